@@ -1,0 +1,58 @@
+// The decoded-block cache: blocks of decoded instruction records keyed by the physical address
+// of their first byte. A frame that holds decoded code is kept off the write TLB, so the first
+// guest or kernel write to it flushes the cache (self-modifying code, loaders writing code).
+import { BLOCK_HASH, BLOCK_HASH_SIZE, DECODED, DECODED_END, FRAME_META } from "./gen/layout";
+import { tlbFlushWrite } from "./mmu";
+
+let codeEpoch: u32 = 1;
+let decodedTop: u32 = DECODED;
+/** Set when the cache was flushed; the run loop leaves the current block when it sees it. */
+export let cacheFlushed: bool = false;
+
+@inline function flagsOf(frame: u32): usize { return FRAME_META + ((frame >> 12) << 2) + 2; }
+
+@inline export function isCodeFrame(frame: u32): bool { return load<u16>(flagsOf(frame)) == codeEpoch; }
+
+export function markCodeFrame(frame: u32): void {
+  if (isCodeFrame(frame)) return;
+  store<u16>(flagsOf(frame), <u16>codeEpoch);
+  tlbFlushWrite();
+}
+
+export function flushCodeCache(): void {
+  codeEpoch++;
+  if (codeEpoch == 0x10000) {
+    for (let p: u32 = FRAME_META + 2; p < FRAME_META + 0x400000; p += 4) store<u16>(p, 0);
+    codeEpoch = 1;
+  }
+  memory.fill(BLOCK_HASH, 0, BLOCK_HASH_SIZE * 8);
+  decodedTop = DECODED;
+  cacheFlushed = true;
+}
+
+export function clearFlushedMark(): void { cacheFlushed = false; }
+
+export function onCodeFrameWritten(frame: u32): void { flushCodeCache(); }
+
+@inline function hashSlot(phys: u32): usize {
+  return BLOCK_HASH + ((((phys >> 2) ^ (phys >> 14)) & (BLOCK_HASH_SIZE - 1)) << 3);
+}
+
+export function lookupBlock(phys: u32): u32 {
+  const s = hashSlot(phys);
+  return load<u32>(s) == phys ? load<u32>(s + 4) : 0;
+}
+
+export function insertBlock(phys: u32, rec: u32): void {
+  const s = hashSlot(phys);
+  store<u32>(s, phys);
+  store<u32>(s + 4, rec);
+}
+
+/** Room for n more records, flushing the cache when the record area is full. */
+export function reserveRecords(n: u32): u32 {
+  if (decodedTop + n * 32 > DECODED_END) flushCodeCache();
+  return decodedTop;
+}
+
+export function commitRecords(end: u32): void { decodedTop = end; }

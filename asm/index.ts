@@ -1,0 +1,12 @@
+// The Wasm module's exports: the machine the TypeScript kernel drives. Nothing here knows Linux.
+export { run } from "./exec";
+export {
+  allocFrame, frameRef, frameUnref, frameRefs, setFrameLimit, getFramesInUse,
+  ptNew, ptFree, ptCloneCow, ptMap, ptUnmap, ptProtect, ptLookup, setAddressSpace, tlbFlush, translate,
+} from "./mmu";
+export { flushCodeCache } from "./codecache";
+export { readFlags, writeFlags } from "./flags";
+import { tlbFlush } from "./mmu";
+
+/** Called once after instantiation: empties the TLB (its tags start invalid). */
+export function init(): void { tlbFlush(); }

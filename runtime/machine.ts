@@ -1,0 +1,185 @@
+// The TypeScript side of the Wasm core: one instance = one machine (its memory is the machine's
+// physical memory). Register access, context save/restore, and the copy-in/copy-out helpers that
+// are the only way the kernel touches guest memory.
+import * as L from "./gen/layout.js";
+
+/** The Wasm core's exports (asm/index.ts). */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  init(): void;
+  run(budget: bigint): number;
+  allocFrame(): number;
+  frameRef(f: number): void;
+  frameUnref(f: number): void;
+  frameRefs(f: number): number;
+  setFrameLimit(n: number): void;
+  getFramesInUse(): number;
+  ptNew(): number;
+  ptFree(root: number): void;
+  ptCloneCow(root: number): number;
+  ptMap(root: number, va: bigint, pages: number, frame: number, flags: number): number;
+  ptUnmap(root: number, va: bigint, pages: number): void;
+  ptProtect(root: number, va: bigint, pages: number, prot: number): void;
+  ptLookup(root: number, va: bigint): bigint;
+  setAddressSpace(root: number): void;
+  tlbFlush(): void;
+  translate(va: bigint, access: number, quiet: boolean | number): bigint;
+  flushCodeCache(): void;
+  readFlags(): bigint;
+  writeFlags(v: bigint): void;
+}
+
+export const ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4;
+export const EXIT_NAMES = ["NONE", "SYSCALL", "PAGE_FAULT", "UD", "DE", "GP", "INT3", "HLT", "BUDGET", "OOM"];
+
+export class Machine {
+  readonly core: CoreExports;
+  private buf: ArrayBuffer;
+  private u8v: Uint8Array;
+  private dv: DataView;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.core = instance.exports as unknown as CoreExports;
+    this.buf = this.core.memory.buffer;
+    this.u8v = new Uint8Array(this.buf);
+    this.dv = new DataView(this.buf);
+    this.core.init();
+  }
+
+  /** A new machine from the compiled core; each has its own memory. */
+  static async create(module: WebAssembly.Module): Promise<Machine> {
+    const instance = await WebAssembly.instantiate(module, {
+      env: { abort: () => { throw new Error("wasl core aborted"); } },
+    });
+    return new Machine(instance);
+  }
+
+  /** Memory views, refreshed when the Wasm memory has grown. */
+  get u8(): Uint8Array { this.refresh(); return this.u8v; }
+  get view(): DataView { this.refresh(); return this.dv; }
+  private refresh(): void {
+    if (this.core.memory.buffer !== this.buf) {
+      this.buf = this.core.memory.buffer;
+      this.u8v = new Uint8Array(this.buf);
+      this.dv = new DataView(this.buf);
+    }
+  }
+
+  // ---- CPU state --------------------------------------------------------------------------
+  reg(i: number): bigint { return this.view.getBigUint64(L.S_REGS + i * 8, true); }
+  setReg(i: number, v: bigint): void { this.view.setBigUint64(L.S_REGS + i * 8, BigInt.asUintN(64, v), true); }
+  get rip(): bigint { return this.view.getBigUint64(L.S_RIP, true); }
+  set rip(v: bigint) { this.view.setBigUint64(L.S_RIP, BigInt.asUintN(64, v), true); }
+  get fsBase(): bigint { return this.view.getBigUint64(L.S_FS_BASE, true); }
+  set fsBase(v: bigint) { this.view.setBigUint64(L.S_FS_BASE, BigInt.asUintN(64, v), true); }
+  get gsBase(): bigint { return this.view.getBigUint64(L.S_GS_BASE, true); }
+  set gsBase(v: bigint) { this.view.setBigUint64(L.S_GS_BASE, BigInt.asUintN(64, v), true); }
+  get faultAddr(): bigint { return this.view.getBigUint64(L.S_FAULT_ADDR, true); }
+  get faultAccess(): number { return this.view.getUint32(L.S_FAULT_ACCESS, true); }
+  get icount(): bigint { return this.view.getBigUint64(L.S_ICOUNT, true); }
+  get flags(): bigint { return this.core.readFlags(); }
+  set flags(v: bigint) { this.core.writeFlags(v); }
+
+  /** A copy of the CPU state block (for context switches and signal frames). */
+  saveState(): Uint8Array { return this.u8.slice(L.STATE_BASE, L.STATE_BASE + L.STATE_USED); }
+  /** Restores a saved state block; the instruction count is machine-wide and is kept. */
+  loadState(s: Uint8Array): void {
+    const icount = this.icount, cr3 = this.addressSpace;
+    this.u8.set(s, L.STATE_BASE);
+    this.view.setBigUint64(L.S_ICOUNT, icount, true);
+    const want = this.addressSpace;
+    this.view.setUint32(L.S_CR3, cr3, true);
+    if (want !== cr3) this.core.setAddressSpace(want);
+  }
+  /** The page-table root the CPU is using. */
+  get addressSpace(): number { return this.view.getUint32(L.S_CR3, true); }
+  /** Resets registers, flags and FPU/SSE state to the values Linux gives a new program (cr3 is kept). */
+  resetState(): void {
+    const icount = this.icount, cr3 = this.addressSpace;
+    this.u8.fill(0, L.STATE_BASE, L.STATE_BASE + L.STATE_USED);
+    this.view.setBigUint64(L.S_ICOUNT, icount, true);
+    this.view.setUint32(L.S_CR3, cr3, true);
+    this.view.setUint32(L.S_MXCSR, 0x1f80, true);
+    this.view.setUint32(L.S_FPU_CW, 0x37f, true);
+    this.view.setUint32(L.S_FPU_TAG, 0xff, true);
+    this.core.writeFlags(0x202n);
+  }
+
+  run(budget: number): number { return this.core.run(BigInt(budget)); }
+
+  // ---- guest memory (copy-in / copy-out) ---------------------------------------------------
+  /** Host offset of va for the access, or -1 (no fault is recorded in the CPU state). */
+  private host(va: bigint, access: number): number {
+    return Number(this.core.translate(BigInt.asUintN(64, va), access, 1));
+  }
+
+  /** Copies len bytes from guest va; null when any byte is not readable (EFAULT). */
+  copyIn(va: bigint, len: number): Uint8Array | null {
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const a = va + BigInt(done);
+      const h = this.host(a, ACCESS_READ);
+      if (h < 0) return null;
+      const n = Math.min(len - done, 4096 - Number(a & 0xfffn));
+      out.set(this.u8.subarray(h, h + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  /** Copies data to guest va; false when any byte is not writable (EFAULT). Nothing is written then. */
+  copyOut(va: bigint, data: Uint8Array): boolean {
+    for (let done = 0; done < data.length;) {
+      const a = va + BigInt(done);
+      if (this.host(a, ACCESS_WRITE) < 0) return false;
+      done += Math.min(data.length - done, 4096 - Number(a & 0xfffn));
+    }
+    for (let done = 0; done < data.length;) {
+      const a = va + BigInt(done);
+      const h = this.host(a, ACCESS_WRITE);
+      const n = Math.min(data.length - done, 4096 - Number(a & 0xfffn));
+      this.u8.set(data.subarray(done, done + n), h);
+      done += n;
+    }
+    return true;
+  }
+
+  /** Reads a NUL-terminated string of at most max bytes; null on EFAULT or when too long. */
+  copyInString(va: bigint, max = 4096): string | null {
+    const bytes: number[] = [];
+    let a = va;
+    while (bytes.length < max) {
+      const h = this.host(a, ACCESS_READ);
+      if (h < 0) return null;
+      const room = 4096 - Number(a & 0xfffn);
+      const u8 = this.u8;
+      for (let i = 0; i < room && bytes.length < max; i++) {
+        const b = u8[h + i];
+        if (b === 0) return new TextDecoder().decode(new Uint8Array(bytes));
+        bytes.push(b);
+      }
+      a += BigInt(room);
+    }
+    return null;
+  }
+
+  readU64(va: bigint): bigint | null {
+    const b = this.copyIn(va, 8);
+    return b ? new DataView(b.buffer).getBigUint64(0, true) : null;
+  }
+  writeU64(va: bigint, v: bigint): boolean {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+    return this.copyOut(va, b);
+  }
+  readU32(va: bigint): number | null {
+    const b = this.copyIn(va, 4);
+    return b ? new DataView(b.buffer).getUint32(0, true) : null;
+  }
+  writeU32(va: bigint, v: number): boolean {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v >>> 0, true);
+    return this.copyOut(va, b);
+  }
+}
