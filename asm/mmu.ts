@@ -313,7 +313,10 @@ export function wrN(va: u64, size: u32, v: u64): void {
 export function rd128(va: u64): v128 {
   const h = fast(TLB_READ, va, 16);
   if (h) return v128.load(h);
-  const lo = rd64(va), hi = rd64(va + 8);
+  // The second half is read only if the first did not fault, so the fault address stays the first one.
+  const lo = rd64(va);
+  if (faulted()) return i64x2(0, 0);
+  const hi = rd64(va + 8);
   return i64x2(<i64>lo, <i64>hi);
 }
 
@@ -322,7 +325,8 @@ export function wr128(va: u64, v: v128): void {
   const h = fast(TLB_WRITE, va, 16);
   if (h) { v128.store(h, v); return; }
   // Probe both halves before writing either.
-  if (translate(va, ACCESS_WRITE, false) < 0 || translate(va + 15, ACCESS_WRITE, false) < 0) return;
+  // The second probe is at the start of the next page, the address the CPU reports when it faults.
+  if (translate(va, ACCESS_WRITE, false) < 0 || translate((va + 15) & ~(<u64>0xFFF), ACCESS_WRITE, false) < 0) return;
   wr64(va, <u64>i64x2.extract_lane(v, 0));
   wr64(va + 8, <u64>i64x2.extract_lane(v, 1));
 }

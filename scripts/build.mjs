@@ -4,12 +4,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync, readdirSync, statSync, existsSync, mkdirSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // WASL_DIST puts the build elsewhere (parallel work on one tree); the default is dist/.
-const dist = process.env.WASL_DIST ? join(process.cwd(), process.env.WASL_DIST) : join(root, "dist");
+const dist = process.env.WASL_DIST ? resolve(process.cwd(), process.env.WASL_DIST) : join(root, "dist");
 mkdirSync(dist, { recursive: true });
 const stampFile = join(dist, ".build-stamp.json");
 const stamps = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, "utf8")) : {};

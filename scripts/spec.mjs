@@ -111,18 +111,25 @@ export function buildDecodeTables(rows) {
   const primary = new Array(4 * 256 * 4).fill(0);
   const groups = [];
   for (const [key, s] of slots) {
-    const list = s.specific.length ? s.specific : s.generic;
+    // Rows with a mandatory prefix take precedence; prefix-less rows of the same opcode fill the
+    // ModRM slots they leave free (e.g. 0F AE: F3-only rows next to prefix-less fences).
+    let list = s.specific.length ? s.specific : s.generic;
+    if (s.specific.length && s.generic.length && s.specific.every((r) => r.modrm) && s.generic.every((r) => r.modrm)) list = [...s.specific, ...s.generic];
     const modrm = list[0].modrm;
     for (const r of list) if (r.modrm !== modrm) throw new Error(`${r.file}:${r.line}: ModRM use differs from other rows of this opcode`);
     if (list.length === 1 && list[0].reg === null && list[0].mod === null) { primary[key] = (modrm ? 0x8000 : 0) | list[0].op; continue; }
     if (!modrm) throw new Error(`${list[0].file}:${list[0].line}: two rows for one opcode without ModRM`);
     const g = new Array(16).fill(0);
+    const specificOps = new Set(s.specific.map((r) => r.op));
     for (const r of list)
       for (let m = 0; m < 2; m++) for (let reg = 0; reg < 8; reg++) {
         if (r.reg !== null && r.reg !== reg) continue;
         if (r.mod === "reg" && m === 0) continue;
         if (r.mod === "mem" && m === 1) continue;
-        if (g[m * 8 + reg]) throw new Error(`${r.file}:${r.line}: encoding overlaps another row`);
+        if (g[m * 8 + reg]) {
+          if (!r.pfx && specificOps.has(g[m * 8 + reg])) continue; // the prefixed row wins
+          throw new Error(`${r.file}:${r.line}: encoding overlaps another row`);
+        }
         g[m * 8 + reg] = r.op;
       }
     const gi = groups.length / 16;
