@@ -16,9 +16,11 @@ export const OPINFO_ENDS_BLOCK: u32 = 0x100;
 let fetchVa: u64 = 0;
 let fetchPos: u32 = 0;
 let fetchFailed: bool = false;
+/** Set when the last decode failed because the instruction is longer than 15 bytes (#GP). */
+export let fetchTooLong: bool = false;
 
 function next(): u32 {
-  if (fetchPos >= 15) { fetchFailed = true; return 0; }
+  if (fetchPos >= 15) { fetchFailed = true; fetchTooLong = true; return 0; }
   const t = translate(fetchVa + fetchPos, ACCESS_EXEC, true);
   if (t < 0) { fetchFailed = true; return 0; }
   fetchPos++;
@@ -38,7 +40,7 @@ function nextN(n: u32): u64 {
  * could not be fetched (unmapped or not executable) or it is longer than 15 bytes.
  */
 export function decodeOne(va: u64, d: usize): u32 {
-  fetchVa = va; fetchPos = 0; fetchFailed = false;
+  fetchVa = va; fetchPos = 0; fetchFailed = false; fetchTooLong = false;
   memory.fill(d, 0, 32);
   let flags: u32 = 0, seg: u32 = 0, rex: u32 = 0, pfxClass: u32 = 0;
   let b = next();

@@ -5,7 +5,7 @@ import {
 } from "./gen/layout";
 import { getRip, setRip } from "./cpu";
 import { translate, ACCESS_EXEC } from "./mmu";
-import { decodeOne, endsBlock } from "./decode";
+import { decodeOne, endsBlock, fetchTooLong } from "./decode";
 import { dispatch } from "./gen/dispatch";
 import { F_LAST, RECORD_SIZE } from "./operand";
 import {
@@ -68,6 +68,7 @@ export function run(budget: u64): u32 {
       rec = decodeBlock(rip, phys);
       if (rec == 0) {
         // The first instruction could not be fetched: a fault at the first missing byte.
+        if (fetchTooLong) { store<u32>(S_EXIT_REASON, EXIT_GP); break; }
         translate(rip, ACCESS_EXEC, false);
         if (load<u32>(S_EXIT_REASON) == 0) {
           for (let i: u64 = 1; i < 15; i++) if (translate(rip + i, ACCESS_EXEC, false) < 0) break;

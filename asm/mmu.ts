@@ -4,7 +4,7 @@
 import {
   S_CR3, S_EXIT_REASON, S_FAULT_ADDR, S_FAULT_ACCESS, TLB_READ, TLB_WRITE, TLB_EXEC, TLB_ENTRIES,
   FRAME_META, FRAMES_START, PTE_PRESENT, PTE_WRITE, PTE_EXEC, PTE_COW, PTE_LAZY, PTE_READ, PTE_SHARED,
-  PTE_FRAME_MASK, EXIT_PAGE_FAULT, EXIT_OOM,
+  PTE_FRAME_MASK, EXIT_PAGE_FAULT, EXIT_OOM, EXIT_GP,
 } from "./gen/layout";
 import { onCodeFrameWritten, isCodeFrame } from "./codecache";
 
@@ -217,7 +217,14 @@ function fault(va: u64, access: u32): void {
  * is not allowed.
  */
 export function translate(va: u64, access: u32, quiet: bool): i64 {
-  if (va >= 0x800000000000) { if (!quiet) fault(va, access); return -1; }
+  if (va >= 0x800000000000) {
+    if (!quiet) {
+      // A non-canonical address raises #GP (no address is reported); the kernel half is a page fault.
+      if (va < 0xFFFF800000000000) { store<u32>(S_EXIT_REASON, EXIT_GP); store<u64>(S_FAULT_ADDR, 0); }
+      else fault(va, access);
+    }
+    return -1;
+  }
   const slot = ptSlot(load<u32>(S_CR3), va, false);
   if (slot == 0) { if (!quiet) fault(va, access); return -1; }
   let e = load<u64>(slot);
