@@ -1,6 +1,6 @@
 // The run loop: find (or decode) the block at rip, execute its records, stop with an exit reason.
 import {
-  S_EXIT_REASON, S_ICOUNT, EXIT_PAGE_FAULT, EXIT_UD, EXIT_DE, EXIT_GP, EXIT_BUDGET, EXIT_OOM,
+  S_EXIT_REASON, S_ICOUNT, EXIT_PAGE_FAULT, EXIT_UD, EXIT_DE, EXIT_GP, EXIT_BUDGET, EXIT_OOM, EXIT_HLT,
   TLB_EXEC, TLB_ENTRIES,
 } from "./gen/layout";
 import { getRip, setRip } from "./cpu";
@@ -46,7 +46,7 @@ function decodeBlock(va: u64, phys: u32): u32 {
 
 /**
  * Runs the current context until an exit reason; budget counts instructions. Faulting
- * instructions (PAGE_FAULT, UD, DE, GP, OOM) leave rip at their first byte; SYSCALL and INT3
+ * instructions (PAGE_FAULT, UD, DE, GP, OOM, and HLT, privileged in user mode) leave rip at their first byte; SYSCALL and INT3
  * leave it after the instruction, as the hardware does.
  */
 export function run(budget: u64): u32 {
@@ -85,7 +85,7 @@ export function run(budget: u64): u32 {
       count++;
       const reason = load<u32>(S_EXIT_REASON);
       if (reason != 0) {
-        if (reason == EXIT_PAGE_FAULT || reason == EXIT_UD || reason == EXIT_DE || reason == EXIT_GP || reason == EXIT_OOM) {
+        if (reason == EXIT_PAGE_FAULT || reason == EXIT_UD || reason == EXIT_DE || reason == EXIT_GP || reason == EXIT_OOM || reason == EXIT_HLT) {
           setRip(start);
           count--;
         }

@@ -6,7 +6,7 @@ import {
   FRAME_META, FRAMES_START, PTE_PRESENT, PTE_WRITE, PTE_EXEC, PTE_COW, PTE_LAZY, PTE_READ, PTE_SHARED,
   PTE_FRAME_MASK, EXIT_PAGE_FAULT, EXIT_OOM, EXIT_GP,
 } from "./gen/layout";
-import { onCodeFrameWritten, isCodeFrame } from "./codecache";
+import { onCodeFrameWritten, isCodeFrame, flushCodeCache } from "./codecache";
 
 export const ACCESS_READ: u32 = 1;
 export const ACCESS_WRITE: u32 = 2;
@@ -53,6 +53,8 @@ export function frameUnref(frame: u32): void {
   const n = load<u16>(meta(frame));
   if (n > 1) { store<u16>(meta(frame), n - 1); return; }
   store<u16>(meta(frame), 0);
+  // A frame that still holds decoded code must not be reused under stale decoded blocks.
+  if (isCodeFrame(frame)) flushCodeCache();
   store<u32>(frame, freeList);
   freeList = frame;
   framesInUse--;
