@@ -1,0 +1,239 @@
+// Memory inodes and tmpfs. Regular file data lives in 4 KiB pages held in a map, so a file
+// truncated to a huge size costs nothing until written and SEEK_DATA/SEEK_HOLE see page holes
+// the way tmpfs reports them.
+import { ENOENT, ENXIO, EFBIG, ENOSPC } from "../errno.js";
+import { Inode, Superblock, type Cred, type DirEntry, type FileIO } from "./inode.js";
+import { S_IFDIR, S_IFLNK, S_IFREG, S_IFMT, S_ISGID, TMPFS_MAGIC, dtypeOf, type StatFs } from "./abi.js";
+
+const PAGE = 4096;
+/** Linux's MAX_LFS_FILESIZE on 64-bit. */
+export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+
+/** Sparse byte storage in pages. */
+export class PageStore {
+  private pages = new Map<number, Uint8Array>();
+  length = 0;
+
+  get pageCount(): number { return this.pages.size; }
+
+  read(buf: Uint8Array, pos: number): number {
+    if (pos >= this.length) return 0;
+    const n = Math.min(buf.length, this.length - pos);
+    let done = 0;
+    while (done < n) {
+      const p = pos + done, idx = Math.floor(p / PAGE), off = p % PAGE;
+      const m = Math.min(PAGE - off, n - done);
+      const page = this.pages.get(idx);
+      if (page) buf.set(page.subarray(off, off + m), done);
+      else buf.fill(0, done, done + m);
+      done += m;
+    }
+    return n;
+  }
+
+  write(data: Uint8Array, pos: number): number {
+    if (pos + data.length > MAX_FILE_SIZE) return -EFBIG;
+    let done = 0;
+    while (done < data.length) {
+      const p = pos + done, idx = Math.floor(p / PAGE), off = p % PAGE;
+      const m = Math.min(PAGE - off, data.length - done);
+      let page = this.pages.get(idx);
+      if (!page) { page = new Uint8Array(PAGE); this.pages.set(idx, page); }
+      page.set(data.subarray(done, done + m), off);
+      done += m;
+    }
+    if (pos + data.length > this.length) this.length = pos + data.length;
+    return data.length;
+  }
+
+  truncate(size: number): void {
+    if (size < this.length) {
+      const keep = Math.ceil(size / PAGE);
+      for (const idx of [...this.pages.keys()]) if (idx >= keep) this.pages.delete(idx);
+      const last = this.pages.get(Math.floor(size / PAGE));
+      if (last && size % PAGE) last.fill(0, size % PAGE);
+    }
+    this.length = size;
+  }
+
+  /** Allocates the pages of [pos, pos+len) (fallocate mode 0) and extends the size. */
+  allocate(pos: number, len: number): void {
+    for (let idx = Math.floor(pos / PAGE); idx * PAGE < pos + len; idx++) if (!this.pages.has(idx)) this.pages.set(idx, new Uint8Array(PAGE));
+    if (pos + len > this.length) this.length = pos + len;
+  }
+
+  seekData(pos: number, hole: boolean): number {
+    if (pos >= this.length) return -ENXIO;
+    let idx = Math.floor(pos / PAGE);
+    for (;;) {
+      const start = Math.max(idx * PAGE, pos);
+      if (start >= this.length) return hole ? this.length : -ENXIO;
+      if (this.pages.has(idx) !== hole) return start;
+      if (!hole) {
+        // Jump to the next allocated page instead of stepping through a huge hole.
+        let next = Infinity;
+        for (const k of this.pages.keys()) if (k > idx && k < next) next = k;
+        if (next === Infinity) return -ENXIO;
+        idx = next;
+      } else idx++;
+    }
+  }
+
+  /** A copy of the whole content (for the ELF loader and tests). */
+  bytes(): Uint8Array { const b = new Uint8Array(this.length); this.read(b, 0); return b; }
+}
+
+export class MemFile extends Inode implements FileIO {
+  readonly data = new PageStore();
+  constructor(sb: Superblock, mode: number) { super(sb, sb.nextIno(), S_IFREG | (mode & 0o7777)); }
+  size(): number { return this.data.length; }
+  blocks(): number { return this.data.pageCount * (PAGE / 512); }
+  openIO(): FileIO { return this; }
+  read(buf: Uint8Array, pos: number): number { return this.data.read(buf, pos); }
+  write(d: Uint8Array, pos: number): number {
+    const n = this.data.write(d, pos);
+    if (n > 0) this.touchM();
+    return n;
+  }
+  truncate(size: number): number {
+    if (size > MAX_FILE_SIZE) return -EFBIG;
+    this.data.truncate(size);
+    this.touchM();
+    return 0;
+  }
+  seekData(pos: number, hole: boolean): number { return this.data.seekData(pos, hole); }
+  allocate(pos: number, len: number): number {
+    if (pos + len > MAX_FILE_SIZE) return -EFBIG;
+    this.data.allocate(pos, len);
+    this.touchC();
+    return 0;
+  }
+}
+
+export class MemSymlink extends Inode {
+  constructor(sb: Superblock, readonly target: string) { super(sb, sb.nextIno(), S_IFLNK | 0o777); }
+  size(): number { return this.target.length; }
+  readlink(): string { return this.target; }
+}
+
+/** FIFOs, sockets and device nodes: just metadata here; the VFS attaches pipes and drivers. */
+export class MemNode extends Inode {
+  constructor(sb: Superblock, mode: number, rdev: bigint) { super(sb, sb.nextIno(), mode); this.rdev = rdev; }
+}
+
+export class MemDir extends Inode {
+  /** Insertion-ordered, like tmpfs lists new entries at one end. */
+  readonly entries = new Map<string, Inode>();
+  constructor(sb: Superblock, mode: number) { super(sb, sb.nextIno(), S_IFDIR | (mode & 0o7777)); this.nlink = 2; }
+  size(): number { return 40 + this.entries.size * 20; }
+
+  lookup(name: string): Inode | number { return this.entries.get(name) ?? -ENOENT; }
+  list(): DirEntry[] { return [...this.entries].map(([name, i]) => ({ name, ino: i.ino, type: dtypeOf(i.mode) })); }
+
+  /** New inodes get the creator's ids; a setgid directory passes its group (and setgid to subdirs). */
+  private own(i: Inode, cred: Cred): Inode {
+    i.uid = cred.uid;
+    i.gid = this.mode & S_ISGID ? this.gid : cred.gid;
+    if (i.isDir() && (this.mode & S_ISGID)) i.mode |= S_ISGID;
+    return i;
+  }
+  create(name: string, mode: number, cred: Cred): Inode | number { return this.addNew(name, new MemFile(this.sb, mode), cred); }
+  mkdir(name: string, mode: number, cred: Cred): Inode | number {
+    const r = this.addNew(name, new MemDir(this.sb, mode), cred);
+    if (typeof r !== "number") this.nlink++;
+    return r;
+  }
+  symlink(name: string, target: string, cred: Cred): Inode | number { return this.addNew(name, new MemSymlink(this.sb, target), cred); }
+  mknod(name: string, mode: number, rdev: bigint, cred: Cred): Inode | number {
+    const i = (mode & S_IFMT) === S_IFREG ? new MemFile(this.sb, mode) : new MemNode(this.sb, mode, rdev);
+    return this.addNew(name, i, cred);
+  }
+  tmpfile(mode: number, cred: Cred): Inode | number {
+    const f = this.own(new MemFile(this.sb, mode), cred);
+    f.nlink = 0;
+    return f;
+  }
+  private addNew(name: string, i: Inode, cred: Cred): Inode | number {
+    if (this.sb instanceof TmpfsSuperblock && this.sb.inodesFree() <= 0) return -ENOSPC;
+    this.own(i, cred);
+    this.entries.set(name, i);
+    if (this.sb instanceof TmpfsSuperblock) this.sb.inodesUsed++;
+    this.touchM();
+    return i;
+  }
+  link(name: string, target: Inode): number {
+    this.entries.set(name, target);
+    target.nlink++;
+    target.touchC();
+    this.touchM();
+    return 0;
+  }
+  private drop(name: string): Inode | undefined {
+    const i = this.entries.get(name);
+    if (!i) return undefined;
+    this.entries.delete(name);
+    this.touchM();
+    return i;
+  }
+  unlink(name: string): number {
+    const i = this.drop(name);
+    if (!i) return -ENOENT;
+    i.nlink--;
+    i.touchC();
+    if (i.nlink === 0 && this.sb instanceof TmpfsSuperblock) this.sb.inodesUsed--;
+    return 0;
+  }
+  rmdir(name: string): number {
+    const i = this.drop(name);
+    if (!i) return -ENOENT;
+    i.nlink = 0;
+    this.nlink--;
+    if (this.sb instanceof TmpfsSuperblock) this.sb.inodesUsed--;
+    return 0;
+  }
+  rename(oldName: string, newDir: Inode, newName: string, exchange: boolean): number {
+    const nd = newDir as MemDir;
+    const src = this.entries.get(oldName);
+    if (!src) return -ENOENT;
+    const dst = nd.entries.get(newName);
+    if (exchange) {
+      if (!dst) return -ENOENT;
+      this.entries.set(oldName, dst);
+      nd.entries.set(newName, src);
+      if (src.isDir() !== dst.isDir() && this !== nd) {
+        const d = src.isDir() ? 1 : -1;
+        this.nlink -= d; nd.nlink += d;
+      }
+      src.touchC(); dst.touchC(); this.touchM(); nd.touchM();
+      return 0;
+    }
+    if (dst) {
+      if (dst.isDir()) { nd.rmdir(newName); } else nd.unlink(newName);
+    }
+    this.entries.delete(oldName);
+    nd.entries.set(newName, src);
+    if (src.isDir() && this !== nd) { this.nlink--; nd.nlink++; }
+    src.touchC(); this.touchM(); nd.touchM();
+    return 0;
+  }
+}
+
+/** tmpfs: a tree of memory inodes with size and inode limits for statfs. */
+export class TmpfsSuperblock extends Superblock {
+  readonly fsType: string = "tmpfs";
+  root: MemDir;
+  inodesUsed = 1;
+  constructor(clock: () => bigint, readonly limits: { bytes?: number; inodes?: number; mode?: number } = {}) {
+    super(clock);
+    this.root = new MemDir(this, limits.mode ?? 0o1777);
+  }
+  inodesFree(): number { return (this.limits.inodes ?? 1 << 30) - this.inodesUsed; }
+  statfs(): StatFs {
+    const blocks = BigInt(Math.floor((this.limits.bytes ?? 8 << 30) / PAGE));
+    return {
+      type: TMPFS_MAGIC, bsize: PAGE, blocks, bfree: blocks, bavail: blocks,
+      files: BigInt(this.limits.inodes ?? 1 << 30), ffree: BigInt(this.inodesFree()), namelen: 255, frsize: PAGE,
+      fsid: 0n,
+    };
+  }
+}

@@ -1,0 +1,189 @@
+// procfs: directories whose entries are made on lookup and readdir from callbacks the kernel
+// provides (ProcSource), plus the text generators for the system-wide files.
+import { ENOENT, EACCES } from "../errno.js";
+import { S_IFDIR, S_IFREG, S_IFLNK, O_ACCMODE, O_RDONLY, PROC_SUPER_MAGIC, dtypeOf, bytesOf, type StatFs } from "./abi.js";
+import { Inode, Superblock, type DirEntry, type FileIO } from "./inode.js";
+import type { Path } from "./mount.js";
+import type { OpenFile } from "./file.js";
+import type { MagicLink, Vfs } from "./vfs.js";
+
+/** One process as /proc/<pid> shows it. */
+export interface ProcProcess {
+  /** The executable, cwd and root as paths (magic links), or null when gone. */
+  exe(): Path | null;
+  cwd(): Path | null;
+  root(): Path | null;
+  /** Open descriptors with their files, ascending. */
+  fds(): Array<[number, OpenFile]>;
+  cmdline(): Uint8Array;
+  environ(): Uint8Array;
+  maps(): string;
+  stat(): string;
+  status(): string;
+}
+
+export interface CpuInfo { count: number; modelName: string; mhz: number; flags: string[]; cacheKiB?: number }
+export interface MemInfo { totalKiB: number; freeKiB: number; availableKiB: number; buffersKiB?: number; cachedKiB?: number; swapTotalKiB?: number; swapFreeKiB?: number }
+export interface LoadInfo { one: number; five: number; fifteen: number; running: number; total: number; lastPid: number }
+
+/** What the kernel tells procfs. */
+export interface ProcSource {
+  /** The pid of the process making the current system call (what /proc/self names). */
+  currentPid(): number;
+  pids(): number[];
+  process(pid: number): ProcProcess | null;
+  cpu(): CpuInfo;
+  memory(): MemInfo;
+  /** Seconds since boot, and idle seconds summed over CPUs. */
+  uptime(): { up: number; idle: number };
+  load(): LoadInfo;
+  hostname(): string;
+  osrelease(): string;
+}
+
+export function cpuinfoText(c: CpuInfo): string {
+  let out = "";
+  for (let i = 0; i < c.count; i++) {
+    out += `processor\t: ${i}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 0\nmodel name\t: ${c.modelName}\n` +
+      `stepping\t: 0\ncpu MHz\t\t: ${c.mhz.toFixed(3)}\ncache size\t: ${c.cacheKiB ?? 0} KB\nphysical id\t: 0\n` +
+      `siblings\t: ${c.count}\ncore id\t\t: ${i}\ncpu cores\t: ${c.count}\napicid\t\t: ${i}\nfpu\t\t: yes\n` +
+      `fpu_exception\t: yes\ncpuid level\t: 13\nwp\t\t: yes\nflags\t\t: ${c.flags.join(" ")}\n` +
+      `bogomips\t: ${(c.mhz * 2).toFixed(2)}\nclflush size\t: 64\ncache_alignment\t: 64\n` +
+      `address sizes\t: 48 bits physical, 48 bits virtual\npower management:\n\n`;
+  }
+  return out;
+}
+
+export function meminfoText(m: MemInfo): string {
+  const row = (k: string, v: number) => `${(k + ":").padEnd(16)}${String(Math.floor(v)).padStart(8)} kB\n`;
+  return row("MemTotal", m.totalKiB) + row("MemFree", m.freeKiB) + row("MemAvailable", m.availableKiB) +
+    row("Buffers", m.buffersKiB ?? 0) + row("Cached", m.cachedKiB ?? 0) + row("SwapCached", 0) +
+    row("SwapTotal", m.swapTotalKiB ?? 0) + row("SwapFree", m.swapFreeKiB ?? 0) + row("Shmem", 0);
+}
+
+export function uptimeText(u: { up: number; idle: number }): string { return `${u.up.toFixed(2)} ${u.idle.toFixed(2)}\n`; }
+
+export function loadavgText(l: LoadInfo): string {
+  return `${l.one.toFixed(2)} ${l.five.toFixed(2)} ${l.fifteen.toFixed(2)} ${l.running}/${l.total} ${l.lastPid}\n`;
+}
+
+
+class ProcSuperblock extends Superblock {
+  readonly fsType = "proc";
+  root!: Inode;
+  private inos = new Map<string, bigint>();
+  /** Stable inode numbers for generated entries, keyed by their path in /proc. */
+  inoFor(key: string): bigint {
+    let i = this.inos.get(key);
+    if (i === undefined) { i = this.nextIno(); this.inos.set(key, i); }
+    return i;
+  }
+  mountOptions(): string { return "nosuid,nodev,noexec,relatime"; }
+  statfs(): StatFs {
+    return { type: PROC_SUPER_MAGIC, bsize: 4096, blocks: 0n, bfree: 0n, bavail: 0n, files: 0n, ffree: 0n, namelen: 255, frsize: 4096, fsid: 0n };
+  }
+}
+
+type Maker = () => Inode | null;
+
+/** A directory whose children come from a callback: name → maker. */
+export class ProcDir extends Inode {
+  constructor(sb: ProcSuperblock, readonly key: string, private children: () => Array<[string, Maker]>, mode = 0o555) {
+    super(sb, sb.inoFor(key), S_IFDIR | mode);
+    this.nlink = 2;
+  }
+  lookup(name: string): Inode | number {
+    for (const [n, make] of this.children()) if (n === name) return make() ?? -ENOENT;
+    return -ENOENT;
+  }
+  list(): DirEntry[] {
+    const out: DirEntry[] = [];
+    for (const [name, make] of this.children()) {
+      const i = make();
+      if (i) out.push({ name, ino: i.ino, type: dtypeOf(i.mode) });
+    }
+    return out;
+  }
+}
+
+/** A file whose content is generated when it is opened (reads see one consistent snapshot). */
+export class ProcFile extends Inode {
+  constructor(sb: ProcSuperblock, key: string, private content: () => string | Uint8Array, mode = 0o444) {
+    super(sb, sb.inoFor(key), S_IFREG | mode);
+  }
+  openIO(flags: number): FileIO | number {
+    if ((flags & O_ACCMODE) !== O_RDONLY) return -EACCES;
+    const c = this.content();
+    const data = typeof c === "string" ? bytesOf(c) : c;
+    return {
+      read: (buf, pos) => {
+        if (pos >= data.length) return 0;
+        const n = Math.min(buf.length, data.length - pos);
+        buf.set(data.subarray(pos, pos + n));
+        return n;
+      },
+      write: () => -EACCES,
+      // Like Linux's proc files: size 0 in stat, but SEEK_END works on the snapshot.
+      size: () => data.length,
+      truncate: () => -EACCES,
+    };
+  }
+  truncate(): number { return -EACCES; }
+}
+
+/** A symlink with generated text; with magic, following it lands on a path (fd, exe, cwd links). */
+export class ProcLink extends Inode implements Partial<MagicLink> {
+  magicTarget?: () => Path | number;
+  constructor(sb: ProcSuperblock, key: string, private text: () => string, magic?: () => Path | null) {
+    super(sb, sb.inoFor(key), S_IFLNK | 0o777);
+    if (magic) this.magicTarget = () => magic() ?? -ENOENT;
+  }
+  size(): number { return 64; }
+  readlink(): string { return this.text(); }
+}
+
+/** Builds a procfs over src; mount the result on /proc. */
+export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
+  const sb = new ProcSuperblock(vfs.clock);
+  const file = (key: string, f: () => string | Uint8Array): Maker => () => new ProcFile(sb, key, f);
+  const dir = (key: string, kids: () => Array<[string, Maker]>, mode?: number): Maker => () => new ProcDir(sb, key, kids, mode);
+  const where = (p: Path | null) => (p ? vfs.pathOf(null, p) : "");
+
+  const pidDir = (pid: number): Maker => () => {
+    if (!src.process(pid)) return null;
+    const k = `/${pid}`;
+    const proc = () => src.process(pid);
+    const text = (f: (p: ProcProcess) => string | Uint8Array) => () => { const p = proc(); return p ? f(p) : ""; };
+    const link = (name: string, get: (p: ProcProcess) => Path | null): Maker => () => new ProcLink(sb, `${k}/${name}`,
+      () => { const p = proc(); return p ? where(get(p)) : ""; }, () => { const p = proc(); return p ? get(p) : null; });
+    return new ProcDir(sb, k, () => [
+      ["exe", link("exe", (p) => p.exe())],
+      ["cwd", link("cwd", (p) => p.cwd())],
+      ["root", link("root", (p) => p.root())],
+      ["fd", dir(`${k}/fd`, () => (proc()?.fds() ?? []).map(([fd, f]): [string, Maker] => [String(fd), () => new ProcLink(sb, `${k}/fd/${fd}`,
+        () => (f.path ? vfs.pathOf(null, f.path) : "anon_inode:[unknown]"), () => f.path)]), 0o500)],
+      ["maps", file(`${k}/maps`, text((p) => p.maps()))],
+      ["cmdline", file(`${k}/cmdline`, text((p) => p.cmdline()))],
+      ["environ", file(`${k}/environ`, text((p) => p.environ()))],
+      ["stat", file(`${k}/stat`, text((p) => p.stat()))],
+      ["status", file(`${k}/status`, text((p) => p.status()))],
+      ["mounts", file(`${k}/mounts`, () => vfs.mountsText(null))],
+    ]);
+  };
+
+  const top = (): Array<[string, Maker]> => [
+    ["self", () => new ProcLink(sb, "/self", () => String(src.currentPid()))],
+    ["cpuinfo", file("/cpuinfo", () => cpuinfoText(src.cpu()))],
+    ["meminfo", file("/meminfo", () => meminfoText(src.memory()))],
+    ["uptime", file("/uptime", () => uptimeText(src.uptime()))],
+    ["loadavg", file("/loadavg", () => loadavgText(src.load()))],
+    ["mounts", () => new ProcLink(sb, "/mounts", () => "self/mounts")],
+    ["sys", dir("/sys", () => [["kernel", dir("/sys/kernel", () => [
+      ["hostname", file("/sys/kernel/hostname", () => src.hostname() + "\n")],
+      ["osrelease", file("/sys/kernel/osrelease", () => src.osrelease() + "\n")],
+    ])]])],
+    ...src.pids().map((pid): [string, Maker] => [String(pid), pidDir(pid)]),
+  ];
+  sb.root = new ProcDir(sb, "/", top);
+  return sb;
+}
