@@ -1,0 +1,10 @@
+// Container images: references, the tar reader, layer trees with OCI whiteouts, the
+// content-addressed store, OCI layout / docker save loading, and tar export.
+export * from "./host.js";
+export * from "./tar.js";
+export * from "./layer.js";
+export * from "./manifest.js";
+export * from "./reference.js";
+export * from "./store.js";
+export * from "./oci.js";
+export * from "./export.js";
