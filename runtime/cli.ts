@@ -1,0 +1,75 @@
+// The `wasl` command. `wasl exec [--trace] [--verbose] PROGRAM [ARGS…]` runs a host program the
+// way a shell would: PATH lookup for bare names, the caller's environment and cwd, and the
+// program's exit status (128+n when signal n killed it).
+import * as fs from "node:fs";
+import { runProgram } from "./index.js";
+import { SYSCALLS } from "../syscalls/table.js";
+import { ENOENT, ENOEXEC } from "./errno.js";
+
+const USAGE = `usage: wasl exec [--trace] [--verbose] PROGRAM [ARGS...]
+       wasl syscalls            list system call coverage`;
+
+/** execvp's search: a name without a slash is looked up in $PATH. */
+function findProgram(name: string): string | null {
+  if (name.includes("/")) return name;
+  for (const dir of (process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
+    const p = `${dir || "."}/${name}`;
+    try {
+      const st = fs.statSync(p);
+      if (st.isFile() && (st.mode & 0o111)) return p;
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
+async function exec(args: string[]): Promise<number> {
+  let trace = false, verbose = false;
+  while (args.length && args[0].startsWith("-")) {
+    const opt = args.shift()!;
+    if (opt === "--trace") trace = true;
+    else if (opt === "--verbose" || opt === "-v") verbose = true;
+    else if (opt === "--") break;
+    else { process.stderr.write(`wasl: unknown option ${opt}\n${USAGE}\n`); return 2; }
+  }
+  if (args.length === 0) { process.stderr.write(`${USAGE}\n`); return 2; }
+  const name = args[0];
+  const path = findProgram(name);
+  if (!path) { process.stderr.write(`wasl: ${name}: command not found\n`); return 127; }
+  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  const r = await runProgram(path, args, env, { trace, verbose });
+  if (r.error) {
+    const e = r.error;
+    const what = e.errno === ENOEXEC ? `cannot execute binary file: Exec format error (${e.message})` : e.message;
+    process.stderr.write(`wasl: ${name}: ${what}\n`);
+    return e.errno === ENOENT ? 127 : 126;
+  }
+  return r.exitCode;
+}
+
+function listSyscalls(): number {
+  const lines: string[] = [];
+  const count = { full: 0, partial: 0, enosys: 0 };
+  for (const e of SYSCALLS) {
+    if (!e) continue;
+    count[e.status]++;
+    lines.push(`${String(e.nr).padStart(3)}  ${e.name.padEnd(24)} ${e.status.padEnd(8)} ${e.note ?? ""}`.trimEnd());
+  }
+  process.stdout.write(lines.join("\n") + `\n${count.full} full, ${count.partial} partial, ${count.enosys} ENOSYS\n`);
+  return 0;
+}
+
+/** Runs the command line; resolves to the process exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === "exec") return await exec(rest);
+    if (cmd === "syscalls") return listSyscalls();
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  } catch (e) {
+    // A bug in wasl itself, not the guest: one line, and the stack only when asked for.
+    process.stderr.write(`wasl: internal error: ${(e as Error)?.message ?? e}\n`);
+    if (process.env.WASL_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,105 @@
+// The host interface over Node: synchronous fs calls for stdio and files, hrtime for clocks.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as tty from "node:tty";
+import { randomFillSync } from "node:crypto";
+import type { Host, HostStat } from "./types.js";
+import { errnoFromCode, EAGAIN } from "../errno.js";
+
+function errno(e: unknown): number { return -errnoFromCode((e as NodeJS.ErrnoException).code); }
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Waits a little without spinning, for descriptors the host left non-blocking. */
+function backoff(): void { Atomics.wait(sleeper, 0, 0, 2); }
+
+function toStat(s: fs.BigIntStats): HostStat {
+  return {
+    dev: s.dev, ino: s.ino, mode: Number(s.mode), nlink: Number(s.nlink), uid: Number(s.uid), gid: Number(s.gid),
+    rdev: s.rdev, size: s.size, blksize: Number(s.blksize), blocks: s.blocks,
+    atimeNs: s.atimeNs, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs,
+  };
+}
+
+const bootRealtime = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+export const nodeHost: Host = {
+  write(fd, data) {
+    let done = 0;
+    while (done < data.length) {
+      try {
+        done += fs.writeSync(fd, data, done, data.length - done);
+      } catch (e) {
+        const err = errno(e);
+        if (err === -EAGAIN) { backoff(); continue; }
+        return done > 0 ? done : err;
+      }
+    }
+    return done;
+  },
+  read(fd, buf) {
+    for (;;) {
+      try { return fs.readSync(fd, buf, 0, buf.length, null); } catch (e) {
+        const err = errno(e);
+        if (err === -EAGAIN) { backoff(); continue; }
+        if ((e as NodeJS.ErrnoException).code === "EOF") return 0;
+        return err;
+      }
+    }
+  },
+  pread(fd, buf, pos) {
+    try { return fs.readSync(fd, buf, 0, buf.length, pos); } catch (e) { return errno(e); }
+  },
+  isatty(fd) { return tty.isatty(fd); },
+  fdFlags(fd) {
+    // Linux hosts say it in /proc; elsewhere the caller falls back to the usual stdio modes.
+    try {
+      const m = /^flags:\s*([0-7]+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+      return m ? parseInt(m[1], 8) : null;
+    } catch { return null; }
+  },
+  windowSize(fd) {
+    if (!tty.isatty(fd)) return null;
+    const stream = fd === 1 ? process.stdout : fd === 2 ? process.stderr : null;
+    const s = stream && (stream as tty.WriteStream).isTTY ? (stream as tty.WriteStream).getWindowSize() : [80, 24];
+    return { cols: s[0], rows: s[1] };
+  },
+  fstat(fd) { try { return toStat(fs.fstatSync(fd, { bigint: true })); } catch (e) { return errno(e); } },
+  stat(path, follow) {
+    try { return toStat(follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true })); }
+    catch (e) { return errno(e); }
+  },
+  openRead(path, directory) {
+    try { return fs.openSync(path, fs.constants.O_RDONLY | (directory ? fs.constants.O_DIRECTORY : 0)); }
+    catch (e) { return errno(e); }
+  },
+  close(fd) { try { fs.closeSync(fd); } catch { /* already closed */ } },
+  readFile(path) { try { return fs.readFileSync(path); } catch (e) { return errno(e); } },
+  readlink(path) { try { return fs.readlinkSync(path); } catch (e) { return errno(e); } },
+  readdir(path) {
+    try {
+      // opendir keeps the file system's own order (readdirSync sorts), as getdents64 would.
+      const dir = fs.opendirSync(path);
+      const all: fs.Dirent[] = [];
+      try { for (let d = dir.readSync(); d; d = dir.readSync()) all.push(d); } finally { dir.closeSync(); }
+      return all.map((d) => {
+        let ino = 0n;
+        try { ino = fs.lstatSync(`${path}/${d.name}`, { bigint: true }).ino; } catch { /* raced away */ }
+        const type = d.isFile() ? 0o100000 : d.isDirectory() ? 0o40000 : d.isSymbolicLink() ? 0o120000 : d.isFIFO() ? 0o10000
+          : d.isSocket() ? 0o140000 : d.isCharacterDevice() ? 0o20000 : d.isBlockDevice() ? 0o60000 : 0;
+        return { name: d.name, ino, type };
+      });
+    } catch (e) { return errno(e); }
+  },
+  cwd() { return process.cwd(); },
+  realtimeNs() { return bootRealtime + process.hrtime.bigint(); },
+  monotonicNs() { return process.hrtime.bigint(); },
+  randomBytes(buf) { randomFillSync(buf); },
+  sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); },
+  yieldToHost() { return new Promise((resolve) => setImmediate(resolve)); },
+  hostname() { return os.hostname(); },
+  cpuCount() { return os.availableParallelism ? os.availableParallelism() : os.cpus().length; },
+  totalMemory() { return BigInt(os.totalmem()); },
+  freeMemory() { return BigInt(os.freemem()); },
+  uptimeSeconds() { return Math.floor(os.uptime()); },
+  log(line) { try { fs.writeSync(2, line + "\n"); } catch { /* stderr gone */ } },
+};

@@ -1,0 +1,51 @@
+// The host interface: everything the kernel needs from the machine it runs on. The kernel never
+// imports node: modules; runtime/host/node.ts implements this for Node, a browser host later.
+// Errors are negative Linux errno values (already translated from the host's).
+
+/** File metadata as Linux's struct stat carries it; mode includes the S_IF* type bits. */
+export interface HostStat {
+  dev: bigint; ino: bigint; mode: number; nlink: number; uid: number; gid: number; rdev: bigint;
+  size: bigint; blksize: number; blocks: bigint;
+  atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint;
+}
+
+export interface Host {
+  /** Writes to a host descriptor (stdout, stderr, an opened file); bytes written or -errno. Synchronous. */
+  write(fd: number, data: Uint8Array): number;
+  /** Reads from a host descriptor at its current offset; 0 at end of file, or -errno. */
+  read(fd: number, buf: Uint8Array): number;
+  /** Reads at an absolute offset without moving the descriptor's offset. */
+  pread(fd: number, buf: Uint8Array, pos: bigint): number;
+  isatty(fd: number): boolean;
+  /** The open flags (O_ACCMODE, O_APPEND…) of a host descriptor, or null when the host cannot tell. */
+  fdFlags(fd: number): number | null;
+  /** Rows and columns of the terminal on a host descriptor, or null when it is not a terminal. */
+  windowSize(fd: number): { rows: number; cols: number } | null;
+  fstat(fd: number): HostStat | number;
+  stat(path: string, followLinks: boolean): HostStat | number;
+  /** Opens a host file read-only; a host descriptor or -errno. */
+  openRead(path: string, directory: boolean): number;
+  close(fd: number): void;
+  /** The whole file (for the ELF loader), or -errno. */
+  readFile(path: string): Uint8Array | number;
+  readlink(path: string): string | number;
+  /** A directory's entries (without "." and ".."): name, inode number and S_IF* type bits. */
+  readdir(path: string): Array<{ name: string; ino: bigint; type: number }> | number;
+  /** Host directory used to resolve relative guest paths at start. */
+  cwd(): string;
+  realtimeNs(): bigint;
+  monotonicNs(): bigint;
+  randomBytes(buf: Uint8Array): void;
+  /** Resolves after ms milliseconds (a parked wait; the event loop keeps running). */
+  sleep(ms: number): Promise<void>;
+  /** Lets the host event loop run between time slices. */
+  yieldToHost(): Promise<void>;
+  hostname(): string;
+  /** Number of host CPUs and memory figures, for sched_getaffinity and sysinfo. */
+  cpuCount(): number;
+  totalMemory(): bigint;
+  freeMemory(): bigint;
+  uptimeSeconds(): number;
+  /** One diagnostic line on the host's stderr (not guest output). */
+  log(line: string): void;
+}

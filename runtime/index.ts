@@ -1,0 +1,36 @@
+// The library entry: the kernel, and a one-call way to run a program.
+import { Kernel, type ExitStatus, type KernelOptions } from "./kernel.js";
+import { coreModule } from "./host/wasm.js";
+import { nodeHost } from "./host/node.js";
+import { isExecError } from "./elf.js";
+import { ENOENT } from "./errno.js";
+import type { Host } from "./host/types.js";
+
+export { Kernel } from "./kernel.js";
+export type { ExitStatus, KernelOptions } from "./kernel.js";
+export type { Host, HostStat } from "./host/types.js";
+export { SYSCALLS } from "../syscalls/table.js";
+
+export interface RunOptions {
+  host?: Host;
+  cwd?: string;
+  trace?: boolean;
+  verbose?: boolean;
+  memoryLimit?: number;
+}
+
+export interface RunResult extends ExitStatus {
+  /** Set when the program could not be started: the errno and a message (exit code 126/127). */
+  error?: { errno: number; message: string };
+}
+
+/** Runs a host program to completion; exitCode is what a shell would report (128+n for signal n). */
+export async function runProgram(path: string, argv: string[], env: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const host = opts.host ?? nodeHost;
+  const kernel = await Kernel.create(await coreModule(), {
+    host, trace: opts.trace, verbose: opts.verbose, memoryLimit: opts.memoryLimit,
+  } satisfies KernelOptions);
+  const proc = kernel.spawn(path, argv, env, opts.cwd ?? host.cwd());
+  if (isExecError(proc)) return { exitCode: proc.errno === ENOENT ? 127 : 126, signal: null, error: proc };
+  return kernel.run(proc);
+}

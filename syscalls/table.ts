@@ -1,0 +1,496 @@
+// The system call table: every x86-64 number from the kernel's arch/x86/entry/syscalls/syscall_64.tbl
+// with its name, argument kinds (for --trace), handler and support status. The one source for
+// dispatch, tracing and the coverage list.
+import type { ArgKind, Handler, Status, SyscallEntry } from "./types.js";
+import * as fs from "./fs.js";
+import * as mm from "./mm.js";
+import * as proc from "./process.js";
+import * as sig from "./signal.js";
+import * as misc from "./misc.js";
+
+// number name argument-kinds (one line per call, numbers in order; 337–423 are unassigned).
+const NUMBERS = `
+0 read fd,obuf,size
+1 write fd,buf,size
+2 open path,oflags,mode
+3 close fd
+4 stat path,ptr
+5 fstat fd,ptr
+6 lstat path,ptr
+7 poll ptr,uint,int
+8 lseek fd,off,whence
+9 mmap ptr,size,prot,mapflags,fd,off
+10 mprotect ptr,size,prot
+11 munmap ptr,size
+12 brk ptr
+13 rt_sigaction signal,ptr,ptr,size
+14 rt_sigprocmask sighow,ptr,ptr,size
+15 rt_sigreturn -
+16 ioctl fd,ioctl,hex
+17 pread64 fd,obuf,size,off
+18 pwrite64 fd,buf,size,off
+19 readv fd,ptr,int
+20 writev fd,ptr,int
+21 access path,mode
+22 pipe ptr
+23 select int,ptr,ptr,ptr,ptr
+24 sched_yield -
+25 mremap ptr,size,size,hex,ptr
+26 msync ptr,size,hex
+27 mincore ptr,size,ptr
+28 madvise ptr,size,int
+29 shmget int,size,hex
+30 shmat int,ptr,hex
+31 shmctl int,int,ptr
+32 dup fd
+33 dup2 fd,fd
+34 pause -
+35 nanosleep ptr,ptr
+36 getitimer int,ptr
+37 alarm uint
+38 setitimer int,ptr,ptr
+39 getpid -
+40 sendfile fd,fd,ptr,size
+41 socket int,int,int
+42 connect fd,ptr,int
+43 accept fd,ptr,ptr
+44 sendto fd,buf,size,hex,ptr,int
+45 recvfrom fd,ptr,size,hex,ptr,ptr
+46 sendmsg fd,ptr,hex
+47 recvmsg fd,ptr,hex
+48 shutdown fd,int
+49 bind fd,ptr,int
+50 listen fd,int
+51 getsockname fd,ptr,ptr
+52 getpeername fd,ptr,ptr
+53 socketpair int,int,int,ptr
+54 setsockopt fd,int,int,ptr,int
+55 getsockopt fd,int,int,ptr,ptr
+56 clone hex,ptr,ptr,ptr,hex
+57 fork -
+58 vfork -
+59 execve path,strv,strv
+60 exit int
+61 wait4 int,ptr,hex,ptr
+62 kill int,signal
+63 uname ptr
+64 semget int,int,hex
+65 semop int,ptr,size
+66 semctl int,int,int,hex
+67 shmdt ptr
+68 msgget int,hex
+69 msgsnd int,ptr,size,hex
+70 msgrcv int,ptr,size,int,hex
+71 msgctl int,int,ptr
+72 fcntl fd,int,hex
+73 flock fd,int
+74 fsync fd
+75 fdatasync fd
+76 truncate path,off
+77 ftruncate fd,off
+78 getdents fd,ptr,size
+79 getcwd ptr,size
+80 chdir path
+81 fchdir fd
+82 rename path,path
+83 mkdir path,mode
+84 rmdir path
+85 creat path,mode
+86 link path,path
+87 unlink path
+88 symlink path,path
+89 readlink path,obuf,size
+90 chmod path,mode
+91 fchmod fd,mode
+92 chown path,int,int
+93 fchown fd,int,int
+94 lchown path,int,int
+95 umask mode
+96 gettimeofday ptr,ptr
+97 getrlimit rlimit,ptr
+98 getrusage int,ptr
+99 sysinfo ptr
+100 times ptr
+101 ptrace int,int,ptr,ptr
+102 getuid -
+103 syslog int,ptr,int
+104 getgid -
+105 setuid int
+106 setgid int
+107 geteuid -
+108 getegid -
+109 setpgid int,int
+110 getppid -
+111 getpgrp -
+112 setsid -
+113 setreuid int,int
+114 setregid int,int
+115 getgroups int,ptr
+116 setgroups int,ptr
+117 setresuid int,int,int
+118 getresuid ptr,ptr,ptr
+119 setresgid int,int,int
+120 getresgid ptr,ptr,ptr
+121 getpgid int
+122 setfsuid int
+123 setfsgid int
+124 getsid int
+125 capget ptr,ptr
+126 capset ptr,ptr
+127 rt_sigpending ptr,size
+128 rt_sigtimedwait ptr,ptr,ptr,size
+129 rt_sigqueueinfo int,signal,ptr
+130 rt_sigsuspend ptr,size
+131 sigaltstack ptr,ptr
+132 utime path,ptr
+133 mknod path,mode,hex
+134 uselib path
+135 personality hex
+136 ustat hex,ptr
+137 statfs path,ptr
+138 fstatfs fd,ptr
+139 sysfs int,hex,hex
+140 getpriority int,int
+141 setpriority int,int,int
+142 sched_setparam int,ptr
+143 sched_getparam int,ptr
+144 sched_setscheduler int,int,ptr
+145 sched_getscheduler int
+146 sched_get_priority_max int
+147 sched_get_priority_min int
+148 sched_rr_get_interval int,ptr
+149 mlock ptr,size
+150 munlock ptr,size
+151 mlockall hex
+152 munlockall -
+153 vhangup -
+154 modify_ldt int,ptr,size
+155 pivot_root path,path
+156 _sysctl ptr
+157 prctl int,hex,hex,hex,hex
+158 arch_prctl arch_prctl,hex
+159 adjtimex ptr
+160 setrlimit rlimit,ptr
+161 chroot path
+162 sync -
+163 acct path
+164 settimeofday ptr,ptr
+165 mount str,path,str,hex,ptr
+166 umount2 path,hex
+167 swapon path,hex
+168 swapoff path
+169 reboot hex,hex,hex,ptr
+170 sethostname str,size
+171 setdomainname str,size
+172 iopl int
+173 ioperm hex,hex,int
+174 create_module str,size
+175 init_module ptr,size,str
+176 delete_module str,hex
+177 get_kernel_syms ptr
+178 query_module str,int,ptr,size,ptr
+179 quotactl int,path,int,ptr
+180 nfsservctl int,ptr,ptr
+181 getpmsg -
+182 putpmsg -
+183 afs_syscall -
+184 tuxcall -
+185 security -
+186 gettid -
+187 readahead fd,off,size
+188 setxattr path,str,ptr,size,hex
+189 lsetxattr path,str,ptr,size,hex
+190 fsetxattr fd,str,ptr,size,hex
+191 getxattr path,str,ptr,size
+192 lgetxattr path,str,ptr,size
+193 fgetxattr fd,str,ptr,size
+194 listxattr path,ptr,size
+195 llistxattr path,ptr,size
+196 flistxattr fd,ptr,size
+197 removexattr path,str
+198 lremovexattr path,str
+199 fremovexattr fd,str
+200 tkill int,signal
+201 time ptr
+202 futex ptr,futexop,int,ptr,ptr,int
+203 sched_setaffinity int,size,ptr
+204 sched_getaffinity int,size,ptr
+205 set_thread_area ptr
+206 io_setup uint,ptr
+207 io_destroy hex
+208 io_getevents hex,int,int,ptr,ptr
+209 io_submit hex,int,ptr
+210 io_cancel hex,ptr,ptr
+211 get_thread_area ptr
+212 lookup_dcookie hex,ptr,size
+213 epoll_create int
+214 epoll_ctl_old -
+215 epoll_wait_old -
+216 remap_file_pages ptr,size,prot,size,hex
+217 getdents64 fd,ptr,size
+218 set_tid_address ptr
+219 restart_syscall -
+220 semtimedop int,ptr,size,ptr
+221 fadvise64 fd,off,size,int
+222 timer_create clock,ptr,ptr
+223 timer_settime int,hex,ptr,ptr
+224 timer_gettime int,ptr
+225 timer_getoverrun int
+226 timer_delete int
+227 clock_settime clock,ptr
+228 clock_gettime clock,ptr
+229 clock_getres clock,ptr
+230 clock_nanosleep clock,hex,ptr,ptr
+231 exit_group int
+232 epoll_wait fd,ptr,int,int
+233 epoll_ctl fd,int,fd,ptr
+234 tgkill int,int,signal
+235 utimes path,ptr
+236 vserver -
+237 mbind ptr,size,int,ptr,size,hex
+238 set_mempolicy int,ptr,size
+239 get_mempolicy ptr,ptr,size,ptr,hex
+240 mq_open str,oflags,mode,ptr
+241 mq_unlink str
+242 mq_timedsend int,ptr,size,uint,ptr
+243 mq_timedreceive int,ptr,size,ptr,ptr
+244 mq_notify int,ptr
+245 mq_getsetattr int,ptr,ptr
+246 kexec_load hex,hex,ptr,hex
+247 waitid int,int,ptr,hex,ptr
+248 add_key str,str,ptr,size,int
+249 request_key str,str,str,int
+250 keyctl int,hex,hex,hex,hex
+251 ioprio_set int,int,int
+252 ioprio_get int,int
+253 inotify_init -
+254 inotify_add_watch fd,path,hex
+255 inotify_rm_watch fd,int
+256 migrate_pages int,size,ptr,ptr
+257 openat dirfd,path,oflags,mode
+258 mkdirat dirfd,path,mode
+259 mknodat dirfd,path,mode,hex
+260 fchownat dirfd,path,int,int,atflags
+261 futimesat dirfd,path,ptr
+262 newfstatat dirfd,path,ptr,atflags
+263 unlinkat dirfd,path,atflags
+264 renameat dirfd,path,dirfd,path
+265 linkat dirfd,path,dirfd,path,atflags
+266 symlinkat path,dirfd,path
+267 readlinkat dirfd,path,obuf,size
+268 fchmodat dirfd,path,mode
+269 faccessat dirfd,path,mode
+270 pselect6 int,ptr,ptr,ptr,ptr,ptr
+271 ppoll ptr,uint,ptr,ptr,size
+272 unshare hex
+273 set_robust_list ptr,size
+274 get_robust_list int,ptr,ptr
+275 splice fd,ptr,fd,ptr,size,hex
+276 tee fd,fd,size,hex
+277 sync_file_range fd,off,off,hex
+278 vmsplice fd,ptr,size,hex
+279 move_pages int,size,ptr,ptr,ptr,hex
+280 utimensat dirfd,path,ptr,atflags
+281 epoll_pwait fd,ptr,int,int,ptr,size
+282 signalfd fd,ptr,size
+283 timerfd_create clock,hex
+284 eventfd uint
+285 fallocate fd,int,off,off
+286 timerfd_settime fd,hex,ptr,ptr
+287 timerfd_gettime fd,ptr
+288 accept4 fd,ptr,ptr,hex
+289 signalfd4 fd,ptr,size,hex
+290 eventfd2 uint,hex
+291 epoll_create1 hex
+292 dup3 fd,fd,oflags
+293 pipe2 ptr,oflags
+294 inotify_init1 hex
+295 preadv fd,ptr,int,off
+296 pwritev fd,ptr,int,off
+297 rt_tgsigqueueinfo int,int,signal,ptr
+298 perf_event_open ptr,int,int,int,hex
+299 recvmmsg fd,ptr,uint,hex,ptr
+300 fanotify_init hex,hex
+301 fanotify_mark fd,hex,hex,dirfd,path
+302 prlimit64 int,rlimit,ptr,ptr
+303 name_to_handle_at dirfd,path,ptr,ptr,atflags
+304 open_by_handle_at fd,ptr,oflags
+305 clock_adjtime clock,ptr
+306 syncfs fd
+307 sendmmsg fd,ptr,uint,hex
+308 setns fd,hex
+309 getcpu ptr,ptr,ptr
+310 process_vm_readv int,ptr,uint,ptr,uint,hex
+311 process_vm_writev int,ptr,uint,ptr,uint,hex
+312 kcmp int,int,int,hex,hex
+313 finit_module fd,str,hex
+314 sched_setattr int,ptr,hex
+315 sched_getattr int,ptr,uint,hex
+316 renameat2 dirfd,path,dirfd,path,hex
+317 seccomp uint,hex,ptr
+318 getrandom obuf,size,hex
+319 memfd_create str,hex
+320 kexec_file_load fd,fd,size,str,hex
+321 bpf int,ptr,uint
+322 execveat dirfd,path,strv,strv,atflags
+323 userfaultfd hex
+324 membarrier int,hex,int
+325 mlock2 ptr,size,hex
+326 copy_file_range fd,ptr,fd,ptr,size,hex
+327 preadv2 fd,ptr,int,off,hex
+328 pwritev2 fd,ptr,int,off,hex
+329 pkey_mprotect ptr,size,prot,int
+330 pkey_alloc hex,hex
+331 pkey_free int
+332 statx dirfd,path,atflags,hex,ptr
+333 io_pgetevents hex,int,int,ptr,ptr,ptr
+334 rseq ptr,uint,hex,hex
+335 uretprobe -
+336 uprobe -
+424 pidfd_send_signal fd,signal,ptr,hex
+425 io_uring_setup uint,ptr
+426 io_uring_enter fd,uint,uint,hex,ptr,size
+427 io_uring_register fd,uint,ptr,uint
+428 open_tree dirfd,path,hex
+429 move_mount dirfd,path,dirfd,path,hex
+430 fsopen str,hex
+431 fsconfig fd,uint,str,ptr,int
+432 fsmount fd,hex,hex
+433 fspick dirfd,path,hex
+434 pidfd_open int,hex
+435 clone3 ptr,size
+436 close_range uint,uint,hex
+437 openat2 dirfd,path,ptr,size
+438 pidfd_getfd fd,fd,hex
+439 faccessat2 dirfd,path,mode,atflags
+440 process_madvise fd,ptr,size,int,hex
+441 epoll_pwait2 fd,ptr,int,ptr,ptr,size
+442 mount_setattr dirfd,path,hex,ptr,size
+443 quotactl_fd fd,uint,int,ptr
+444 landlock_create_ruleset ptr,size,hex
+445 landlock_add_rule fd,int,ptr,hex
+446 landlock_restrict_self fd,hex
+447 memfd_secret hex
+448 process_mrelease fd,hex
+449 futex_waitv ptr,uint,hex,ptr,clock
+450 set_mempolicy_home_node ptr,size,hex,hex
+451 cachestat fd,ptr,ptr,hex
+452 fchmodat2 dirfd,path,mode,atflags
+453 map_shadow_stack ptr,size,hex
+454 futex_wake ptr,hex,int,hex
+455 futex_wait ptr,hex,hex,hex,ptr,clock
+456 futex_requeue ptr,hex,int,int
+457 statmount ptr,ptr,size,hex
+458 listmount ptr,ptr,size,hex
+459 lsm_get_self_attr uint,ptr,ptr,hex
+460 lsm_set_self_attr uint,ptr,size,hex
+461 lsm_list_modules ptr,ptr,hex
+`;
+
+interface Impl { handler: Handler; status?: Status; note?: string }
+
+/** The implemented calls; everything else is ENOSYS. */
+const IMPL: Record<string, Impl> = {
+  read: { handler: fs.sysRead, status: "partial", note: "stdin and read-only host files; reads block the host thread" },
+  write: { handler: fs.sysWrite, status: "partial", note: "host stdout/stderr only (no writable files yet); EPIPE raises SIGPIPE" },
+  open: { handler: fs.sysOpen, status: "partial", note: "host files read-only; O_CREAT, O_TRUNC and write access give EROFS" },
+  openat: { handler: fs.sysOpenat, status: "partial", note: "host files read-only; O_CREAT, O_TRUNC and write access give EROFS" },
+  close: { handler: fs.sysClose },
+  stat: { handler: fs.sysStat, status: "partial", note: "host paths, no mount confinement yet" },
+  fstat: { handler: fs.sysFstat },
+  lstat: { handler: fs.sysLstat, status: "partial", note: "host paths, no mount confinement yet" },
+  newfstatat: { handler: fs.sysNewfstatat, status: "partial", note: "host paths, no mount confinement yet" },
+  lseek: { handler: fs.sysLseek, status: "partial", note: "host stdio is not seekable (ESPIPE) even when it is a file" },
+  pread64: { handler: fs.sysPread64 },
+  pwrite64: { handler: fs.sysPwrite64, status: "partial", note: "no writable seekable files yet: EBADF or ESPIPE" },
+  readv: { handler: fs.sysReadv },
+  writev: { handler: fs.sysWritev },
+  ioctl: { handler: fs.sysIoctl, status: "partial", note: "TCGETS (a default termios), TCSETS* accepted without changing the host terminal, TIOCGWINSZ, TIOCGPGRP, FIONBIO; others ENOTTY" },
+  readlink: { handler: fs.sysReadlink, status: "partial", note: "/proc/self/exe and host symlinks" },
+  readlinkat: { handler: fs.sysReadlinkat, status: "partial", note: "/proc/self/exe and host symlinks" },
+  getcwd: { handler: fs.sysGetcwd },
+  dup: { handler: fs.sysDup },
+  dup2: { handler: fs.sysDup2 },
+  dup3: { handler: fs.sysDup3 },
+  sendfile: { handler: fs.sysSendfile, status: "partial", note: "copies through the kernel; a read past what a non-seekable source returns is not retried" },
+  getdents64: { handler: fs.sysGetdents64, status: "partial", note: "host directories; the listing is read at the first call" },
+  prctl: { handler: proc.sysPrctl, status: "partial", note: "PR_SET_NAME and PR_GET_NAME; other options give EINVAL" },
+  fcntl: { handler: fs.sysFcntl, status: "partial", note: "GETFD/SETFD, GETFL/SETFL, DUPFD(_CLOEXEC); no locks, owners or leases yet" },
+  brk: { handler: mm.sysBrk },
+  mmap: { handler: mm.sysMmap, status: "partial", note: "anonymous; file mappings are private copies (writable MAP_SHARED files: ENODEV)" },
+  munmap: { handler: mm.sysMunmap },
+  mprotect: { handler: mm.sysMprotect },
+  madvise: { handler: mm.sysMadvise, status: "partial", note: "DONTNEED zeroes private pages; other advice is accepted and ignored" },
+  mremap: { handler: mm.sysMremap, status: "partial", note: "shrink and grow in place; moving gives ENOMEM" },
+  exit: { handler: proc.sysExit },
+  exit_group: { handler: proc.sysExitGroup },
+  getpid: { handler: proc.sysGetpid },
+  gettid: { handler: proc.sysGettid },
+  getppid: { handler: proc.sysGetppid },
+  getuid: { handler: proc.sysGetuid },
+  geteuid: { handler: proc.sysGeteuid },
+  getgid: { handler: proc.sysGetgid },
+  getegid: { handler: proc.sysGetegid },
+  getpgrp: { handler: proc.sysGetpgrp },
+  getgroups: { handler: proc.sysGetgroups },
+  getresuid: { handler: proc.sysGetresuid },
+  getresgid: { handler: proc.sysGetresgid },
+  arch_prctl: { handler: proc.sysArchPrctl },
+  set_tid_address: { handler: proc.sysSetTidAddress },
+  set_robust_list: { handler: proc.sysSetRobustList, status: "partial", note: "recorded; the list is not walked at exit (no futexes yet)" },
+  get_robust_list: { handler: proc.sysGetRobustList },
+  rseq: { handler: proc.sysRseq, status: "enosys", note: "restartable sequences are optional; glibc and musl run without them" },
+  prlimit64: { handler: proc.sysPrlimit64, status: "partial", note: "limits are recorded, not enforced" },
+  getrlimit: { handler: proc.sysGetrlimit, status: "partial", note: "limits are recorded, not enforced" },
+  setrlimit: { handler: proc.sysSetrlimit, status: "partial", note: "limits are recorded, not enforced" },
+  sched_getaffinity: { handler: proc.sysSchedGetaffinity },
+  sched_yield: { handler: proc.sysSchedYield },
+  rt_sigaction: { handler: sig.sysRtSigaction, status: "partial", note: "recorded; handlers are not invoked yet" },
+  rt_sigprocmask: { handler: sig.sysRtSigprocmask },
+  sigaltstack: { handler: sig.sysSigaltstack, status: "partial", note: "recorded; no signal delivery yet" },
+  kill: { handler: sig.sysKill, status: "partial", note: "default and ignore actions; a caught signal gives ENOSYS" },
+  tgkill: { handler: sig.sysTgkill, status: "partial", note: "default and ignore actions; a caught signal gives ENOSYS" },
+  tkill: { handler: sig.sysTkill, status: "partial", note: "default and ignore actions; a caught signal gives ENOSYS" },
+  uname: { handler: misc.sysUname },
+  getrandom: { handler: misc.sysGetrandom },
+  clock_gettime: { handler: misc.sysClockGettime, status: "partial", note: "CPU-time clocks report elapsed time" },
+  clock_getres: { handler: misc.sysClockGetres },
+  gettimeofday: { handler: misc.sysGettimeofday },
+  time: { handler: misc.sysTime },
+  nanosleep: { handler: misc.sysNanosleep, status: "partial", note: "parks the thread on a host timer; not interruptible by signals yet" },
+  clock_nanosleep: { handler: misc.sysClockNanosleep, status: "partial", note: "parks the thread on a host timer; not interruptible by signals yet" },
+  sysinfo: { handler: misc.sysSysinfo, status: "partial", note: "no load averages or swap" },
+};
+
+/** Why some calls are not provided, beyond "not implemented yet". */
+const ENOSYS_NOTES: Record<string, string> = {
+  uselib: "removed from Linux", create_module: "removed from Linux", get_kernel_syms: "removed from Linux",
+  query_module: "removed from Linux", nfsservctl: "removed from Linux", getpmsg: "never implemented by Linux",
+  putpmsg: "never implemented by Linux", afs_syscall: "never implemented by Linux", tuxcall: "never implemented by Linux",
+  security: "never implemented by Linux", vserver: "never implemented by Linux", epoll_ctl_old: "never implemented by Linux",
+  epoll_wait_old: "never implemented by Linux", _sysctl: "removed from Linux", set_thread_area: "32-bit TLS; x86-64 uses arch_prctl",
+  get_thread_area: "32-bit TLS; x86-64 uses arch_prctl", init_module: "no kernel modules", finit_module: "no kernel modules",
+  delete_module: "no kernel modules", kexec_load: "no kexec", kexec_file_load: "no kexec", reboot: "the guest cannot reboot the host",
+  iopl: "no port I/O", ioperm: "no port I/O", bpf: "no eBPF", perf_event_open: "no performance counters",
+  modify_ldt: "no LDT: 64-bit code does not need it", rt_sigreturn: "comes with signal delivery",
+};
+
+function build(): SyscallEntry[] {
+  const table: SyscallEntry[] = [];
+  for (const line of NUMBERS.trim().split("\n")) {
+    const [nrText, name, argText] = line.split(" ");
+    const nr = Number(nrText);
+    const args = argText === "-" ? [] : (argText.split(",") as ArgKind[]);
+    const impl = IMPL[name];
+    table[nr] = impl
+      ? { nr, name, args, handler: impl.handler, status: impl.status ?? "full", note: impl.note }
+      : { nr, name, args, handler: null, status: "enosys", note: ENOSYS_NOTES[name] ?? "not implemented yet" };
+  }
+  return table;
+}
+
+/** Indexed by number; holes (337–423) are undefined. */
+export const SYSCALLS: ReadonlyArray<SyscallEntry | undefined> = build();
+
+/** The entry for a name, for tests and tools. */
+export function syscallByName(name: string): SyscallEntry | undefined { return SYSCALLS.find((e) => e?.name === name); }

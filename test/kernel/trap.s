@@ -1,0 +1,4 @@
+.intel_syntax noprefix
+.globl _start
+_start:
+  int3
