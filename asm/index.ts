@@ -6,6 +6,8 @@ export {
 } from "./mmu";
 export { flushCodeCache } from "./codecache";
 export { readFlags, writeFlags } from "./flags";
+// The 512-byte FXSAVE image of the x87/SSE state, for signal frames.
+export { fxsaveImage, fxrstorImage } from "./x87";
 import { tlbFlush } from "./mmu";
 
 /** Called once after instantiation: empties the TLB (its tags start invalid). */

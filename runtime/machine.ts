@@ -27,6 +27,10 @@ export interface CoreExports {
   flushCodeCache(): void;
   readFlags(): bigint;
   writeFlags(v: bigint): void;
+  /** Writes the FXSAVE image of the x87/SSE state at memory offset p (16-aligned scratch). */
+  fxsaveImage(p: number): void;
+  /** Loads the x87/SSE state from an FXSAVE image at memory offset p; false if MXCSR is invalid. */
+  fxrstorImage(p: number): number;
 }
 
 export const ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4;
