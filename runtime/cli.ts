@@ -3,11 +3,13 @@
 // program's exit status (128+n when signal n killed it).
 import * as fs from "node:fs";
 import { runProgram } from "./index.js";
+import { demo } from "./demo.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { ENOENT, ENOEXEC } from "./errno.js";
 
 const USAGE = `usage: wasl exec [--trace] [--verbose] PROGRAM [ARGS...]
-       wasl syscalls            list system call coverage`;
+       wasl syscalls            list system call coverage
+       wasl demo                run a few busybox commands under wasl`;
 
 /** execvp's search: a name without a slash is looked up in $PATH. */
 function findProgram(name: string): string | null {
@@ -43,6 +45,8 @@ async function exec(args: string[]): Promise<number> {
     process.stderr.write(`wasl: ${name}: ${what}\n`);
     return e.errno === ENOENT ? 127 : 126;
   }
+  // WASL_STATS=1: one machine-readable line for benchmarks (bench/run.mjs reads it).
+  if (process.env.WASL_STATS && r.usage) process.stderr.write(`wasl-stats: ${JSON.stringify(r.usage)}\n`);
   return r.exitCode;
 }
 
@@ -64,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === "exec") return await exec(rest);
     if (cmd === "syscalls") return listSyscalls();
+    if (cmd === "demo") return await demo();
     process.stderr.write(`${USAGE}\n`);
     return 2;
   } catch (e) {

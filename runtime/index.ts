@@ -22,15 +22,20 @@ export interface RunOptions {
 export interface RunResult extends ExitStatus {
   /** Set when the program could not be started: the errno and a message (exit code 126/127). */
   error?: { errno: number; message: string };
+  /** What the run cost: guest instructions retired and wall time from start to exit. */
+  usage?: { instructions: number; wallMs: number };
 }
 
 /** Runs a host program to completion; exitCode is what a shell would report (128+n for signal n). */
 export async function runProgram(path: string, argv: string[], env: string[], opts: RunOptions = {}): Promise<RunResult> {
   const host = opts.host ?? nodeHost;
+  const t0 = host.monotonicNs();
   const kernel = await Kernel.create(await coreModule(), {
     host, trace: opts.trace, verbose: opts.verbose, memoryLimit: opts.memoryLimit,
   } satisfies KernelOptions);
   const proc = kernel.spawn(path, argv, env, opts.cwd ?? host.cwd());
   if (isExecError(proc)) return { exitCode: proc.errno === ENOENT ? 127 : 126, signal: null, error: proc };
-  return kernel.run(proc);
+  const status = await kernel.run(proc);
+  const usage = { instructions: Number(kernel.machine.icount), wallMs: Number(host.monotonicNs() - t0) / 1e6 };
+  return { ...status, usage };
 }
