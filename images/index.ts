@@ -8,3 +8,5 @@ export * from "./reference.js";
 export * from "./store.js";
 export * from "./oci.js";
 export * from "./export.js";
+export * from "./overlay.js";
+export * from "./container.js";

@@ -1,0 +1,157 @@
+// A container's file system: an image's layers (shared, read-only) under the container's own
+// upper tree, as one overlay superblock the kernel mounts as the guest's root. `commit` turns the
+// upper tree into a new layer (deletions as OCI whiteouts) and records a new image; `exportTar`
+// writes the merged tree as a plain tar, like `docker export`.
+import type { ByteStream } from "./host.js";
+import { LayerNode, type ContentReader } from "./layer.js";
+import { writeLayerDiffTar, writeTreeTar } from "./export.js";
+import { MEDIA, makeManifest, parseJSON } from "./manifest.js";
+import { parseImageName } from "./reference.js";
+import { ImageStore, StoreTransaction, type Image } from "./store.js";
+import { OverlaySuperblock, OverlayInode, layerName, type OverlayOptions } from "./overlay.js";
+import { major, minor, S_IFMT, S_IFSOCK } from "../runtime/vfs/abi.js";
+
+const NS = 1_000_000_000n;
+
+export interface ContainerOptions extends OverlayOptions {
+  /** Nanoseconds since the epoch, for new files' times (the kernel passes its own clock). */
+  clock?: () => bigint;
+}
+
+export interface CommitOptions {
+  /** name[:tag] for the new image. */
+  tag?: string;
+  /** Replaces fields of the image config's "config" object (Env, Cmd, …). */
+  config?: Record<string, unknown>;
+  /** The history entry's created_by. */
+  createdBy?: string;
+}
+
+function splitNs(ns: bigint): [number, number] {
+  let s = ns / NS, r = ns % NS;
+  if (r < 0n) { s -= 1n; r += NS; }
+  return [Number(s), Number(r)];
+}
+
+export class Container {
+  /** The writable layer: changes, whiteouts and opaque directories, as a layer tree. */
+  readonly upper: LayerNode;
+  /** The root file system to mount: `new Vfs(container.superblock, clock, "overlay")`. */
+  readonly superblock: OverlaySuperblock;
+
+  constructor(readonly store: ImageStore, readonly image: Image, opts: ContainerOptions = {}) {
+    this.upper = new LayerNode(1, "dir");
+    this.upper.mode = 0o755;
+    this.upper.implicit = true;
+    const clock = opts.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
+    const layers = image.layers.map((l) => store.layerTree(l.diffID));
+    this.superblock = new OverlaySuperblock(clock, layers, this.upper, store, opts);
+  }
+
+  /** A container of a stored image (a tag, an ID) or of an Image already opened. */
+  static create(store: ImageStore, image: Image | string, opts: ContainerOptions = {}): Container {
+    return new Container(store, typeof image === "string" ? store.image(image) : image, opts);
+  }
+
+  private get reader(): ContentReader { return this.store; }
+
+  /**
+   * The upper tree with written bytes in place (in-memory data), sockets left out, ready for
+   * writeLayerDiffTar. Files only chmod-ed keep their reference into the lower layer's tar.
+   */
+  diffTree(): LayerNode {
+    const sb = this.superblock;
+    const copies = new Map<LayerNode, LayerNode>();
+    const clone = (n: LayerNode): LayerNode => {
+      let c = copies.get(n);
+      if (c) return c;
+      c = new LayerNode(n.ino, n.kind);
+      copies.set(n, c);
+      c.mode = n.mode; c.uid = n.uid; c.gid = n.gid; c.mtimeSec = n.mtimeSec; c.mtimeNsec = n.mtimeNsec;
+      c.nlink = n.nlink; c.xattrs = n.xattrs; c.target = n.target; c.rdevMajor = n.rdevMajor; c.rdevMinor = n.rdevMinor;
+      c.opaque = n.opaque; c.implicit = n.implicit;
+      c.whiteouts = n.whiteouts ? new Set(n.whiteouts) : null;
+      const written = sb.upperData.get(n);
+      if (written) { c.data = written.bytes(); c.size = c.data.length; }
+      else { c.content = n.content; c.data = n.data; c.size = n.size; }
+      if (n.children) for (const [name, child] of n.children) if (!sb.sockets.has(child)) c.children!.set(name, clone(child));
+      return c;
+    };
+    return clone(this.upper);
+  }
+
+  /** The merged tree as a layer tree (a snapshot: file bytes are read when the tar is written). */
+  mergedTree(): LayerNode {
+    const nodes = new Map<OverlayInode, LayerNode>();
+    let nextIno = 1;
+    const snap = (i: OverlayInode): LayerNode | null => {
+      const seen = nodes.get(i);
+      if (seen) { seen.nlink++; return seen; }
+      if ((i.mode & S_IFMT) === S_IFSOCK) return null;
+      const m = i.meta();
+      const n = new LayerNode(nextIno++, m.kind);
+      nodes.set(i, n);
+      n.mode = i.mode & 0o7777; n.uid = i.uid; n.gid = i.gid;
+      [n.mtimeSec, n.mtimeNsec] = splitNs(i.mtimeNs);
+      n.xattrs = m.xattrs;
+      n.target = m.target;
+      n.rdevMajor = major(i.rdev); n.rdevMinor = minor(i.rdev);
+      if (n.kind === "file") {
+        const written = i.upper ? this.superblock.upperData.get(i.upper) : undefined;
+        if (written) n.data = written.bytes();
+        else { n.content = m.content; n.data = m.data; }
+        n.size = n.data ? n.data.length : m.size;
+      }
+      n.nlink = 1;
+      if (n.kind === "dir") {
+        for (const e of i.list()) {
+          const child = i.lookupInode(layerName(e.name));
+          if (!child) continue;
+          const c = snap(child);
+          if (c) n.children!.set(layerName(e.name), c);
+        }
+      }
+      return n;
+    };
+    const root = snap(this.superblock.root)!;
+    root.implicit = true; // `docker export` has no "./" entry
+    return root;
+  }
+
+  /** The merged tree as a tar (`docker export`). */
+  exportTar(): ByteStream {
+    return writeTreeTar(this.mergedTree(), this.reader);
+  }
+
+  /** The container's changes as an OCI layer tar. */
+  diffTar(): ByteStream {
+    return writeLayerDiffTar(this.diffTree(), this.reader);
+  }
+
+  /**
+   * Stores the upper tree as a new layer on top of the image's and records a new image (the
+   * parent's config with the layer's diffID added). Returns the new image.
+   */
+  async commit(opts: CommitOptions = {}): Promise<Image> {
+    const store = this.store;
+    const diff = this.diffTree();
+    const parent = this.image;
+    const id = await StoreTransaction.run(store, async (txn) => {
+      const blob = await txn.putBlob(() => writeLayerDiffTar(diff, this.reader), { what: "container layer" });
+      // The tar is uncompressed, so its digest is its diffID.
+      await txn.importLayer(blob.digest, blob.digest, "container layer");
+      const doc = parseJSON(store.readBlob(parent.manifestDoc.config.digest), "image config");
+      const created = new Date(Number(this.superblock.now() / 1_000_000n)).toISOString();
+      doc.created = created;
+      doc.rootfs = { type: "layers", diff_ids: [...(doc.rootfs?.diff_ids ?? []), blob.digest] };
+      if (Array.isArray(doc.history)) doc.history.push({ created, created_by: opts.createdBy ?? "wasl commit" });
+      if (opts.config) doc.config = { ...(doc.config ?? {}), ...opts.config };
+      const cfg = await txn.putBlobBytes(new TextEncoder().encode(JSON.stringify(doc)), { what: "committed image config" });
+      const layers = [...parent.manifestDoc.layers, { mediaType: MEDIA.ociLayer, digest: blob.digest, size: blob.size }];
+      const manifest = await txn.putBlobBytes(makeManifest({ mediaType: MEDIA.ociConfig, digest: cfg.digest, size: cfg.size }, layers), { what: "committed image manifest" });
+      txn.addImage({ id: cfg.digest, manifest: manifest.digest, tags: opts.tag ? [parseImageName(opts.tag).ref] : [] });
+      return cfg.digest;
+    });
+    return store.image(id);
+  }
+}
