@@ -42,11 +42,11 @@ let daz: bool = false;
 let ftz: bool = false;
 let exc: u32 = 0;
 
-function begin(): void {
+export function begin(): void {
   const m = load<u32>(S_MXCSR);
   rc = (m >> 13) & 3; daz = (m & MX_DAZ) != 0; ftz = (m & MX_FTZ) != 0; exc = 0;
 }
-@inline function commit(): void { if (exc != 0) store<u32>(S_MXCSR, load<u32>(S_MXCSR) | exc); }
+@inline export function commit(): void { if (exc != 0) store<u32>(S_MXCSR, load<u32>(S_MXCSR) | exc); }
 
 /** True when Wasm's round-to-nearest results are the hardware's and only PE could be new. */
 @inline function fastMode(): bool {
@@ -291,7 +291,7 @@ function approxElem(a: u32, rsqrt: bool): u32 {
   return reinterpret<u32>(r);
 }
 
-function arithElem(op: u32, a: u64, b: u64, sp: bool): u64 {
+export function arithElem(op: u32, a: u64, b: u64, sp: bool): u64 {
   elemStart();
   const r = arithElem1(op, a, b, sp);
   elemEnd();

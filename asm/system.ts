@@ -36,7 +36,7 @@ export const CPUID_MAX_EXT: u32 = 0x80000008;
 const VENDOR = "WaslWaslWasl";
 const BRAND = "wasl x86-64 interpreter";
 
-/** Leaf 1 EAX: stepping 1, model 0xF, family 6 — a plausible pre-SSE3 x86-64 part. */
+/** Leaf 1 EAX: stepping 1, model 0xF, family 6 (only vendor-specific code reads these). */
 export const CPUID_1_EAX: u32 = (6 << 8) | (0xF << 4) | 1;
 /** Leaf 1 EBX: CLFLUSH line size in 8-byte units (bits 15:8 = 8, a 64-byte line), one logical CPU. */
 export const CPUID_1_EBX: u32 = (1 << 16) | (8 << 8);
@@ -50,8 +50,17 @@ export const CPUID_1_EDX: u32 =
   (1 << 24) | // FXSR    FXSAVE/FXRSTOR (x87/SSE helpers)
   (1 << 25) | // SSE
   (1 << 26);  // SSE2
+// With SSE3, SSSE3, SSE4.1, SSE4.2, CX16, POPCNT and LAHF_LM (extended leaf) these are the
+// x86-64-v2 instruction sets. Software that reads them picks SSE4.2/SSSE3 code (glibc's strcspn,
+// strspn, strcasecmp, memmove, floor/rint), so every instruction of these families is exact.
+// (glibc reads leaf 1 only for the vendors it knows, and counts a CPU as x86-64 baseline, and so
+// v2, only with MMX in EDX.)
 export const CPUID_1_ECX: u32 =
+  (1 << 0) |  // SSE3    (sse3.ts; FISTTP in x87.ts)
+  (1 << 9) |  // SSSE3   (ssse3.ts)
   (1 << 13) | // CX16    CMPXCHG16B (alu.ts)
+  (1 << 19) | // SSE4.1  (sse41.ts)
+  (1 << 20) | // SSE4.2  (sse42.ts)
   (1 << 23);  // POPCNT  (alu.ts)
 
 export const CPUID_EXT1_EDX: u32 =
