@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as zlib from "node:zlib";
 import { createHash } from "node:crypto";
 import { Readable, pipeline, type Transform } from "node:stream";
-import type { ImageHost, ByteStream, RandomAccessFile, FileWriter, FileInfo, Sha256 } from "./host.js";
+import type { ImageHost, ByteStream, RandomAccessFile, FileWriter, FileInfo, Sha256, HttpRequest, HttpResponse } from "./host.js";
 
 /** Pipes a byte stream through a Node transform; errors on either side end the output with that error. */
 async function* throughTransform(source: ByteStream, transform: Transform, what: string): ByteStream {
@@ -16,6 +16,47 @@ async function* throughTransform(source: ByteStream, transform: Transform, what:
   } catch (e: any) {
     throw new Error(`${what} failed: ${e?.message ?? e}${e?.code === "Z_BUF_ERROR" ? " (the compressed data is truncated)" : ""}`);
   }
+}
+
+/** fetch() reports "fetch failed" / "terminated"; the reason a user can act on is in its cause. */
+function networkError(e: any, url: string): Error {
+  if (e?.name === "AbortError") return new Error(`${url}: aborted`);
+  const c = e?.cause ?? e;
+  const code = c?.code ?? c?.cause?.code;
+  const reason = code === "ECONNREFUSED" ? "connection refused" : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found"
+    : code === "ECONNRESET" || code === "UND_ERR_SOCKET" ? "connection closed by the server" : code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT" ? "connection timed out"
+    : c?.message ?? String(e);
+  return new Error(`${url}: ${reason}`);
+}
+
+/** HTTP through the global fetch, with redirects returned to the caller. */
+async function nodeHttp(req: HttpRequest): Promise<HttpResponse> {
+  let res: Response;
+  try {
+    res = await fetch(req.url, { method: req.method, headers: req.headers, redirect: "manual", signal: req.signal });
+  } catch (e) {
+    throw networkError(e, req.url);
+  }
+  let used = false;
+  return {
+    status: res.status,
+    header: (name) => res.headers.get(name),
+    async *body() {
+      if (used) throw new Error(`${req.url}: the response body was already read`);
+      used = true;
+      if (!res.body) return;
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield chunk;
+      } catch (e) {
+        throw networkError(e, req.url);
+      }
+    },
+    async discard() {
+      if (used) return;
+      used = true;
+      try { await res.body?.cancel(); } catch { /* the connection is gone either way */ }
+    },
+  };
 }
 
 function defaultStoreRoot(): string {
@@ -70,6 +111,7 @@ export function nodeImageHost(): ImageHost {
       const h = createHash("sha256");
       return { update: (d) => { h.update(d); }, hex: () => h.digest("hex") };
     },
+    http: nodeHttp,
   };
   if (zstd) host.zstdDecompress = (source) => throughTransform(source, zstd(), "zstd decompression");
   return host;

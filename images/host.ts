@@ -32,6 +32,28 @@ export interface FileInfo {
 
 export type ByteStream = AsyncIterable<Uint8Array>;
 
+/** One HTTP request of the registry client (GET or HEAD; bodies are never sent). */
+export interface HttpRequest {
+  method: "GET" | "HEAD";
+  url: string;
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/**
+ * A response whose body has not been read yet. Redirects are returned as they are (3xx with a
+ * Location header), not followed: the client decides which headers go to the new origin.
+ */
+export interface HttpResponse {
+  status: number;
+  /** A header's value, or null (names are case-insensitive). */
+  header(name: string): string | null;
+  /** The body, once; a connection that breaks midway ends it with an error. */
+  body(): ByteStream;
+  /** Releases the connection when the body is not wanted. */
+  discard(): Promise<void>;
+}
+
 export interface ImageHost {
   /** Joins path segments with the host's separator. */
   join(...parts: string[]): string;
@@ -56,6 +78,8 @@ export interface ImageHost {
   /** Absent when the host cannot decompress zstd; zstd layers then fail with a clear error. */
   zstdDecompress?(source: ByteStream): ByteStream;
   sha256(): Sha256;
+  /** Absent on hosts without network access; pulling from a registry then fails with a clear error. */
+  http?(req: HttpRequest): Promise<HttpResponse>;
 }
 
 /** Streams [start, end) of a stored file in chunks. */

@@ -4,6 +4,7 @@
 import type { Machine } from "./machine.js";
 import {
   AddressSpace, PAGE, pageDown, pageUp, TASK_SIZE, PROT_READ, PROT_WRITE, PROT_EXEC, MAP_PRIVATE, MAP_ANONYMOUS,
+  ET_DYN_BASE, type MappedFile,
 } from "./mm.js";
 import { ENOEXEC, ENOMEM } from "./errno.js";
 
@@ -115,23 +116,24 @@ function protOf(flags: number): number {
 
 /**
  * Maps the image into mm, which must be the address space the machine is using (contents are
- * written through the machine's copy-out path). Static and static-pie only.
+ * written through the machine's copy-out path). Where an ET_DYN goes is Linux's choice with ASLR
+ * off: a program with an interpreter at ELF_ET_DYN_BASE; an interpreter or a static-pie wherever
+ * mmap puts it (top-down), aligned to its largest segment alignment.
  */
-export function loadElf(machine: Machine, mm: AddressSpace, bytes: Uint8Array, elf: ElfFile, path: string): LoadedImage | ExecError {
-  if (elf.interp !== null)
-    return bad(`dynamically linked (interpreter ${elf.interp}): dynamic executables not yet supported`);
+export function loadElf(machine: Machine, mm: AddressSpace, bytes: Uint8Array, elf: ElfFile, path: string, file?: MappedFile): LoadedImage | ExecError {
   const loads = elf.phdrs.filter((p) => p.type === PT_LOAD);
   const first = pageDown(loads[0].vaddr);
   const last = loads[loads.length - 1];
   const span = pageUp(last.vaddr + last.memsz) - first;
   let bias = 0n;
   if (elf.type === ET_DYN) {
-    // A static-pie has no interpreter: Linux lets mmap choose its place (top-down), aligned to
-    // the largest segment alignment.
-    const align = loads.reduce((m, p) => (p.align > m ? p.align : m), PAGE);
-    const found = mm.findFree(span + align - PAGE);
-    if (found === null) return { errno: ENOMEM, message: "no room for the image" };
-    bias = ((found + align - 1n) & ~(align - 1n)) - first;
+    const align = loads.reduce((m, p) => (p.align > m && !(p.align & (p.align - 1n)) ? p.align : m), PAGE);
+    if (elf.interp !== null) bias = pageDown((ET_DYN_BASE & ~(align - 1n)) - first);
+    else {
+      const found = mm.findFree(span + align - PAGE);
+      if (found === null) return { errno: ENOMEM, message: "no room for the image" };
+      bias = ((found + align - 1n) & ~(align - 1n)) - first;
+    }
   }
   for (const p of loads) {
     const start = pageDown(p.vaddr + bias);
@@ -139,14 +141,14 @@ export function loadElf(machine: Machine, mm: AddressSpace, bytes: Uint8Array, e
     const end = pageUp(p.vaddr + bias + p.memsz);
     const prot = protOf(p.flags);
     const fileMapEnd = p.filesz > 0n ? pageUp(fileEnd) : start;
-    if (fileMapEnd > start && !mm.mapFixed(start, fileMapEnd, PROT_READ | PROT_WRITE, MAP_PRIVATE, path))
+    const off0 = p.offset - (p.vaddr + bias - start);
+    if (fileMapEnd > start && !mm.mapFixed(start, fileMapEnd, PROT_READ | PROT_WRITE, MAP_PRIVATE, path, file, off0))
       return { errno: ENOMEM, message: "out of memory mapping the image" };
     if (end > fileMapEnd && !mm.mapFixed(fileMapEnd, end, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, ""))
       return { errno: ENOMEM, message: "out of memory mapping the image" };
     if (p.filesz > 0n) {
       // Linux maps whole file pages: the bytes before vaddr in the first page come from the
       // file; after filesz the page shows the rest of the file unless the segment has a bss.
-      const off0 = p.offset - (p.vaddr + bias - start);
       let offEnd = p.offset + p.filesz;
       if (p.memsz === p.filesz) {
         const pageEndOff = off0 + (fileMapEnd - start);

@@ -1,151 +1,273 @@
-// Open file descriptions and the descriptor table. Each kind of file is a small class (the
-// host's stdio, a host file opened read-only); the VFS of the next stage adds more kinds.
-import type { Host, HostStat } from "./host/types.js";
-import { EBADF, EINVAL, ESPIPE, EISDIR, EMFILE, EOVERFLOW, ENOTDIR } from "./errno.js";
+// The kernel's file layer over the VFS (runtime/vfs): the machine's mount layout, each process's
+// file-system context (root, cwd, umask, credentials, descriptor table), the host's stdio as the
+// first process's descriptors, POSIX record locks, and the hooks fork and execve use.
+import type { Kernel } from "./kernel.js";
+import type { Process } from "./process.js";
+import type { ExecError } from "./elf.js";
+import {
+  Vfs, FdTable, HostSuperblock, TmpfsSuperblock, Superblock, createDevfs, createProcfs, WaitQueue, AT_FDCWD,
+  O_RDONLY, O_RDWR, O_LARGEFILE, permission, Mount, Dentry, MemFile, RegularFile, DeviceFile, type FsContext, type Path, type Cred, type Inode, type OpenFile,
+} from "./vfs/index.js";
+import { MS_NOEXEC, MS_NOSUID, MS_NODEV } from "./vfs/mount.js";
+import { hostStdioFiles, HostStdio } from "./tty.js";
+import { DEV_TTY } from "./vfs/devfs.js";
+import { createProcSource } from "./procsource.js";
+import { EACCES, ERRNO_TEXT, errnoName } from "./errno.js";
 
-export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0o100, O_EXCL = 0o200,
-  O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DSYNC = 0o10000,
-  O_DIRECT = 0o40000, O_LARGEFILE = 0o100000, O_DIRECTORY = 0o200000, O_NOFOLLOW = 0o400000,
-  O_NOATIME = 0o1000000, O_CLOEXEC = 0o2000000, O_PATH = 0o10000000, O_TMPFILE = 0o20000000 | O_DIRECTORY;
+export {
+  FdTable, O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_APPEND, O_NONBLOCK,
+  O_DSYNC, O_DIRECT, O_LARGEFILE, O_DIRECTORY, O_NOFOLLOW, O_NOATIME, O_CLOEXEC, O_PATH, O_TMPFILE,
+  S_IFMT, S_IFSOCK, S_IFLNK, S_IFREG, S_IFBLK, S_IFDIR, S_IFCHR, S_IFIFO, SEEK_SET, SEEK_CUR, SEEK_END,
+  type OpenFile, type FsContext,
+} from "./vfs/index.js";
 
-export const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFLNK = 0o120000, S_IFREG = 0o100000, S_IFBLK = 0o60000,
-  S_IFDIR = 0o40000, S_IFCHR = 0o20000, S_IFIFO = 0o10000;
+/** Where a process is in the tree; shared between processes made with CLONE_FS. */
+interface FsState { root: Path; cwd: Path }
 
-export const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
-
-/** An open file description: shared by descriptors made with dup and by fork. */
-export interface OpenFile {
-  /** Path for /proc/self/fd and tracing. */
-  readonly path: string;
-  /** O_ACCMODE and status flags (O_APPEND, O_NONBLOCK, …). */
-  flags: number;
-  read(buf: Uint8Array): number;
-  write(data: Uint8Array): number;
-  /** Positional read; -ESPIPE on streams. */
-  pread(buf: Uint8Array, pos: bigint): number;
-  lseek(offset: bigint, whence: number): bigint;
-  stat(): HostStat | number;
-  /** Directory entries from the current position (getdents64); ENOTDIR for other files. */
-  readdir?(): Array<{ name: string; ino: bigint; type: number }> | number;
-  /** Moves the directory position past n entries returned by readdir. */
-  advanceDir?(n: number): void;
-  isatty(): boolean;
-  /** Terminal size, for TIOCGWINSZ on a terminal. */
-  windowSize?(): { rows: number; cols: number } | null;
-  /** Called when the last descriptor referring to the description is closed. */
-  release(): void;
+/** A process's FsContext: root and cwd of its own, the rest read from the Process as it is now. */
+class ProcessFs implements FsContext {
+  constructor(private proc: Process, public state: FsState) {}
+  get root(): Path { return this.state.root; }
+  set root(p: Path) { this.state.root = p; }
+  get cwd(): Path { return this.state.cwd; }
+  set cwd(p: Path) { this.state.cwd = p; }
+  get umask(): number { return this.proc.umask; }
+  set umask(m: number) { this.proc.umask = m; }
+  get cred(): Cred { return { uid: this.proc.uid, gid: this.proc.gid, groups: this.proc.groups }; }
+  get fds(): FdTable { return this.proc.fds as FdTable; }
 }
 
-/** The host's stdin/stdout/stderr (or whatever the host's descriptor 0–2 is: file, pipe, tty). */
-export class HostStdio implements OpenFile {
-  constructor(private host: Host, readonly hostFd: number, public flags: number, readonly path: string) {}
-  read(buf: Uint8Array): number { return (this.flags & O_ACCMODE) === O_WRONLY ? -EBADF : this.host.read(this.hostFd, buf); }
-  write(data: Uint8Array): number { return (this.flags & O_ACCMODE) === O_RDONLY ? -EBADF : this.host.write(this.hostFd, data); }
-  pread(): number { return -ESPIPE; }
-  lseek(): bigint { return BigInt(-ESPIPE); }
-  stat(): HostStat | number { return this.host.fstat(this.hostFd); }
-  isatty(): boolean { return this.host.isatty(this.hostFd); }
-  windowSize(): { rows: number; cols: number } | null { return this.host.windowSize(this.hostFd); }
-  release(): void { /* the host's own descriptors stay open */ }
-}
+export const F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
 
-/** A host file or directory opened read-only; the offset is kept here and I/O is positional. */
-export class HostFile implements OpenFile {
-  private pos = 0n;
-  constructor(private host: Host, private hostFd: number, public flags: number, readonly path: string, private directory: boolean) {}
-  read(buf: Uint8Array): number {
-    if (this.directory) return -EISDIR;
-    const n = this.host.pread(this.hostFd, buf, this.pos);
-    if (n > 0) this.pos += BigInt(n);
-    return n;
-  }
-  write(): number { return -EBADF; }
-  pread(buf: Uint8Array, pos: bigint): number { return this.directory ? -EISDIR : this.host.pread(this.hostFd, buf, pos); }
-  lseek(offset: bigint, whence: number): bigint {
-    let base: bigint;
-    if (this.directory && whence !== SEEK_SET && !(whence === SEEK_CUR && offset === 0n)) return BigInt(-EINVAL);
-    if (whence === SEEK_SET) base = 0n;
-    else if (whence === SEEK_CUR) base = this.pos;
-    else if (whence === SEEK_END) {
-      const st = this.host.fstat(this.hostFd);
-      if (typeof st === "number") return BigInt(st);
-      base = st.size;
-    } else return BigInt(-EINVAL);
-    const p = base + BigInt.asIntN(64, offset);
-    if (p < 0n) return BigInt(-EINVAL);
-    if (p > 0x7fffffffffffffffn) return BigInt(-EOVERFLOW);
-    this.pos = p;
-    return p;
-  }
-  stat(): HostStat | number { return this.host.fstat(this.hostFd); }
-  isatty(): boolean { return false; }
-  release(): void { this.host.close(this.hostFd); }
+/** One POSIX record lock: [start, end) of a file, held by a process. */
+export interface RecordLock { pid: number; type: number; start: number; end: number }
 
-  /** The listing is read once, at the first getdents64, and walked by position (the d_off cookie). */
-  private listing: Array<{ name: string; ino: bigint; type: number }> | null = null;
-  readdir(): Array<{ name: string; ino: bigint; type: number }> | number {
-    if (!this.directory) return -ENOTDIR;
-    if (this.listing === null || this.pos === 0n) {
-      const entries = this.host.readdir(this.path);
-      if (typeof entries === "number") return entries;
-      const self = this.host.fstat(this.hostFd);
-      const parent = this.host.stat(this.path === "/" ? "/" : this.path + "/..", true);
-      this.listing = [
-        { name: ".", ino: typeof self === "number" ? 0n : self.ino, type: S_IFDIR },
-        { name: "..", ino: typeof parent === "number" ? 0n : parent.ino, type: S_IFDIR },
-        ...entries,
-      ];
+/**
+ * fcntl's advisory record locks, kept in the kernel per inode. They belong to a process and all of
+ * them on a file go when the process closes any descriptor of that file (POSIX's rule).
+ */
+export class RecordLocks {
+  /** Fires whenever locks are released, for F_SETLKW waiters. */
+  readonly waitQueue = new WaitQueue();
+  private byInode = new Map<Inode, RecordLock[]>();
+
+  /** The first lock of another process that a lock of this type on [start, end) would conflict with. */
+  conflict(inode: Inode, pid: number, type: number, start: number, end: number): RecordLock | null {
+    for (const l of this.byInode.get(inode) ?? []) {
+      if (l.pid === pid || l.end <= start || end <= l.start) continue;
+      if (type === F_WRLCK || l.type === F_WRLCK) return l;
     }
-    return this.listing.slice(Number(this.pos));
+    return null;
   }
-  advanceDir(n: number): void { this.pos += BigInt(n); }
+
+  /** Sets (or with F_UNLCK clears) pid's lock on [start, end), splitting and merging its own locks. */
+  set(inode: Inode, pid: number, type: number, start: number, end: number): void {
+    const out: RecordLock[] = [];
+    for (const l of this.byInode.get(inode) ?? []) {
+      if (l.pid !== pid || l.end <= start || end <= l.start) { out.push(l); continue; }
+      if (l.start < start) out.push({ ...l, end: start });
+      if (end < l.end) out.push({ ...l, start: end });
+    }
+    if (type !== F_UNLCK) {
+      let n: RecordLock = { pid, type, start, end };
+      // Adjacent or overlapping locks of the same type become one, as Linux reports them.
+      for (let i = out.length - 1; i >= 0; i--) {
+        const l = out[i];
+        if (l.pid === pid && l.type === type && l.start <= n.end && n.start <= l.end) {
+          n = { pid, type, start: Math.min(l.start, n.start), end: Math.max(l.end, n.end) };
+          out.splice(i, 1);
+        }
+      }
+      out.push(n);
+    }
+    out.sort((a, b) => a.start - b.start);
+    if (out.length) this.byInode.set(inode, out); else this.byInode.delete(inode);
+    this.waitQueue.notify();
+  }
+
+  /** Drops every lock pid holds on inode (a close), or on every file (exit). */
+  release(pid: number, inode?: Inode): void {
+    let changed = false;
+    for (const [i, list] of this.byInode) {
+      if (inode && i !== inode) continue;
+      const keep = list.filter((l) => l.pid !== pid);
+      if (keep.length === list.length) continue;
+      changed = true;
+      if (keep.length) this.byInode.set(i, keep); else this.byInode.delete(i);
+    }
+    if (changed) this.waitQueue.notify();
+  }
 }
 
-interface Slot { file: OpenFile; cloexec: boolean }
-const refs = new WeakMap<OpenFile, number>();
+export class KernelFiles {
+  readonly locks = new RecordLocks();
+  /** The pid whose system call is running (what /proc/self names); set on every path lookup. */
+  currentPid = 0;
+  private contexts = new WeakMap<Process, ProcessFs>();
+  private exes = new WeakMap<Process, Path>();
 
-/** A process's descriptor table. */
-export class FdTable {
-  private slots = new Map<number, Slot>();
+  constructor(readonly k: Kernel, readonly vfs: Vfs) {}
 
-  get(fd: number): OpenFile | undefined { return this.slots.get(fd)?.file; }
-
-  /** Installs file at the lowest free descriptor ≥ min; -EMFILE when none is below limit. */
-  install(file: OpenFile, cloexec: boolean, min = 0, limit = 1024): number {
-    let fd = min;
-    while (this.slots.has(fd)) fd++;
-    if (fd >= limit) return -EMFILE;
-    this.slots.set(fd, { file, cloexec });
-    refs.set(file, (refs.get(file) ?? 0) + 1);
-    return fd;
+  /** proc's file-system context; a process the file layer has not seen starts at the root. */
+  context(proc: Process): FsContext {
+    let c = this.contexts.get(proc);
+    if (!c) {
+      const root = this.vfs.mounts.rootPath();
+      c = new ProcessFs(proc, { root, cwd: root });
+      this.contexts.set(proc, c);
+      this.watchCloses(proc);
+    }
+    this.currentPid = proc.pid;
+    return c;
   }
 
-  /** Puts file at exactly fd (dup2/dup3), closing what was there. */
-  installAt(fd: number, file: OpenFile, cloexec: boolean): void {
-    refs.set(file, (refs.get(file) ?? 0) + 1);
-    if (this.slots.has(fd)) this.close(fd);
-    this.slots.set(fd, { file, cloexec });
+  /** Closing a descriptor drops the process's record locks on that file. */
+  private watchCloses(proc: Process): void {
+    (proc.fds as FdTable).onClose = (f: OpenFile) => this.locks.release(proc.pid, f.inode);
   }
 
-  close(fd: number): number {
-    const s = this.slots.get(fd);
-    if (!s) return -EBADF;
-    this.slots.delete(fd);
-    const n = (refs.get(s.file) ?? 1) - 1;
-    refs.set(s.file, n);
-    if (n === 0) s.file.release();
-    return 0;
+  /** Descriptors 0–2 of the first process: the host's stdio. */
+  stdioFds(): FdTable {
+    const t = new FdTable();
+    for (const f of hostStdioFiles(this.k.host, this.vfs.clock)) {
+      t.install(f, false);
+      // /dev/tty is the host's terminal when stdio is on one.
+      const dev = (f as DeviceFile).device;
+      if (dev instanceof HostStdio && dev.isatty && !this.vfs.devices.has(DEV_TTY)) this.vfs.devices.set(DEV_TTY, dev);
+    }
+    return t;
   }
 
-  cloexec(fd: number): boolean | undefined { return this.slots.get(fd)?.cloexec; }
-
-  setCloexec(fd: number, on: boolean): number {
-    const s = this.slots.get(fd);
-    if (!s) return -EBADF;
-    s.cloexec = on;
-    return 0;
+  /** Sets up a new first process: its cwd is the guest path cwd (the root when that does not resolve). */
+  initProcess(proc: Process, cwd: string): void {
+    const c = this.context(proc) as ProcessFs;
+    const p = this.vfs.lookup(c, AT_FDCWD, cwd, true);
+    if (typeof p !== "number" && p.dentry.inode.isDir()) c.cwd = p;
+    proc.cwd = this.vfs.pathOf(c, c.cwd);
   }
 
-  closeAll(): void { for (const fd of [...this.slots.keys()]) this.close(fd); }
+  /**
+   * fork/clone: the child's descriptor table is a copy (or, with CLONE_FILES, the same table) and
+   * its root and cwd are copies (or, with CLONE_FS, shared).
+   */
+  forkFiles(parent: Process, child: Process, opts: { shareFiles?: boolean; shareFs?: boolean } = {}): void {
+    const pc = this.context(parent) as ProcessFs;
+    child.fds = opts.shareFiles ? parent.fds : (parent.fds as FdTable).fork();
+    const c = new ProcessFs(child, opts.shareFs ? pc.state : { ...pc.state });
+    this.contexts.set(child, c);
+    this.watchCloses(child);
+    child.cwd = parent.cwd;
+    const exe = this.exes.get(parent);
+    if (exe) this.exes.set(child, exe);
+  }
+
+  /** At a successful execve: close-on-exec descriptors close. */
+  execFiles(proc: Process): void { (proc.fds as FdTable).closeOnExec(); }
+
+  /** At exit: the process's record locks go (its descriptors are closed by the kernel). */
+  exitFiles(proc: Process): void { this.locks.release(proc.pid); }
+
+  /**
+   * The program file for execve, read through the VFS with Linux's checks: a regular file the
+   * caller may execute, on a mount without noexec. path is the resolved guest path.
+   */
+  readExecutable(proc: Process, file: string): { bytes: Uint8Array; path: string } | ExecError {
+    const ctx = this.context(proc);
+    const fail = (e: number): ExecError => ({ errno: -e, message: ERRNO_TEXT[-e] ?? errnoName(-e) });
+    const p = this.vfs.lookup(ctx, AT_FDCWD, file, true);
+    if (typeof p === "number") return fail(p);
+    const inode = p.dentry.inode;
+    if (inode.isDir()) return { errno: EACCES, message: "Is a directory" };
+    if (!inode.isRegular() || (p.mnt.flags & MS_NOEXEC)) return fail(-EACCES);
+    const e = permission(inode, 1, ctx.cred);
+    if (e) return fail(e);
+    const f = this.vfs.openPath(ctx, p, O_RDONLY);
+    if (typeof f === "number") return fail(f);
+    try {
+      const bytes = readAll(f);
+      if (typeof bytes === "number") return fail(bytes);
+      this.exes.set(proc, p);
+      return { bytes, path: this.vfs.pathOf(ctx, p) };
+    } finally { f.release(); }
+  }
+
+  /** The executable's path (for /proc/<pid>/exe). */
+  exePath(proc: Process): Path | null {
+    const p = this.exes.get(proc);
+    if (p) return p;
+    if (!proc.exe) return null;
+    const r = this.vfs.lookup(this.context(proc), AT_FDCWD, proc.exe, true);
+    return typeof r === "number" ? null : r;
+  }
+
+  /** close_range(CLOSE_RANGE_UNSHARE), unshare(CLONE_FILES): the process gets its own copy of the table. */
+  unshareFiles(proc: Process): void {
+    proc.fds = (proc.fds as FdTable).fork();
+    this.watchCloses(proc);
+  }
+
+  private memfs: { sb: TmpfsSuperblock; mount: Mount } | null = null;
+
+  /** memfd_create(2): a tmpfs file with no name in any directory, open read-write. */
+  memfd(proc: Process, name: string): OpenFile {
+    if (!this.memfs) {
+      const sb = new TmpfsSuperblock(this.vfs.clock);
+      this.memfs = { sb, mount: new Mount(sb, new Dentry("/", null, sb.root), null, null, 0, "tmpfs") };
+    }
+    const ctx = this.context(proc);
+    const inode = new MemFile(this.memfs.sb, 0o777);
+    inode.uid = ctx.cred.uid; inode.gid = ctx.cred.gid;
+    inode.nlink = 0;
+    const dentry = new Dentry(`/memfd:${name} (deleted)`, null, inode);
+    dentry.deleted = true;
+    return new RegularFile(O_RDWR | O_LARGEFILE, inode, { mnt: this.memfs.mount, dentry }, inode);
+  }
+
+  /** The guest path of an open file (for /proc/self/maps, tracing): "" when it has none. */
+  nameOf(f: OpenFile): string { return f.path ? this.vfs.pathOf(null, f.path) : ""; }
+}
+
+function readAll(f: OpenFile): Uint8Array | number {
+  const chunks: Uint8Array[] = [];
+  let total = 0, pos = 0;
+  for (;;) {
+    const b = new Uint8Array(Math.max(65536, f.inode.size() - pos));
+    const n = f.pread(b, pos);
+    if (n < 0) return n;
+    if (n === 0) break;
+    chunks.push(b.subarray(0, n)); total += n; pos += n;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  return out;
+}
+
+/**
+ * /dev (devfs with tmpfs /dev/pts and /dev/shm) and /proc on a root file system. Mount points the
+ * root lacks (a host without /proc) are left out.
+ */
+export function mountSystemDirs(files: KernelFiles): void {
+  const { vfs, k } = files;
+  const ctx = vfs.context(new FdTable());
+  const clock = vfs.clock;
+  vfs.mount(ctx, "/dev", createDevfs(vfs, (b) => k.host.randomBytes(b)), MS_NOSUID, "udev");
+  vfs.mount(ctx, "/dev/pts", new TmpfsSuperblock(clock, { mode: 0o755 }), MS_NOSUID | MS_NOEXEC, "devpts");
+  vfs.mount(ctx, "/dev/shm", new TmpfsSuperblock(clock, { mode: 0o1777 }), MS_NOSUID | MS_NODEV, "tmpfs");
+  vfs.mount(ctx, "/proc", createProcfs(vfs, createProcSource(files)), MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc");
+}
+
+/**
+ * The file layer of a kernel. By default (`wasl exec`) the guest's root is the host's root, as
+ * qemu-user and Blink do it, with devfs and procfs mounted over /dev and /proc; a container passes
+ * its own root file system instead.
+ */
+export function createFiles(k: Kernel, root?: { sb: Superblock; source: string }): KernelFiles {
+  const clock = () => k.host.realtimeNs();
+  const sb = root?.sb ?? new HostSuperblock(clock, k.host.fs, "/");
+  const files = new KernelFiles(k, new Vfs(sb, clock, root?.source ?? "/"));
+  mountSystemDirs(files);
+  return files;
 }
 

@@ -3,15 +3,17 @@
 import { Machine, ACCESS_EXEC } from "./machine.js";
 import * as L from "./gen/layout.js";
 import type { Host } from "./host/types.js";
-import { AddressSpace, ET_DYN_BASE } from "./mm.js";
-import { parseElf, loadElf, isExecError, ET_DYN, type ExecError } from "./elf.js";
+import { AddressSpace, ET_DYN_BASE, type MappedFile } from "./mm.js";
+import { parseElf, loadElf, isExecError, ET_DYN, type ExecError, type ElfFile } from "./elf.js";
 import { buildStack } from "./stack.js";
-import { Process, Thread } from "./process.js";
-import { FdTable, HostStdio, O_RDONLY, O_WRONLY, O_ACCMODE, O_APPEND } from "./files.js";
-import { EACCES, ENOENT, ENOMEM, ENOSYS, EISDIR, errnoName } from "./errno.js";
+import { Process, Thread, RLIMIT_NPROC, RLIMIT_STACK, type SyscallValue } from "./process.js";
+import { createFiles, type KernelFiles } from "./files.js";
+import { EAGAIN, EINTR, EINVAL, ELOOP, ENOEXEC, ENOMEM, ENOSYS, ERRNO_TEXT } from "./errno.js";
 import { SYSCALLS } from "../syscalls/table.js";
-import { isPark, type SyscallResult } from "../syscalls/types.js";
+import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
 import { formatCall, formatResult } from "../syscalls/trace.js";
+import { futexWake, exitRobustList } from "../syscalls/futex.js";
+import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage } from "./signals.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10, R11 = 11;
 
@@ -46,11 +48,47 @@ export interface KernelOptions {
   sliceBudget?: number;
   /** Memory limit in bytes (frames the core may allocate). */
   memoryLimit?: number;
+  /** Most tasks (processes + threads) the machine runs at once; fork/clone get EAGAIN beyond. */
+  maxTasks?: number;
 }
 
 export interface ExitStatus { exitCode: number; signal: number | null }
 
+export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_PIDFD = 0x1000,
+  CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000,
+  CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
+  CLONE_DETACHED = 0x400000, CLONE_UNTRACED = 0x800000, CLONE_CHILD_SETTID = 0x1000000, CLONE_NEWCGROUP = 0x2000000,
+  CLONE_NEWUTS = 0x4000000, CLONE_NEWIPC = 0x8000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000,
+  CLONE_NEWNET = 0x40000000, CLONE_IO = 0x80000000;
+const CLONE_NAMESPACES = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
+
+/** What clone/clone3/fork/vfork ask for. */
+export interface CloneArgs {
+  flags: number;
+  /** New stack pointer (0: the parent's). */
+  stack: bigint;
+  parentTid: bigint;
+  childTid: bigint;
+  tls: bigint;
+  exitSignal: number;
+}
+
+/** SIGCHLD si_code values (what waitid reports). */
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
+
+/** BINPRM recursion: how deep `#!` interpreters may nest (Linux allows 4 levels). */
+const MAX_INTERP_DEPTH = 4;
+/** Bytes of a `#!` line Linux reads (BINPRM_BUF_SIZE). */
+const BINPRM_BUF_SIZE = 256;
+/** A promise that never settles: the parked call of a kernel wait, woken by Kernel.resume. */
+const NEVER: Promise<SyscallValue> = new Promise<SyscallValue>(() => {});
+
+const SIG_IGN = 1n;
+const SA_NOCLDWAIT = 2n;
+const ELIBBAD = 80;
+
 export class Kernel {
+  /** Every process not yet reaped (running, stopped or zombie), by pid. */
   readonly processes = new Map<number, Process>();
   /** Live threads in round-robin order. */
   private threads: Thread[] = [];
@@ -60,18 +98,37 @@ export class Kernel {
   private nextId = 1;
   private wake: (() => void) | null = null;
   private reported = new Set<number>();
+  /** Parked calls waiting on a host promise (I/O, timers): while any is pending the run is not stuck. */
+  private hostWaits = 0;
+  /** Set by sched_yield and wakeups: the running thread's slice ends at its next stop. */
+  private yieldNow = false;
+  /** Processes sharing one descriptor table (CLONE_FILES): the table closes with the last. */
+  private fdUsers = new WeakMap<object, number>();
+  /** The first process: orphans are reparented to it; the run ends when it exits. */
+  init: Process | null = null;
+  /** The file layer (VFS, mounts, per-process file-system contexts). */
+  readonly files: KernelFiles;
   /** AT_HWCAP: what the core's CPUID leaf 1 reports in EDX. */
   readonly hwcap: number;
   readonly trace: boolean;
   readonly verbose: boolean;
+  readonly maxTasks: number;
+  /** Largest single memory commitment (see AddressSpace.commitLimit). */
+  readonly commitLimit: bigint;
   private readonly slice: number;
 
   private constructor(readonly machine: Machine, readonly host: Host, opts: KernelOptions) {
     this.trace = !!opts.trace;
     this.verbose = !!opts.verbose;
-    this.slice = opts.sliceBudget ?? 4_000_000;
+    this.slice = opts.sliceBudget ?? 1_000_000;
+    this.maxTasks = opts.maxTasks ?? 1024;
     if (opts.memoryLimit) machine.core.setFrameLimit(Math.ceil(opts.memoryLimit / 4096));
+    // Wasm memory holds at most 4 GiB of frames: that is the machine's RAM unless a limit is lower.
+    const ram = opts.memoryLimit ? BigInt(opts.memoryLimit) : 4n << 30n;
+    const hostRam = host.totalMemory();
+    this.commitLimit = hostRam > 0n && hostRam < ram ? hostRam : ram;
     this.hwcap = this.probeCpuid1Edx() ?? BASELINE_CPUID1_EDX;
+    this.files = createFiles(this);
   }
 
   /** A kernel on a new machine instantiated from the compiled core module. */
@@ -100,7 +157,7 @@ export class Kernel {
 
   // ---- processes ------------------------------------------------------------------------------
 
-  /** Resolves a guest path against a cwd (the guest's root is the host's root for now). */
+  /** Resolves a guest path against a cwd (lexically; the VFS does the real walk). */
   resolvePath(cwd: string, path: string): string {
     const parts = (path.startsWith("/") ? path : `${cwd}/${path}`).split("/");
     const out: string[] = [];
@@ -111,88 +168,430 @@ export class Kernel {
     return "/" + out.join("/");
   }
 
+  /** Live tasks (threads of live processes): what fork's limits count. */
+  get taskCount(): number { return this.threads.length; }
+
+  /** A thread by tid (any live process). */
+  thread(tid: number): Thread | undefined {
+    for (const t of this.threads) if (t.tid === tid) return t;
+    return undefined;
+  }
+
+  private newId(): number {
+    while (this.processes.has(this.nextId) || this.thread(this.nextId)) this.nextId++;
+    return this.nextId++;
+  }
+
   /**
-   * Creates the first process of the machine from a host program, with the host's stdio as
+   * Creates the first process of the machine from a program, with the host's stdio as
    * descriptors 0–2. Returns an ExecError (ENOENT, EACCES, ENOEXEC…) when it cannot be loaded.
    */
   spawn(path: string, argv: string[], envp: string[], cwd: string): Process | ExecError {
-    const fds = new FdTable();
-    ["/dev/stdin", "/dev/stdout", "/dev/stderr"].forEach((name, fd) => {
-      const hostFlags = this.host.fdFlags(fd);
-      const flags = hostFlags === null ? (fd === 0 ? O_RDONLY : O_WRONLY) : hostFlags & (O_ACCMODE | O_APPEND);
-      fds.install(new HostStdio(this.host, fd, flags, name), false);
-    });
+    const fds = this.files.stdioFds();
     const mm = AddressSpace.create(this.machine.core);
     if (!mm) return { errno: ENOMEM, message: "out of memory" };
-    const pid = this.nextId++;
-    const proc = new Process(pid, 0, mm, fds, cwd);
+    mm.commitLimit = this.commitLimit;
+    const pid = this.newId();
+    const proc = new Process(pid, null, mm, fds, cwd);
+    this.fdUsers.set(fds, 1);
+    this.files.initProcess(proc, cwd);
     const thread = new Thread(pid, proc);
     proc.threads.push(thread);
-    const err = this.execImage(proc, thread, path, argv, envp);
-    if (err) { mm.destroy(); this.nextId--; return err; }
     this.processes.set(pid, proc);
+    const err = this.execImage(proc, thread, path, argv, envp, 0);
+    if (err) { this.processes.delete(pid); mm.destroy(); this.nextId = pid; return err; }
     this.threads.push(thread);
+    this.init ??= proc;
     return proc;
   }
 
-  /** Loads a program into proc's (fresh) address space and sets thread up to start it. */
-  private execImage(proc: Process, thread: Thread, path: string, argv: string[], envp: string[]): ExecError | null {
-    const hostPath = this.resolvePath(proc.cwd, path);
-    const st = this.host.stat(hostPath, true);
-    if (typeof st === "number") return { errno: -st, message: st === -ENOENT ? "No such file or directory" : errnoName(-st) };
-    if ((st.mode & 0o170000) === 0o040000) return { errno: EACCES, message: "Is a directory" };
-    if ((st.mode & 0o170000) !== 0o100000 || (st.mode & 0o111) === 0) return { errno: EACCES, message: "Permission denied" };
-    const bytes = this.host.readFile(hostPath);
-    if (typeof bytes === "number") return { errno: -bytes, message: bytes === -EISDIR ? "Is a directory" : errnoName(-bytes) };
+  /** The program file: read through the VFS with execve's checks. */
+  private readProgram(proc: Process, path: string): { bytes: Uint8Array; path: string } | ExecError {
+    if (path === "") return { errno: 2, message: ERRNO_TEXT[2] };
+    return this.files.readExecutable(proc, path);
+  }
+
+  /**
+   * Loads a program into a new address space for proc and, once nothing can fail any more,
+   * replaces the old image with it: `#!` scripts run their interpreter (one optional argument,
+   * nested up to four deep), dynamic programs get their PT_INTERP loaded too. Returns null or
+   * the error execve reports (the old image is untouched then).
+   */
+  execImage(proc: Process, thread: Thread, path: string, argv: string[], envp: string[], depth: number): ExecError | null {
+    const file = this.readProgram(proc, path);
+    if (isExecError(file)) return file;
+    const bytes = file.bytes;
+    if (bytes.length >= 2 && bytes[0] === 0x23 && bytes[1] === 0x21) {
+      if (depth >= MAX_INTERP_DEPTH) return { errno: ELOOP, message: "too many levels of #! interpreters" };
+      const line = parseShebang(bytes);
+      if (!line) return { errno: ENOEXEC, message: "#! line names no interpreter" };
+      const next = [line.interp, ...(line.arg !== null ? [line.arg] : []), path, ...argv.slice(1)];
+      return this.execImage(proc, thread, line.interp, next, envp, depth + 1);
+    }
     const elf = parseElf(bytes);
     if (isExecError(elf)) return elf;
+    let interp: { bytes: Uint8Array; elf: ElfFile; path: string } | null = null;
+    if (elf.interp !== null) {
+      const f = this.readProgram(proc, elf.interp);
+      // A missing interpreter is ENOENT from execve, as on Linux (the shell's "not found" puzzle).
+      if (isExecError(f)) return { errno: f.errno, message: `interpreter ${elf.interp}: ${f.message}` };
+      const ie = parseElf(f.bytes);
+      if (isExecError(ie)) return { errno: ie.errno === ENOEXEC ? ELIBBAD : ie.errno, message: `interpreter ${elf.interp}: ${ie.message}` };
+      interp = { bytes: f.bytes, elf: ie, path: f.path };
+    }
     const m = this.machine;
-    if (this.onCpu && this.onCpu !== thread) this.onCpu.state = m.saveState();
-    m.core.setAddressSpace(proc.mm.root);
-    this.onCpu = thread;
-    const img = loadElf(m, proc.mm, bytes, elf, hostPath);
-    if (isExecError(img)) return img;
+    if (this.onCpu && this.onCpu !== thread) {
+      // spawn loads a program while another thread's state is in the machine: keep it.
+      if (!this.onCpu.exited) this.onCpu.state = m.saveState();
+      this.onCpu = null;
+    }
+    const mm = AddressSpace.create(m.core);
+    if (!mm) return { errno: ENOMEM, message: "out of memory" };
+    mm.commitLimit = this.commitLimit;
+    const prevRoot = m.addressSpace;
+    m.core.setAddressSpace(mm.root);
+    const fail = (e: ExecError): ExecError => { m.core.setAddressSpace(prevRoot); mm.destroy(); return e; };
+    const img = loadElf(m, mm, bytes, elf, file.path, this.mappedIdentity(file.path));
+    if (isExecError(img)) return fail(img);
+    let base = 0n, entry = img.entry;
+    if (interp) {
+      const ii = loadElf(m, mm, interp.bytes, { ...interp.elf, interp: null }, interp.path, this.mappedIdentity(interp.path));
+      if (isExecError(ii)) return fail(ii);
+      base = ii.loadBias;
+      entry = ii.entry;
+    }
     // A static-pie lives in the mmap area, so Linux moves its heap to ELF_ET_DYN_BASE where it
     // can grow without running into mappings.
-    proc.mm.initBrk(elf.type === ET_DYN && elf.interp === null ? ET_DYN_BASE : img.end);
+    mm.initBrk(elf.type === ET_DYN && elf.interp === null ? ET_DYN_BASE : img.end);
     const random = new Uint8Array(16);
     this.host.randomBytes(random);
-    const sp = buildStack(m, proc.mm, {
-      argv, envp, execfn: path, phdr: img.phdrAddr, phnum: img.phnum, entry: img.entry, base: 0n,
+    const sp = buildStack(m, mm, {
+      argv, envp, execfn: path, phdr: img.phdrAddr, phnum: img.phnum, entry: img.entry, base,
       hwcap: this.hwcap, random, uid: proc.uid, gid: proc.gid, minSigStackSize: 2048, execStack: img.execStack,
     });
-    if (isExecError(sp)) return sp;
-    // Linux starts a program with every register zero except rsp and rip (rdx = 0 is the "no
-    // exit hook" value glibc's static start-up checks), RFLAGS = 0x202 and default FPU/SSE state.
+    if (isExecError(sp)) return fail(sp);
+
+    // The point of no return: the old image goes.
+    for (const other of [...proc.threads]) if (other !== thread) this.killThread(other);
+    proc.threads = [thread];
+    if (thread.tid !== proc.pid) thread.tid = proc.pid; // the survivor takes the leader's id
+    this.releaseThreadMemory(thread, true);
+    const old = proc.mm;
+    proc.mm = mm;
+    if (old !== mm && --old.users === 0) old.destroy();
+    this.unshareFiles(proc);
+    this.files.execFiles(proc);
+    resetSignalsOnExec(proc, thread);
     m.resetState();
     m.setReg(RSP, sp);
-    m.rip = img.entry;
-    proc.exe = hostPath;
-    thread.name = hostPath.slice(hostPath.lastIndexOf("/") + 1).slice(0, 15);
+    m.rip = entry;
+    proc.exe = file.path;
+    thread.name = path.slice(path.lastIndexOf("/") + 1).slice(0, 15);
     proc.argv = argv;
     proc.envp = envp;
+    proc.didExec = true;
     thread.state = null;
+    this.onCpu = thread;
+    this.releaseVforkParent(proc);
     return null;
+  }
+
+  /** dev/ino of a program file for /proc/<pid>/maps (null fields when it cannot be stat'ed). */
+  private mappedIdentity(path: string): MappedFile | undefined {
+    const st = this.host.stat(path, true);
+    if (typeof st === "number") return undefined;
+    return { dev: st.dev, ino: st.ino, handle: {}, writeBack: false };
+  }
+
+  /** execve(2) from a running thread: 0 with the new image in place, or -errno. */
+  execve(t: Thread, path: string, argv: string[], envp: string[]): number {
+    const err = this.execImage(t.process, t, path, argv, envp, 0);
+    return err ? -err.errno : 0;
+  }
+
+  /** A CLONE_FILES table stops being shared at execve (Linux's unshare_files). */
+  private unshareFiles(proc: Process): void {
+    const users = this.fdUsers.get(proc.fds) ?? 1;
+    if (users <= 1) return;
+    this.fdUsers.set(proc.fds, users - 1);
+    proc.fds = (proc.fds as unknown as { fork(): typeof proc.fds }).fork();
+    this.fdUsers.set(proc.fds, 1);
+  }
+
+  /**
+   * fork, vfork, clone and clone3: a new thread in t's process (CLONE_THREAD) or a new process
+   * whose memory, descriptors, cwd and signal handlers are copies or, by flag, shared. Returns
+   * the child's id to the parent (the child sees 0), or a parked wait for CLONE_VFORK.
+   */
+  clone(t: Thread, c: CloneArgs): SyscallResult {
+    const f = c.flags;
+    const parent = t.process;
+    if ((f & CLONE_THREAD) && !(f & CLONE_SIGHAND)) return -EINVAL;
+    if ((f & CLONE_SIGHAND) && !(f & CLONE_VM)) return -EINVAL;
+    if ((f & CLONE_NEWNS) && (f & CLONE_FS)) return -EINVAL;
+    if ((f & CLONE_NAMESPACES) || (f & CLONE_PIDFD)) return -EINVAL;
+    if (this.threads.length >= this.maxTasks) return -EAGAIN;
+    // RLIMIT_NPROC counts the tasks of the real user; root (CAP_SYS_RESOURCE) is exempt.
+    if (parent.euid !== 0) {
+      let n = 0;
+      for (const x of this.threads) if (x.process.uid === parent.uid) n++;
+      if (BigInt(n) >= parent.rlimits[RLIMIT_NPROC][0]) return -EAGAIN;
+    }
+    const m = this.machine;
+    const state = m.saveState();
+    const dv = new DataView(state.buffer);
+    const base = L.STATE_BASE;
+    dv.setBigUint64(L.S_REGS - base + RAX * 8, 0n, true);
+    if (c.stack !== 0n) dv.setBigUint64(L.S_REGS - base + RSP * 8, c.stack, true);
+    if (f & CLONE_SETTLS) dv.setBigUint64(L.S_FS_BASE - base, c.tls, true);
+
+    if (f & CLONE_THREAD) {
+      const child = new Thread(this.newId(), parent);
+      child.state = state;
+      child.sigmask = t.sigmask;
+      child.name = t.name;
+      if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = c.childTid;
+      if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, child.tid);
+      if (f & CLONE_CHILD_SETTID) m.writeU32(c.childTid, child.tid);
+      parent.threads.push(child);
+      this.threads.push(child);
+      return child.tid;
+    }
+
+    let mm: AddressSpace | null;
+    if (f & CLONE_VM) { mm = parent.mm; mm.users++; }
+    else mm = parent.mm.fork();
+    if (!mm) return -ENOMEM;
+    const pid = this.newId();
+    const realParent = (f & CLONE_PARENT) && parent.parent ? parent.parent : parent;
+    const child = new Process(pid, realParent, mm, parent.fds, parent.cwd);
+    this.files.forkFiles(parent, child, { shareFiles: !!(f & CLONE_FILES), shareFs: !!(f & CLONE_FS) });
+    this.fdUsers.set(child.fds, (f & CLONE_FILES) ? (this.fdUsers.get(child.fds) ?? 1) + 1 : 1);
+    if (f & CLONE_FS) child.fsContext = parent.fsContext;
+    else child.fsContext = { ...parent.fsContext };
+    child.sigactions = (f & CLONE_SIGHAND) ? parent.sigactions : parent.sigactions.map((a) => ({ ...a }));
+    child.rlimits = parent.rlimits.map((r) => [r[0], r[1]] as [bigint, bigint]);
+    child.uid = parent.uid; child.euid = parent.euid; child.suid = parent.suid; child.fsuid = parent.fsuid;
+    child.gid = parent.gid; child.egid = parent.egid; child.sgid = parent.sgid; child.fsgid = parent.fsgid;
+    child.groups = [...parent.groups];
+    child.pgid = parent.pgid; child.sid = parent.sid;
+    child.exitSignal = c.exitSignal;
+    child.exe = parent.exe; child.argv = parent.argv; child.envp = parent.envp;
+    realParent.children.add(child);
+    dv.setUint32(L.S_CR3 - base, mm.root, true);
+    const thread = new Thread(pid, child);
+    thread.state = state;
+    thread.sigmask = t.sigmask;
+    thread.name = t.name;
+    thread.altStack = { ...t.altStack };
+    if (f & CLONE_CHILD_CLEARTID) thread.clearChildTid = c.childTid;
+    child.threads.push(thread);
+    this.processes.set(pid, child);
+    this.threads.push(thread);
+    if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, pid);
+    if (f & CLONE_CHILD_SETTID) this.inAddressSpace(mm.root, () => m.writeU32(c.childTid, pid));
+    if (f & CLONE_VFORK) {
+      child.vforkParent = t;
+      return this.kernelWait(t, () => { if (child.vforkParent === t) child.vforkParent = null; });
+    }
+    return pid;
+  }
+
+  /** Runs fn with root as the current address space. */
+  inAddressSpace<T>(root: number, fn: () => T): T {
+    const core = this.machine.core, prev = this.machine.addressSpace;
+    if (prev === root) return fn();
+    core.setAddressSpace(root);
+    try { return fn(); } finally { core.setAddressSpace(prev); }
+  }
+
+  /** The vfork parent resumes (with the child's pid) once the child has exec'd or exited. */
+  private releaseVforkParent(child: Process): void {
+    const p = child.vforkParent;
+    if (!p) return;
+    child.vforkParent = null;
+    this.resume(p, child.pid);
+  }
+
+  /**
+   * What a thread leaves behind in memory: the robust futex list is walked (owners die, a waiter
+   * is woken) and, when others can still see the memory, the CLONE_CHILD_CLEARTID word is zeroed
+   * and woken (what pthread_join waits on).
+   */
+  private releaseThreadMemory(t: Thread, exec: boolean): void {
+    const mm = t.process.mm;
+    if (mm.users === 0) return;
+    this.inAddressSpace(mm.root, () => {
+      if (t.robustList !== 0n) exitRobustList(this, t);
+      if (t.clearChildTid !== 0n && (!exec || mm.users > 1 || t.process.threads.length > 1)) {
+        if (this.machine.writeU32(t.clearChildTid, 0)) futexWake(this, t.process, t.clearChildTid, 1, 0xffffffff, false);
+      }
+    });
+    t.robustList = 0n;
+    t.clearChildTid = 0n;
+  }
+
+  /** Takes a thread off the machine (other threads at exit_group/execve, or itself). */
+  private killThread(t: Thread): void {
+    if (t.exited) return;
+    t.exited = true;
+    const f = t.interruptPark;
+    t.interruptPark = null;
+    t.blocked = false;
+    t.parkSeq++;
+    this.threads = this.threads.filter((x) => x !== t);
+    if (this.onCpu === t) this.onCpu = null;
+    // Kernel waits (futex, wait4) must forget the thread; their results go nowhere.
+    if (f) f(-EINTR);
+    t.blocked = false;
   }
 
   /** Ends every thread of proc; the status is what wait4 and the CLI report. */
   exitProcess(proc: Process, code: number, signal: number | null): void {
     if (!proc.alive) return;
     proc.exitStatus = { code: code & 0xff, signal };
-    for (const t of proc.threads) t.exited = true;
-    this.threads = this.threads.filter((t) => t.process !== proc);
-    proc.fds.closeAll();
-    if (this.onCpu && this.onCpu.process === proc) this.onCpu = null;
-    proc.mm.destroy();
+    proc.stopped = false;
+    for (const t of proc.threads) {
+      if (!t.exited) this.releaseThreadMemory(t, false);
+      this.killThread(t);
+    }
+    const users = (this.fdUsers.get(proc.fds) ?? 1) - 1;
+    this.fdUsers.set(proc.fds, users);
+    this.files.exitFiles(proc);
+    if (users <= 0) proc.fds.closeAll();
+    if (--proc.mm.users === 0) proc.mm.destroy();
+    this.releaseVforkParent(proc);
+    // Orphans go to the nearest living subreaper ancestor, or to init.
+    let reaper: Process | null = proc.parent;
+    while (reaper && !(reaper.childSubreaper && reaper.alive)) reaper = reaper.parent;
+    if (!reaper || reaper === proc) reaper = this.init && this.init !== proc && this.init.alive ? this.init : null;
+    for (const c of proc.children) {
+      c.parent = reaper;
+      if (reaper) {
+        reaper.children.add(c);
+        if (c.zombie) this.childChanged(c);
+      } else if (c.zombie) this.reap(c);
+    }
+    proc.children.clear();
+    const parent = proc.parent;
+    if (!parent || !parent.alive) { if (proc !== this.init) this.reap(proc); }
+    else {
+      const act = parent.sigactions[SIGCHLD];
+      // A parent that ignores SIGCHLD (or asks SA_NOCLDWAIT) leaves no zombies.
+      if (proc.exitSignal === SIGCHLD && (act.handler === SIG_IGN || (act.flags & SA_NOCLDWAIT))) this.reap(proc);
+      else {
+        if (proc.exitSignal > 0) notifyExit(this, parent, proc, proc.exitSignal);
+        this.childChanged(proc);
+      }
+    }
+    const w = this.wake; this.wake = null; w?.();
+  }
+
+  /** The process is gone: its pid is free and wait can no longer report it. */
+  reap(proc: Process): void {
+    if (proc.reaped) return;
+    if (proc.parent) addChildUsage(proc.parent, proc);
+    proc.reaped = true;
+    this.processes.delete(proc.pid);
+    proc.parent?.children.delete(proc);
+  }
+
+  /** A child exited, stopped or continued: parked wait4/waitid callers in its parent look again. */
+  childChanged(child: Process): void {
+    const parent = child.parent;
+    if (!parent) return;
+    for (const w of [...parent.waiters]) if (w.retry()) parent.waiters = parent.waiters.filter((x) => x !== w);
+  }
+
+  /** Lets the scheduler loop pick again (a stopped process continued, a signal queued). */
+  wakeScheduler(): void {
+    this.yieldNow = true;
+    const w = this.wake; this.wake = null; w?.();
   }
 
   /** Ends one thread (exit(2)); the last thread ends the process with the same status. */
   exitThread(t: Thread, code: number): void {
-    t.exited = true;
-    if (t.clearChildTid !== 0n) this.machine.writeU32(t.clearChildTid, 0);
-    this.threads = this.threads.filter((x) => x !== t);
-    if (t.process.threads.every((x) => x.exited)) this.exitProcess(t.process, code, null);
+    const proc = t.process;
+    if (proc.threads.filter((x) => !x.exited).length <= 1) { this.exitProcess(proc, code, null); return; }
+    this.releaseThreadMemory(t, false);
+    this.killThread(t);
+    proc.threads = proc.threads.filter((x) => x !== t);
   }
+
+  // ---- parking --------------------------------------------------------------------------------
+
+  /**
+   * A wait the kernel itself ends (futex, wait4, vfork): the thread is parked until resume(t, v)
+   * or interrupt(t); cancel undoes the wait's bookkeeping when it ends any other way.
+   */
+  kernelWait(t: Thread, cancel: () => void, timeout?: { ms: number; result: () => SyscallValue }): Park {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let park = NEVER;
+    if (timeout) {
+      park = new Promise<SyscallValue>((resolve) => {
+        timer = setTimeout(() => { timer = null; cancel(); resolve(timeout.result()); }, Math.max(0, Math.min(timeout.ms, 0x7fffffff)));
+      });
+    }
+    const seq = t.parkSeq + 1; // the sequence number park() is about to give this wait
+    t.onResume = () => { if (timer !== null) { clearTimeout(timer); timer = null; } };
+    return {
+      park,
+      interrupt: (v: SyscallValue = -EINTR) => {
+        if (timer !== null) { clearTimeout(timer); timer = null; }
+        cancel();
+        if (t.parkSeq === seq) this.resume(t, v);
+      },
+    };
+  }
+
+  private park(t: Thread, res: Park, onDone: (v: SyscallValue) => void): void {
+    t.blocked = true;
+    const seq = ++t.parkSeq;
+    t.interruptPark = res.interrupt ?? null;
+    t.resumeHook = onDone;
+    if (res.park === NEVER) return;
+    this.hostWaits++;
+    const settle = (v: SyscallValue) => {
+      this.hostWaits--;
+      if (t.parkSeq === seq && t.blocked) this.resume(t, v);
+      else { const w = this.wake; this.wake = null; w?.(); }
+    };
+    res.park.then(settle, (e) => {
+      this.host.log(`wasl: internal error in a parked system call: ${(e as Error)?.stack ?? e}`);
+      settle(-ENOSYS);
+    });
+  }
+
+  /** Ends t's parked call with result v (the thread runs again at its next turn). */
+  resume(t: Thread, v: SyscallValue): void {
+    if (!t.blocked || t.exited) return;
+    t.blocked = false;
+    t.parkSeq++;
+    t.interruptPark = null;
+    const hook = t.onResume;
+    t.onResume = null;
+    hook?.();
+    t.pendingResult = v;
+    const done = t.resumeHook;
+    t.resumeHook = null;
+    done?.(v);
+    this.yieldNow = true;
+    const w = this.wake; this.wake = null; w?.();
+  }
+
+  /**
+   * Ends t's parked call early with result (-EINTR, or what a restart needs): for the signal code.
+   * False when t is not parked in an interruptible call.
+   */
+  interrupt(t: Thread, result: SyscallValue = -EINTR): boolean {
+    const f = t.interruptPark;
+    if (!t.blocked || !f) return false;
+    f(result);
+    return true;
+  }
+
+  /** sched_yield: the calling thread's slice ends. */
+  yieldCpu(): void { this.yieldNow = true; }
 
   // ---- the scheduler --------------------------------------------------------------------------
 
@@ -207,14 +606,20 @@ export class Kernel {
   }
 
   private pickNext(): Thread | null {
-    for (let i = 0; i < this.threads.length; i++) {
-      const t = this.threads[(this.next + i) % this.threads.length];
-      if (!t.blocked) { this.next = (this.next + i + 1) % this.threads.length; return t; }
+    const n = this.threads.length;
+    for (let i = 0; i < n; i++) {
+      const t = this.threads[(this.next + i) % n];
+      if (!t.blocked && !t.process.stopped) { this.next = (this.next + i + 1) % n; return t; }
     }
     return null;
   }
 
-  /** Runs until proc has exited; never throws for anything the guest does. */
+  /**
+   * Runs until proc has exited; never throws for anything the guest does. Each runnable thread
+   * in turn gets a slice of instructions (a system call does not end it unless the thread parks
+   * or yields). The run ends when proc exits, as `wasl exec` reports proc's status: processes it
+   * left behind (daemons, orphans) stop with it.
+   */
   async run(proc: Process): Promise<ExitStatus> {
     const m = this.machine;
     let lastYield = this.host.monotonicNs();
@@ -222,14 +627,31 @@ export class Kernel {
       const t = this.pickNext();
       if (!t) {
         if (this.threads.length === 0) break;
+        // Everyone waits. With no host I/O or timer pending nothing can wake them (a deadlock, or
+        // pause() forever); like Linux the run then waits, and a host signal can still end it.
+        const keepAlive = this.hostWaits === 0 ? setInterval(() => {}, 1 << 30) : null;
         await new Promise<void>((resolve) => { this.wake = resolve; });
+        if (keepAlive) clearInterval(keepAlive);
         continue;
       }
       this.switchTo(t);
+      let budget = this.slice;
+      this.yieldNow = false;
       if (t.pendingResult !== null) { m.setReg(RAX, BigInt.asUintN(64, BigInt(t.pendingResult))); t.pendingResult = null; }
-      const reason = m.run(this.slice);
-      if (reason === L.EXIT_SYSCALL) this.syscall(t);
-      else if (reason !== L.EXIT_BUDGET) this.fault(t, reason);
+      // Every return to user mode (a slice start, after a call or a fault) runs pending signals.
+      let runnable = deliverSignals(this, t);
+      while (runnable) {
+        const before = m.icount;
+        const reason = m.run(budget);
+        budget -= Number(m.icount - before);
+        if (reason === L.EXIT_SYSCALL) this.syscall(t);
+        else if (reason !== L.EXIT_BUDGET) this.fault(t, reason);
+        if (budget <= 0 || t.exited || t.blocked || this.yieldNow || t.process.stopped || !proc.alive) break;
+        runnable = deliverSignals(this, t);
+      }
+      t.process.icount += BigInt(this.slice - budget);
+      // Parked calls whose host promise has settled resume here, before the next pick.
+      if (this.hostWaits > 0) await Promise.resolve();
       const now = this.host.monotonicNs();
       if (now - lastYield > 20_000_000n) { await this.host.yieldToHost(); lastYield = this.host.monotonicNs(); }
     }
@@ -239,11 +661,10 @@ export class Kernel {
 
   /** A CPU fault: Linux would send a signal whose default action kills the process. */
   private fault(t: Thread, reason: number): void {
-    const sig = FAULT_SIGNAL[reason] ?? SIGSEGV;
-    if (this.verbose) this.host.log(`wasl: ${t.process.exe}: ${SIGNAL_TEXT[sig] ?? `signal ${sig}`} (${this.describeFault(reason)})`);
-    // Handlers for synchronous signals need signal delivery (the next stage); until then the
-    // default action applies.
-    this.exitProcess(t.process, 0, sig);
+    const m = this.machine;
+    // A touch just below a MAP_GROWSDOWN stack grows it, and the instruction runs again.
+    if (reason === L.EXIT_PAGE_FAULT && t.process.mm.growDown(m.faultAddr, t.process.rlimits[RLIMIT_STACK][0])) return;
+    raiseFault(this, t, reason);
   }
 
   describeFault(reason: number): string {
@@ -286,6 +707,7 @@ export class Kernel {
     m.setReg(RCX, m.rip);
     m.setReg(R11, m.flags);
     const entry = nr < BigInt(SYSCALLS.length) ? SYSCALLS[Number(nr)] : undefined;
+    noteSyscall(t, Number(nr & 0xffffffffn));
     let res: SyscallResult;
     const callText = this.trace ? formatCall(this, nr, a) : "";
     if (!entry || !entry.handler) {
@@ -303,17 +725,26 @@ export class Kernel {
     }
     if (isPark(res)) {
       if (this.trace) this.host.log(`${callText} <unfinished ...>`);
-      t.blocked = true;
-      res.park.then((v) => v, () => -ENOSYS).then((v) => {
-        t.blocked = false;
-        t.pendingResult = v;
-        if (this.trace) this.host.log(`<... ${entry?.name} resumed> = ${formatResult(this, entry, a, v)}`);
-        const w = this.wake; this.wake = null; w?.();
+      const tid = t.tid;
+      this.park(t, res, (v) => {
+        if (this.trace) this.host.log(`[pid ${tid}] <... ${entry?.name} resumed> = ${formatResult(this, entry, a, v)}`);
       });
+      afterPark(this, t);
       return;
     }
     if (this.trace && !t.exited) this.host.log(`${callText} = ${formatResult(this, entry, a, res)}`);
     else if (this.trace) this.host.log(`${callText} = ?`);
     if (!t.exited) m.setReg(RAX, BigInt.asUintN(64, BigInt(res)));
   }
+}
+
+/** The interpreter and optional argument of a `#!` line (Linux's rules: one argument, the rest of the line). */
+export function parseShebang(bytes: Uint8Array): { interp: string; arg: string | null } | null {
+  let end = bytes.indexOf(0x0a);
+  if (end < 0 || end > BINPRM_BUF_SIZE) end = Math.min(bytes.length, BINPRM_BUF_SIZE);
+  const line = new TextDecoder("latin1").decode(bytes.subarray(2, end)).replace(/[ \t]+$/, "");
+  const m = /^[ \t]*([^ \t]+)(?:[ \t]+(.*))?$/.exec(line);
+  if (!m) return null;
+  const arg = m[2]?.replace(/^[ \t]+/, "") ?? "";
+  return { interp: m[1], arg: arg === "" ? null : arg };
 }

@@ -24,6 +24,8 @@ export const MMAP_MIN = 0x10000n;
 /** ELF_ET_DYN_BASE (2/3 of the address space): programs with an interpreter load at its page,
  *  and a static-pie's brk starts at it (page-aligned up), as Linux does with ASLR off. */
 export const ET_DYN_BASE = (TASK_SIZE / 3n) * 2n;
+/** stack_guard_gap: room a growing stack keeps from the mapping below it (256 pages). */
+export const STACK_GUARD_GAP = 256n * 4096n;
 
 export interface Vma {
   start: bigint;
@@ -36,6 +38,26 @@ export interface Vma {
   populated: boolean;
   /** Was ever executable: its frames may hold decoded blocks (see dropFrames). */
   everExec?: boolean;
+  /** File-backed: what /proc/self/maps shows, and where MAP_SHARED writes go back to. */
+  file?: MappedFile;
+  /** File offset of start (file mappings). */
+  offset?: bigint;
+}
+
+/** The file behind a mapping: identity for /proc/self/maps, pwrite for MAP_SHARED write-back. */
+export interface MappedFile {
+  dev: bigint;
+  ino: bigint;
+  /** An open file description; refs/release when it is the VFS's (kept open while mapped). */
+  handle: { refs?: number; release?(): void; pwrite?(data: Uint8Array, pos: number): number };
+  /** Writes go back to the file (MAP_SHARED of a file opened for writing). */
+  writeBack: boolean;
+}
+
+function holdFile(f: MappedFile | undefined): void { if (f && typeof f.handle.refs === "number") f.handle.refs++; }
+function dropFile(f: MappedFile | undefined): void {
+  if (!f || typeof f.handle.refs !== "number") return;
+  if (--f.handle.refs === 0) f.handle.release?.();
 }
 
 export const pageDown = (a: bigint): bigint => a & ~(PAGE - 1n);
@@ -58,6 +80,13 @@ export class AddressSpace {
   vmas: Vma[] = [];
   brkStart = 0n;
   brkCur = 0n;
+  /** Processes using this address space (CLONE_VM shares it); freed when the last one leaves. */
+  users = 1;
+  /**
+   * Largest single commitment of memory accepted (Linux's heuristic overcommit refuses one
+   * allocation larger than RAM + swap): the machine's memory limit or the host's RAM.
+   */
+  commitLimit: bigint = 1n << 62n;
 
   private constructor(private core: CoreExports, root: number) { this.root = root; }
 
@@ -67,12 +96,77 @@ export class AddressSpace {
     return root === 0 ? null : new AddressSpace(core, root);
   }
 
-  /** Frees the page tables and drops every frame reference. */
+  /**
+   * The child's copy at fork: the same VMAs over a copy-on-write clone of the page tables. Shared
+   * pages must have frames before the clone, or parent and child would each get their own zero
+   * page on first touch. Null when the core runs out of frames.
+   */
+  fork(): AddressSpace | null {
+    for (const v of this.vmas) {
+      if (!v.populated || (v.flags & MAP_TYPE) !== MAP_SHARED) continue;
+      if (!this.populateShared(v.start, v.end, pteFlags(v.prot, true))) return null;
+    }
+    const root = this.core.ptCloneCow(this.root);
+    if (root === 0) return null;
+    const child = new AddressSpace(this.core, root);
+    child.vmas = this.vmas.map((v) => ({ ...v }));
+    for (const v of child.vmas) holdFile(v.file);
+    child.brkStart = this.brkStart;
+    child.brkCur = this.brkCur;
+    child.commitLimit = this.commitLimit;
+    return child;
+  }
+
+  /** Gives every still-lazy page of a shared range its frame now. */
+  private populateShared(start: bigint, end: bigint, flags: number): boolean {
+    for (let a = start; a < end; a += PAGE) {
+      const pte = this.core.ptLookup(this.root, a);
+      if ((pte & BigInt(L.PTE_PRESENT)) === 0n || (pte & BigInt(L.PTE_LAZY)) === 0n) continue;
+      const f = this.core.allocFrame();
+      if (f === 0) return false;
+      const r = this.core.ptMap(this.root, a, 1, f, (Number(pte & 0xfffn) & ~(L.PTE_LAZY | L.PTE_PRESENT)) | (flags & L.PTE_SHARED));
+      this.core.frameUnref(f);
+      if (r !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Frees the page tables and drops every frame reference (MAP_SHARED file pages are written back first). */
   destroy(): void {
     const code = this.vmas.some((v) => v.everExec);
+    for (const v of this.vmas) { this.writeBack(v, v.start, v.end); dropFile(v.file); }
     this.core.ptFree(this.root);
     this.vmas = [];
+    // The root and table frames go back to the free list: a later address space may get the same
+    // root number, and must not see this one's translations.
+    this.core.tlbFlush();
     if (code) this.dropDecodedCode();
+  }
+
+  /** Bytes of [start, end) as the process sees them, read through the page table (no address-space switch). */
+  readPages(start: bigint, end: bigint): Uint8Array {
+    const out = new Uint8Array(Number(end - start));
+    for (let a = start; a < end; a += PAGE) {
+      const pte = this.core.ptLookup(this.root, a);
+      if ((pte & BigInt(L.PTE_PRESENT)) === 0n || (pte & BigInt(L.PTE_LAZY)) !== 0n) continue;
+      const frame = Number(pte & BigInt(L.PTE_FRAME_MASK));
+      out.set(new Uint8Array(this.core.memory.buffer, frame, 4096), Number(a - start));
+    }
+    return out;
+  }
+
+  /** MAP_SHARED file mappings: the pages' bytes go back to the file (msync, munmap, exit). */
+  writeBack(v: Vma, start: bigint, end: bigint): void {
+    if (!v.file?.writeBack || !v.file.handle.pwrite || !v.populated) return;
+    const s = start > v.start ? start : v.start, e = end < v.end ? end : v.end;
+    if (s >= e) return;
+    const bytes = this.readPages(s, e);
+    const pos = (v.offset ?? 0n) + (s - v.start);
+    // Only bytes inside the file go back: a mapping past end of file never extends it.
+    const st = (v.file.handle as { stat?(): { size: bigint | number } | number }).stat?.();
+    const size = st && typeof st === "object" ? BigInt(st.size) : pos + BigInt(bytes.length);
+    const n = size > pos ? (size - pos < BigInt(bytes.length) ? Number(size - pos) : bytes.length) : 0;
+    if (n > 0) v.file.handle.pwrite(bytes.subarray(0, n), Number(pos));
   }
 
   // ---- page-table primitives ----------------------------------------------------------------
@@ -107,7 +201,9 @@ export class AddressSpace {
     const i = this.vmas.findIndex((v) => v.start < addr && addr < v.end);
     if (i < 0) return;
     const v = this.vmas[i];
-    this.vmas.splice(i + 1, 0, { ...v, start: addr });
+    const offset = v.offset !== undefined ? v.offset + (addr - v.start) : undefined;
+    this.vmas.splice(i + 1, 0, { ...v, start: addr, offset });
+    holdFile(v.file);
     v.end = addr;
   }
 
@@ -124,8 +220,10 @@ export class AddressSpace {
     let code = false;
     for (const v of this.vmas) {
       if (v.start >= start && v.end <= end) {
+        this.writeBack(v, v.start, v.end);
         if (v.populated) this.ptUnmapRange(v.start, v.end);
         code ||= !!v.everExec;
+        dropFile(v.file);
       } else keep.push(v);
     }
     this.vmas = keep;
@@ -143,14 +241,15 @@ export class AddressSpace {
    * Maps [start, end) (page-aligned) as fresh zero-on-touch memory, replacing whatever was there
    * (MAP_FIXED semantics). Returns false when the core ran out of frames for page tables.
    */
-  mapFixed(start: bigint, end: bigint, prot: number, flags: number, name: string): boolean {
+  mapFixed(start: bigint, end: bigint, prot: number, flags: number, name: string, file?: MappedFile, offset?: bigint): boolean {
     this.unmap(start, end);
     const populated = prot !== 0;
     if (populated && !this.ptMapRange(start, end, pteFlags(prot, (flags & MAP_TYPE) === MAP_SHARED))) {
       this.ptUnmapRange(start, end);
       return false;
     }
-    this.insert({ start, end, prot, flags, name, populated, everExec: (prot & PROT_EXEC) !== 0 });
+    holdFile(file);
+    this.insert({ start, end, prot, flags, name, populated, everExec: (prot & PROT_EXEC) !== 0, file, offset });
     return true;
   }
 
@@ -196,20 +295,27 @@ export class AddressSpace {
     const out: Vma[] = [];
     for (const v of this.vmas) {
       const p = out[out.length - 1];
-      if (p && p.end === v.start && p.prot === v.prot && p.flags === v.flags && p.name === v.name && p.populated === v.populated && !!p.everExec === !!v.everExec) p.end = v.end;
-      else out.push(v);
+      const contiguousFile = p && p.file === v.file && (p.file === undefined || (p.offset ?? 0n) + (p.end - p.start) === v.offset);
+      if (p && p.end === v.start && p.prot === v.prot && p.flags === v.flags && p.name === v.name && p.populated === v.populated && !!p.everExec === !!v.everExec && contiguousFile) {
+        p.end = v.end;
+        dropFile(v.file);
+      } else out.push(v);
     }
     this.vmas = out;
   }
 
   // ---- the system calls' semantics ----------------------------------------------------------
   /** mmap of anonymous memory (file contents are filled in by the caller); address or -errno. */
-  mmapAnonymous(addr: bigint, length: bigint, prot: number, flags: number, name = ""): bigint {
+  mmapAnonymous(addr: bigint, length: bigint, prot: number, flags: number, name = "", file?: MappedFile, offset?: bigint): bigint {
     if (length === 0n) return BigInt(-EINVAL);
     const len = pageUp(length);
     if (len === 0n || len > TASK_SIZE) return BigInt(-ENOMEM);
     const type = flags & MAP_TYPE;
     if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return BigInt(-EINVAL);
+    // Memory the process could write without a file behind it is committed; one commitment larger
+    // than the machine can ever hold fails up front, as Linux's heuristic overcommit does.
+    const committed = type === MAP_PRIVATE ? (prot & PROT_WRITE) !== 0 : !file;
+    if (committed && !(flags & MAP_NORESERVE) && len > this.commitLimit) return BigInt(-ENOMEM);
     let start: bigint;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
       if (addr & (PAGE - 1n)) return BigInt(-EINVAL);
@@ -230,7 +336,7 @@ export class AddressSpace {
     // What stays with the mapping (Linux's vm_flags); MAP_FIXED and friends only steer placement.
     const lasting = (type === MAP_SHARED_VALIDATE ? MAP_SHARED : type) | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_NORESERVE | MAP_LOCKED | MAP_STACK));
     const keepFlags = lasting;
-    if (!this.mapFixed(start, start + len, prot, keepFlags, name)) return BigInt(-ENOMEM);
+    if (!this.mapFixed(start, start + len, prot, keepFlags, name, file, offset)) return BigInt(-ENOMEM);
     return start;
   }
 
@@ -261,7 +367,7 @@ export class AddressSpace {
     const oldTop = pageUp(this.brkCur), newTop = pageUp(want);
     if (newTop < oldTop) this.unmap(newTop, oldTop);
     else if (newTop > oldTop) {
-      if (this.overlaps(oldTop, newTop)) return this.brkCur;
+      if (this.overlaps(oldTop, newTop) || newTop - this.brkStart > this.commitLimit) return this.brkCur;
       const heap = this.vmas.find((v) => v.name === "[heap]" && v.end === oldTop);
       if (!this.ptMapRange(oldTop, newTop, pteFlags(PROT_READ | PROT_WRITE, false))) {
         this.ptUnmapRange(oldTop, newTop);
@@ -291,21 +397,134 @@ export class AddressSpace {
     return covered ? 0 : -ENOMEM;
   }
 
-  /** mremap without moving: shrink, or grow in place when the pages after are free. */
-  resize(addr: bigint, oldLen: bigint, newLen: bigint): bigint {
+  /**
+   * mremap(2) over page-aligned lengths: shrink, grow in place, or (MREMAP_MAYMOVE) move the pages
+   * to a new place — the frames move with their state (copy-on-write, shared), nothing is copied.
+   * fixed is MREMAP_FIXED's address; dontUnmap leaves the old range mapped and empty.
+   */
+  remap(addr: bigint, oldLen: bigint, newLen: bigint, mayMove: boolean, fixed: bigint | null, dontUnmap: boolean): bigint {
     const v = this.find(addr);
     if (!v || addr + oldLen > v.end) return BigInt(-EFAULT);
-    if (newLen <= oldLen) {
-      if (newLen < oldLen) this.unmap(addr + newLen, addr + oldLen);
-      return addr;
+    if (fixed !== null) {
+      if (fixed & (PAGE - 1n)) return BigInt(-EINVAL);
+      if (fixed + newLen > TASK_SIZE || fixed + newLen < fixed) return BigInt(-EINVAL);
+      if (fixed < addr + oldLen && addr < fixed + newLen) return BigInt(-EINVAL);
     }
-    const end = addr + oldLen, newEnd = addr + newLen;
-    if (end !== v.end || newEnd > TASK_SIZE || this.overlaps(end, newEnd)) return BigInt(-ENOMEM);
-    if (v.populated && !this.ptMapRange(end, newEnd, pteFlags(v.prot, (v.flags & MAP_TYPE) === MAP_SHARED))) {
-      this.ptUnmapRange(end, newEnd);
-      return BigInt(-ENOMEM);
+    if (dontUnmap && (oldLen !== newLen || (v.flags & MAP_TYPE) !== MAP_PRIVATE || !(v.flags & MAP_ANONYMOUS))) return BigInt(-EINVAL);
+    if (fixed === null && !dontUnmap) {
+      if (newLen <= oldLen) {
+        if (newLen < oldLen) this.unmap(addr + newLen, addr + oldLen);
+        return addr;
+      }
+      const end = addr + oldLen, newEnd = addr + newLen;
+      if (end === v.end && newEnd <= TASK_SIZE && !this.overlaps(end, newEnd)) {
+        if (v.populated && !this.ptMapRange(end, newEnd, pteFlags(v.prot, (v.flags & MAP_TYPE) === MAP_SHARED))) {
+          this.ptUnmapRange(end, newEnd);
+          return BigInt(-ENOMEM);
+        }
+        v.end = newEnd;
+        return addr;
+      }
+      if (!mayMove) return BigInt(-ENOMEM);
     }
-    v.end = newEnd;
-    return addr;
+    if ((v.flags & MAP_TYPE) === MAP_PRIVATE && (v.prot & PROT_WRITE) && newLen > this.commitLimit) return BigInt(-ENOMEM);
+    let to: bigint;
+    if (fixed !== null) { this.unmap(fixed, fixed + newLen); to = fixed; }
+    else {
+      const found = this.findFree(newLen);
+      if (found === null) return BigInt(-ENOMEM);
+      to = found;
+    }
+    const keep = oldLen < newLen ? oldLen : newLen;
+    const moved: Vma = { ...v, start: to, end: to + newLen, offset: v.offset !== undefined ? v.offset + (addr - v.start) : undefined };
+    if (v.populated) {
+      for (let o = 0n; o < keep; o += PAGE) {
+        const pte = this.core.ptLookup(this.root, addr + o);
+        if ((pte & BigInt(L.PTE_PRESENT)) === 0n) continue;
+        const bits = Number(pte & 0xfffn) & ~L.PTE_PRESENT;
+        const frame = (bits & L.PTE_LAZY) ? 0 : Number(pte & BigInt(L.PTE_FRAME_MASK));
+        if (this.core.ptMap(this.root, to + o, 1, frame, bits) !== 0) { this.ptUnmapRange(to, to + o); return BigInt(-ENOMEM); }
+      }
+      if (newLen > keep && !this.ptMapRange(to + keep, to + newLen, pteFlags(v.prot, (v.flags & MAP_TYPE) === MAP_SHARED))) {
+        this.ptUnmapRange(to, to + newLen);
+        return BigInt(-ENOMEM);
+      }
+    }
+    if (dontUnmap) {
+      // The old range stays mapped but its pages start over as zero-fill.
+      if (v.populated) this.ptMapRange(addr, addr + oldLen, pteFlags(v.prot, false));
+    } else {
+      // The pages now live at the new place: drop the old view without writing file pages back twice.
+      const wb = v.file?.writeBack;
+      if (v.file && wb) v.file.writeBack = false;
+      this.unmap(addr, addr + oldLen);
+      if (v.file && wb) v.file.writeBack = true;
+    }
+    holdFile(moved.file);
+    this.insert(moved);
+    if (v.everExec) this.dropDecodedCode();
+    return to;
+  }
+
+  /**
+   * A fault just below a MAP_GROWSDOWN mapping extends it down to the faulting page, as far as
+   * the stack limit allows and never into the gap Linux keeps above the next mapping.
+   */
+  growDown(addr: bigint, stackLimit: bigint): boolean {
+    const page = pageDown(addr);
+    const v = this.vmas.find((x) => (x.flags & MAP_GROWSDOWN) && x.start > page);
+    if (!v || this.vmas.some((x) => x.start <= page && page < x.end)) return false;
+    const below = this.vmas.filter((x) => x.end <= v.start).pop();
+    if (v.end - page > stackLimit) return false;
+    if (below && below.end + STACK_GUARD_GAP > page) return false;
+    if (page < MMAP_MIN) return false;
+    if (v.populated && !this.ptMapRange(page, v.start, pteFlags(v.prot, false))) return false;
+    v.start = page;
+    return true;
+  }
+
+  /** Bytes of address space mapped (VmSize), and in writable private mappings (what Linux commits). */
+  usage(): { size: bigint; committed: bigint; heap: bigint; stack: bigint } {
+    let size = 0n, committed = 0n, heap = 0n, stack = 0n;
+    for (const v of this.vmas) {
+      const n = v.end - v.start;
+      size += n;
+      if ((v.flags & MAP_TYPE) === MAP_PRIVATE && (v.prot & PROT_WRITE)) committed += n;
+      if (v.name === "[heap]") heap += n;
+      if (v.name === "[stack]") stack += n;
+    }
+    return { size, committed, heap, stack };
+  }
+
+  /** The text of /proc/<pid>/maps, in Linux's format. */
+  mapsText(): string {
+    const hex = (n: bigint, w: number): string => n.toString(16).padStart(w, "0");
+    const lines: string[] = [];
+    for (const v of this.vmas) {
+      const perms = (v.prot & PROT_READ ? "r" : "-") + (v.prot & PROT_WRITE ? "w" : "-") + (v.prot & PROT_EXEC ? "x" : "-") +
+        ((v.flags & MAP_TYPE) === MAP_SHARED ? "s" : "p");
+      const dev = v.file?.dev ?? 0n;
+      // glibc's encoding of dev_t (gnu_dev_major/minor), which is what stat returns.
+      const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn), minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+      let line = `${hex(v.start, 8)}-${hex(v.end, 8)} ${perms} ${hex(v.file ? v.offset ?? 0n : 0n, 8)} ${hex(major, 2)}:${hex(minor, 2)} ${v.file?.ino ?? 0n} `;
+      if (v.name) line = line.padEnd(73, " ") + v.name;
+      lines.push(line);
+    }
+    return lines.map((l) => l + "\n").join("");
+  }
+
+  /** mincore(2)'s view: is each page of [start, end) backed by a frame? null when part is unmapped. */
+  residency(start: bigint, end: bigint): Uint8Array | null {
+    for (let a = start; a < end;) {
+      const v = this.find(a);
+      if (!v) return null;
+      a = v.end;
+    }
+    const out = new Uint8Array(Number((end - start) / PAGE));
+    for (let i = 0; i < out.length; i++) {
+      const pte = this.core.ptLookup(this.root, start + BigInt(i) * PAGE);
+      out[i] = (pte & BigInt(L.PTE_PRESENT)) !== 0n && (pte & BigInt(L.PTE_LAZY)) === 0n ? 1 : 0;
+    }
+    return out;
   }
 }

@@ -42,36 +42,84 @@ export class Thread {
   robustListLen = 0n;
   sigmask = 0n;
   altStack = { sp: 0n, flags: 2 /* SS_DISABLE */, size: 0n };
-  /** Parked in a system call until its promise settles. */
+  /** Parked in a system call until its promise settles or the kernel wakes it. */
   blocked = false;
+  /** Bumped at every park and wake: a settling promise from an older park is ignored. */
+  parkSeq = 0;
+  /** Ends the parked call early (Park.interrupt), for signals and thread death; null if it cannot be. */
+  interruptPark: ((result?: SyscallValue) => void) | null = null;
+  /** Kernel bookkeeping run when the parked call resumes (a timer to clear), and its trace line. */
+  onResume: (() => void) | null = null;
+  resumeHook: ((v: SyscallValue) => void) | null = null;
   /** The result of a finished parked call, written to rax when the thread next runs. */
   pendingResult: SyscallValue | null = null;
   exited = false;
   /** comm: the program's base name at exec, up to 15 bytes; prctl(PR_SET_NAME) changes it. */
   name = "";
 
-  constructor(readonly tid: number, readonly process: Process) {}
+  constructor(public tid: number, readonly process: Process) {}
 }
+
+/** What CLONE_FS shares: the working directory and the umask. */
+export interface FsContext { cwd: string; umask: number }
+
+/** A wait4/waitid caller parked until one of its children changes state. */
+export interface ChildWaiter { thread: Thread; retry(): boolean }
 
 export class Process {
   threads: Thread[] = [];
+  /** Shared by CLONE_SIGHAND children; execve gives the process its own copy. */
   sigactions: SigAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: 0n, flags: 0n, restorer: 0n, mask: 0n }));
   rlimits = defaultRlimits();
-  umask = 0o022;
-  uid = 0; gid = 0;
+  /** Shared by CLONE_FS children. */
+  fsContext: FsContext;
+  /** Real, effective, saved and file-system ids; the guest starts as root, as in a container. */
+  uid = 0; euid = 0; suid = 0; fsuid = 0;
+  gid = 0; egid = 0; sgid = 0; fsgid = 0;
   /** Supplementary group ids. */
   groups: number[] = [];
   pgid: number; sid: number;
+  /** The parent (null for the first process); orphans move to the machine's init. */
+  parent: Process | null = null;
+  children = new Set<Process>();
+  /** The signal the parent gets at exit (clone's low byte; SIGCHLD for fork). */
+  exitSignal = 17;
+  /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here rather than to init. */
+  childSubreaper = false;
+  /** Set by execve: setpgid on this child from its parent then fails with EACCES. */
+  didExec = false;
   /** Set when the process has ended: exit status, or the signal that killed it. */
   exitStatus: { code: number; signal: number | null } | null = null;
+  /** Reaped by wait: the pid is free and the process is gone from the table. */
+  reaped = false;
+  /** Job control (set by the signal code): stopped, and the reports wait4 owes the parent. */
+  stopped = false;
+  stopReport: number | null = null;
+  continueReport = false;
+  /** Parent threads parked in wait4/waitid. */
+  waiters: ChildWaiter[] = [];
+  /** The vfork parent thread, parked until this child execs or exits. */
+  vforkParent: Thread | null = null;
   /** Program path as execve saw it (for /proc/self/exe, AT_EXECFN). */
   exe = "";
   argv: string[] = [];
   envp: string[] = [];
+  /** Instructions run by this process's threads (for getrusage/times approximations). */
+  icount = 0n;
 
-  constructor(readonly pid: number, public ppid: number, public mm: AddressSpace, public fds: FdTable, public cwd: string) {
+  constructor(readonly pid: number, parent: Process | null, public mm: AddressSpace, public fds: FdTable, cwd: string) {
     this.pgid = pid; this.sid = pid;
+    this.parent = parent;
+    this.fsContext = { cwd, umask: 0o022 };
   }
 
+  get ppid(): number { return this.parent && !this.parent.reaped ? this.parent.pid : 0; }
+  get cwd(): string { return this.fsContext.cwd; }
+  set cwd(v: string) { this.fsContext.cwd = v; }
+  get umask(): number { return this.fsContext.umask; }
+  set umask(v: number) { this.fsContext.umask = v; }
+
   get alive(): boolean { return this.exitStatus === null; }
+  /** Exited but not yet reaped by its parent. */
+  get zombie(): boolean { return this.exitStatus !== null && !this.reaped; }
 }

@@ -1,259 +1,145 @@
-// File system calls over the descriptor table: read/write families, lseek, close, ioctl on
-// terminals, stat, openat (host files, read-only) and readlink. man 2 pages named per handler.
+// File-system system calls by path: open, stat, directories, links, attributes, the process's cwd
+// and root, statfs and sync, over the VFS (runtime/vfs) through each process's FsContext. man 2
+// pages named per handler. Paths cross from guest memory as byte strings (one char per byte).
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread } from "../runtime/process.js";
-import type { HostStat } from "../runtime/host/types.js";
-import { HostFile, SEEK_CUR, O_ACCMODE, O_RDONLY, O_APPEND, O_CREAT, O_TRUNC, O_DIRECTORY, O_CLOEXEC, O_NONBLOCK, O_PATH, O_TMPFILE, S_IFDIR, S_IFMT, type OpenFile } from "../runtime/files.js";
-import { EBADF, EPIPE, ESPIPE, EFAULT, EINVAL, ENOTTY, EROFS, ERANGE, ENOENT, ENOTDIR, EISDIR } from "../runtime/errno.js";
+import {
+  AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_REMOVEDIR,
+  O_ACCMODE, O_CREAT, O_TMPFILE, O_CLOEXEC, O_PATH, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO,
+  PATH_MAX, UTIME_NOW, UTIME_OMIT, makedev, encodeStat, encodeStatx, encodeStatfs, byteString, bytesOf,
+  PipeEnd, type FsContext, type OpenFile, type Target, type Stat,
+} from "../runtime/vfs/index.js";
+import { EBADF, EFAULT, EINVAL, ENAMETOOLONG, ERANGE, EPERM, E2BIG } from "../runtime/errno.js";
 import type { SyscallResult } from "./types.js";
-import { sendSignal } from "./signal.js";
+import { blockOn, WOULD_BLOCK } from "./fs_wait.js";
 
-const SIGPIPE = 13;
+// ---- shared helpers for the file families ---------------------------------------------------
 
-/** A write to a pipe nobody reads raises SIGPIPE (and still fails with EPIPE if it is ignored). */
-function checkPipe(k: Kernel, t: Thread, r: number): number {
-  if (r === -EPIPE) sendSignal(k, t.process, SIGPIPE);
-  return r;
-}
+export const fdOf = (v: bigint): number => Number(BigInt.asIntN(32, v));
+export const intOf = (v: bigint): number => Number(BigInt.asIntN(32, v));
+export const uintOf = (v: bigint): number => Number(v & 0xffffffffn);
 
-export const AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000, AT_NO_AUTOMOUNT = 0x800;
-/** Largest transfer done in one call; Linux also returns short counts (it caps at 0x7ffff000). */
-const MAX_IO = 1 << 20;
-const UIO_MAXIOV = 1024;
+/** The calling process's FsContext (and /proc/self is now this process). */
+export function ctxOf(k: Kernel, t: Thread): FsContext { return k.files.context(t.process); }
 
-const fdOf = (v: bigint): number => Number(BigInt.asIntN(32, v));
-const sizeOf = (v: bigint): number => (v > BigInt(MAX_IO) ? MAX_IO : Number(v));
+export function fileOf(t: Thread, fd: bigint): OpenFile | undefined { return t.process.fds.get(fdOf(fd)); }
 
-function file(t: Thread, fd: bigint): OpenFile | undefined { return t.process.fds.get(fdOf(fd)); }
-
-/** read(2) */
-export function sysRead(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
-  const buf = new Uint8Array(sizeOf(a[2]));
-  const n = f.read(buf);
-  if (n <= 0) return n;
-  return k.machine.copyOut(a[1], buf.subarray(0, n)) ? n : -EFAULT;
-}
-
-/** write(2) */
-export function sysWrite(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
-  const data = k.machine.copyIn(a[1], sizeOf(a[2]));
-  if (!data) return -EFAULT;
-  return data.length === 0 ? 0 : checkPipe(k, t, f.write(data));
-}
-
-/** pread64(2) */
-export function sysPread64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  if (BigInt.asIntN(64, a[3]) < 0n || BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
-  const buf = new Uint8Array(sizeOf(a[2]));
-  const n = f.pread(buf, a[3]);
-  if (n <= 0) return n;
-  return k.machine.copyOut(a[1], buf.subarray(0, n)) ? n : -EFAULT;
-}
-
-/** pwrite64(2): only the host's stdio is writable yet, and it cannot seek. */
-export function sysPwrite64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  if (BigInt.asIntN(64, a[3]) < 0n) return -EINVAL;
-  if ((f.flags & O_ACCMODE) === O_RDONLY) return -EBADF;
-  return -ESPIPE;
-}
-
-/** The iovec array {base, len}[cnt]; null on EFAULT, a number on EINVAL. */
-function readIovecs(k: Kernel, iov: bigint, cnt: bigint): Array<[bigint, number]> | number {
-  if (cnt > BigInt(UIO_MAXIOV)) return -EINVAL;
-  const raw = k.machine.copyIn(iov, Number(cnt) * 16);
-  if (!raw) return -EFAULT;
-  const dv = new DataView(raw.buffer);
-  const out: Array<[bigint, number]> = [];
-  let total = 0n;
-  for (let i = 0; i < Number(cnt); i++) {
-    const len = dv.getBigUint64(i * 16 + 8, true);
-    if (BigInt.asIntN(64, len) < 0n) return -EINVAL;
-    total += len;
-    if (total > 0x7fffffffn) return -EINVAL;
-    out.push([dv.getBigUint64(i * 16, true), Number(len)]);
-  }
-  return out;
-}
-
-/** writev(2): the pieces are gathered and written in one host write, as one atomic record. */
-export function sysWritev(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  const iovs = readIovecs(k, a[1], a[2]);
-  if (typeof iovs === "number") return iovs;
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (const [base, len] of iovs) {
-    if (len === 0) continue;
-    const n = Math.min(len, MAX_IO * 16 - total);
-    if (n <= 0) break;
-    const d = k.machine.copyIn(base, n);
-    if (!d) return total > 0 ? checkPipe(k, t, f.write(concat(parts, total))) : -EFAULT;
-    parts.push(d); total += n;
-  }
-  return total === 0 ? 0 : checkPipe(k, t, f.write(concat(parts, total)));
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
-/** readv(2) */
-export function sysReadv(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  const iovs = readIovecs(k, a[1], a[2]);
-  if (typeof iovs === "number") return iovs;
-  const total = Math.min(iovs.reduce((s, [, l]) => s + l, 0), MAX_IO);
-  if (total === 0) return 0;
-  const buf = new Uint8Array(total);
-  const n = f.read(buf);
-  if (n <= 0) return n;
-  let o = 0;
-  for (const [base, len] of iovs) {
-    if (o >= n) break;
-    const m = Math.min(len, n - o);
-    if (!k.machine.copyOut(base, buf.subarray(o, o + m))) return o > 0 ? o : -EFAULT;
-    o += m;
-  }
-  return n;
-}
-
-/** lseek(2) */
-export function sysLseek(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  return f.lseek(a[1], Number(a[2] & 0xffffffffn));
-}
-
-/** close(2) */
-export function sysClose(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  return t.process.fds.close(fdOf(a[0]));
-}
-
-export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGPGRP = 0x540f,
-  TIOCGWINSZ = 0x5413, FIONBIO = 0x5421;
-
-/** The termios a fresh Linux terminal has (stty sane): what TCGETS reports for a host tty. */
-function defaultTermios(): Uint8Array {
-  const b = new Uint8Array(36);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, 0x4500, true); // ICRNL | IXON | IUTF8
-  dv.setUint32(4, 0x5, true); // OPOST | ONLCR
-  dv.setUint32(8, 0xbf, true); // B38400 | CS8 | CREAD
-  dv.setUint32(12, 0x8a3b, true); // ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN
-  b.set([3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0], 17);
-  return b;
-}
-
-/** ioctl(2): terminal queries on the host's descriptors; anything else is ENOTTY as on a file. */
-export function sysIoctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  const req = Number(a[1] & 0xffffffffn);
-  if (req === FIONBIO) {
-    const v = k.machine.readU32(a[2]);
-    if (v === null) return -EFAULT;
-    f.flags = v ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
-    return 0;
-  }
-  if (!f.isatty()) return -ENOTTY;
-  switch (req) {
-    case TCGETS: return k.machine.copyOut(a[2], defaultTermios()) ? 0 : -EFAULT;
-    case TCSETS: case TCSETSW: case TCSETSF: return k.machine.copyIn(a[2], 36) ? 0 : -EFAULT;
-    case TIOCGPGRP: return k.machine.writeU32(a[2], t.process.pgid) ? 0 : -EFAULT;
-    case TIOCGWINSZ: {
-      const ws = f.windowSize?.() ?? null;
-      const b = new Uint8Array(8);
-      const dv = new DataView(b.buffer);
-      dv.setUint16(0, ws?.rows ?? 24, true); dv.setUint16(2, ws?.cols ?? 80, true);
-      return k.machine.copyOut(a[2], b) ? 0 : -EFAULT;
+/** A NUL-terminated path from guest memory as a byte string; -EFAULT, or -ENAMETOOLONG at PATH_MAX. */
+export function readPath(k: Kernel, va: bigint): string | number {
+  let s = "";
+  let a = va;
+  while (s.length < PATH_MAX) {
+    const room = Math.min(4096 - Number(a & 0xfffn), PATH_MAX - s.length);
+    const chunk = k.machine.copyIn(a, room);
+    if (!chunk) {
+      // The string may end before the unreadable part: read byte by byte up to it.
+      for (let i = 0; i < room; i++) {
+        const b = k.machine.copyIn(a + BigInt(i), 1);
+        if (!b) return -EFAULT;
+        if (b[0] === 0) return s;
+        s += String.fromCharCode(b[0]);
+      }
+    } else {
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) return s + byteString(chunk.subarray(0, nul));
+      s += byteString(chunk);
     }
-    default: return -ENOTTY;
+    a += BigInt(room);
   }
+  return -ENAMETOOLONG;
 }
 
-/** Linux's struct stat for x86-64 (144 bytes). */
-export function encodeStat(st: HostStat): Uint8Array {
-  const b = new Uint8Array(144);
-  const dv = new DataView(b.buffer);
-  dv.setBigUint64(0, st.dev, true);
-  dv.setBigUint64(8, st.ino, true);
-  dv.setBigUint64(16, BigInt(st.nlink), true);
-  dv.setUint32(24, st.mode, true);
-  dv.setUint32(28, st.uid, true);
-  dv.setUint32(32, st.gid, true);
-  dv.setBigUint64(40, st.rdev, true);
-  dv.setBigInt64(48, st.size, true);
-  dv.setBigInt64(56, BigInt(st.blksize), true);
-  dv.setBigInt64(64, st.blocks, true);
-  const times = [st.atimeNs, st.mtimeNs, st.ctimeNs];
-  times.forEach((ns, i) => {
-    dv.setBigInt64(72 + i * 16, ns / 1_000_000_000n, true);
-    dv.setBigInt64(80 + i * 16, ns % 1_000_000_000n, true);
-  });
-  return b;
+/** The soft RLIMIT_NOFILE as the descriptor table's limit. */
+export function syncFdLimit(t: Thread): void {
+  const cur = t.process.rlimits[7][0];
+  t.process.fds.limit = Number(cur > 1048576n ? 1048576n : cur);
 }
 
-function putStat(k: Kernel, st: HostStat | number, buf: bigint): number {
+/** Installs a new open file at the lowest free descriptor (releasing it if there is none). */
+export function installFile(t: Thread, f: OpenFile, cloexec: boolean): number {
+  syncFdLimit(t);
+  f.refs++; // hold it across install, which may fail
+  const fd = t.process.fds.install(f, cloexec);
+  if (--f.refs === 0) f.release();
+  return fd;
+}
+
+// ---- open -------------------------------------------------------------------------------------
+
+/** Is f a FIFO (a named pipe, not pipe(2)'s) whose open must wait for the other side? */
+function fifoMustWait(f: OpenFile, flags: number): boolean {
+  if (!(f instanceof PipeEnd) || f.inode.type !== S_IFIFO || !f.path?.dentry.parent) return false;
+  if (flags & O_NONBLOCK) return false;
+  const acc = flags & O_ACCMODE;
+  return (acc === O_RDONLY && f.pipe.writers === 0) || (acc === O_WRONLY && f.pipe.readers === 0);
+}
+
+function openCommon(k: Kernel, t: Thread, dirfd: number, pathVa: bigint, flags: number, mode: number): SyscallResult {
+  const path = readPath(k, pathVa);
+  if (typeof path === "number") return path;
+  const ctx = ctxOf(k, t);
+  // A 64-bit kernel opens every file as large.
+  const f = k.files.vfs.openat(ctx, dirfd, path, (flags | O_LARGEFILE) & ~O_CLOEXEC, mode);
+  if (typeof f === "number") return f;
+  const cloexec = (flags & O_CLOEXEC) !== 0;
+  if (fifoMustWait(f, flags)) {
+    // open(2) of a FIFO waits for the other end (fifo(7)); the half-open end counts meanwhile.
+    const p = (f as PipeEnd).pipe;
+    const ready = () => ((flags & O_ACCMODE) === O_RDONLY ? p.writers > 0 : p.readers > 0);
+    return blockOn(k, t, [p.waitQueue], () => (ready() ? installFile(t, f, cloexec) : WOULD_BLOCK), { onAbort: () => f.release() });
+  }
+  return installFile(t, f, cloexec);
+}
+
+/** openat(2) */
+export function sysOpenat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const flags = uintOf(a[2]);
+  return openCommon(k, t, fdOf(a[0]), a[1], flags, (flags & O_CREAT) || (flags & O_TMPFILE) === O_TMPFILE ? uintOf(a[3]) : 0);
+}
+
+/** open(2) */
+export function sysOpen(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return sysOpenat(k, t, [BigInt(AT_FDCWD), a[0], a[1], a[2]]);
+}
+
+/** creat(2): open with O_CREAT|O_WRONLY|O_TRUNC. */
+export function sysCreat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return sysOpenat(k, t, [BigInt(AT_FDCWD), a[0], BigInt(0o1101), a[1]]);
+}
+
+/** Linux's VALID_OPEN_FLAGS: the access mode and every O_* flag open(2) defines. */
+const VALID_OPEN_FLAGS = 0o3 | 0o37777700;
+/** openat2(2): struct open_how {flags, mode, resolve}; RESOLVE_* restrictions are not offered. */
+export function sysOpenat2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const size = Number(a[3] > 4096n ? 4096n : a[3]);
+  if (size < 24) return -EINVAL;
+  const raw = k.machine.copyIn(a[2], size);
+  if (!raw) return -EFAULT;
+  // Bytes past the structure this kernel knows must be zero (copy_struct_from_user).
+  if (raw.subarray(24).some((b) => b !== 0)) return -E2BIG;
+  const dv = new DataView(raw.buffer);
+  const flags = dv.getBigUint64(0, true), mode = dv.getBigUint64(8, true), resolve = dv.getBigUint64(16, true);
+  if (flags > 0xffffffffn || (Number(flags) & ~VALID_OPEN_FLAGS)) return -EINVAL;
+  const f = Number(flags);
+  if (mode > 0o7777n || (mode !== 0n && !(f & O_CREAT) && (f & O_TMPFILE) !== O_TMPFILE)) return -EINVAL;
+  if (resolve !== 0n) return -EINVAL;
+  return openCommon(k, t, fdOf(a[0]), a[1], f, Number(mode));
+}
+
+// ---- stat -------------------------------------------------------------------------------------
+
+function putStat(k: Kernel, st: Stat | number, buf: bigint): number {
   if (typeof st === "number") return st;
   return k.machine.copyOut(buf, encodeStat(st)) ? 0 : -EFAULT;
 }
 
-/** fstat(2) */
-export function sysFstat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  if (!f) return -EBADF;
-  return putStat(k, f.stat(), a[1]);
-}
-
-/** The host path a guest path names, relative to dirfd (AT_FDCWD or an open directory). */
-function resolveAt(k: Kernel, t: Thread, dirfd: bigint, path: string): string | number {
-  if (path.startsWith("/")) return k.resolvePath("/", path);
-  const d = fdOf(dirfd);
-  if (d === AT_FDCWD) return k.resolvePath(t.process.cwd, path);
-  const f = t.process.fds.get(d);
-  if (!f) return -EBADF;
-  const st = f.stat();
-  if (typeof st === "number") return st;
-  if ((st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
-  return k.resolvePath(f.path, path);
-}
-
-function readPath(k: Kernel, p: bigint): string | number {
-  const s = k.machine.copyInString(p, 4096);
-  return s === null ? -EFAULT : s;
-}
-
 /** newfstatat(2) */
 export function sysNewfstatat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const flags = Number(a[3]);
+  const flags = uintOf(a[3]);
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) return -EINVAL;
   const path = readPath(k, a[1]);
   if (typeof path === "number") return path;
-  if (path === "") {
-    if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
-    if (fdOf(a[0]) === AT_FDCWD) return putStat(k, k.host.stat(t.process.cwd, true), a[2]);
-    const f = file(t, a[0]);
-    return f ? putStat(k, f.stat(), a[2]) : -EBADF;
-  }
-  const hp = resolveAt(k, t, a[0], path);
-  if (typeof hp === "number") return hp;
-  return putStat(k, k.host.stat(hp, !(flags & AT_SYMLINK_NOFOLLOW)), a[2]);
+  return putStat(k, k.files.vfs.statat(ctxOf(k, t), fdOf(a[0]), path, flags), a[2]);
 }
 
 /** stat(2) */
@@ -266,53 +152,38 @@ export function sysLstat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return sysNewfstatat(k, t, [BigInt(AT_FDCWD), a[0], a[1], BigInt(AT_SYMLINK_NOFOLLOW)]);
 }
 
-/** openat(2): host files and directories, read-only for now. */
-export function sysOpenat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const flags = Number(a[2] & 0xffffffffn);
+/** fstat(2) */
+export function sysFstat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = fileOf(t, a[0]);
+  if (!f) return -EBADF;
+  return putStat(k, f.stat(), a[1]);
+}
+
+/** statx(2) */
+export function sysStatx(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const flags = uintOf(a[2]), mask = uintOf(a[3]);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)) return -EINVAL;
+  if ((flags & AT_STATX_SYNC_TYPE) === AT_STATX_SYNC_TYPE || (mask & 0x80000000)) return -EINVAL;
   const path = readPath(k, a[1]);
   if (typeof path === "number") return path;
-  if (path === "") return -ENOENT;
-  let hp = resolveAt(k, t, a[0], path);
-  if (typeof hp === "number") return hp;
-  if (hp === "/proc/self/exe") hp = t.process.exe;
-  if ((flags & O_ACCMODE) !== O_RDONLY || (flags & (O_CREAT | O_TRUNC)) || (flags & O_TMPFILE) === O_TMPFILE) {
-    const st = k.host.stat(hp, true);
-    if (typeof st === "number" && !(flags & O_CREAT)) return st;
-    if (typeof st !== "number" && (st.mode & S_IFMT) === S_IFDIR) return -EISDIR;
-    return -EROFS;
-  }
-  const st = k.host.stat(hp, true);
+  const ctx = ctxOf(k, t), vfs = k.files.vfs;
+  const st = vfs.statat(ctx, fdOf(a[0]), path, flags);
   if (typeof st === "number") return st;
-  const isDir = (st.mode & S_IFMT) === S_IFDIR;
-  if ((flags & O_DIRECTORY) && !isDir) return -ENOTDIR;
-  const h = k.host.openRead(hp, isDir);
-  if (h < 0) return h;
-  const lim = Number(t.process.rlimits[7][0] > 1048576n ? 1048576n : t.process.rlimits[7][0]);
-  const fd = t.process.fds.install(new HostFile(k.host, h, flags & ~(O_CLOEXEC | O_PATH), hp, isDir), (flags & O_CLOEXEC) !== 0, 0, lim);
-  if (fd < 0) k.host.close(h);
-  return fd;
+  return k.machine.copyOut(a[4], encodeStatx(st, vfs.mountIdOf(ctx, fdOf(a[0]), path, flags))) ? 0 : -EFAULT;
 }
 
-/** open(2) */
-export function sysOpen(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  return sysOpenat(k, t, [BigInt(AT_FDCWD), a[0], a[1], a[2]]);
-}
+// ---- links ------------------------------------------------------------------------------------
 
-/** readlinkat(2): /proc/self/exe is the running program; other paths are the host's links. */
+/** readlinkat(2) */
 export function sysReadlinkat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const path = readPath(k, a[1]);
   if (typeof path === "number") return path;
   const size = BigInt.asIntN(64, a[3]);
   if (size <= 0n) return -EINVAL;
-  if (path === "") return -ENOENT;
-  const hp = resolveAt(k, t, a[0], path);
-  if (typeof hp === "number") return hp;
-  let target: string | number;
-  if (hp === "/proc/self/exe" || hp === `/proc/${t.process.pid}/exe`) target = t.process.exe;
-  else target = k.host.readlink(hp);
+  const target = k.files.vfs.readlinkat(ctxOf(k, t), fdOf(a[0]), path);
   if (typeof target === "number") return target;
-  const bytes = new TextEncoder().encode(target);
-  const n = Math.min(bytes.length, Number(size > 4096n ? 4096n : size));
+  const bytes = bytesOf(target);
+  const n = Math.min(bytes.length, Number(size > 65536n ? 65536n : size));
   return k.machine.copyOut(a[2], bytes.subarray(0, n)) ? n : -EFAULT;
 }
 
@@ -321,116 +192,322 @@ export function sysReadlink(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return sysReadlinkat(k, t, [BigInt(AT_FDCWD), a[0], a[1], a[2]]);
 }
 
+/** Reads the paths at the given argument positions, then calls fn with them. */
+function withPaths(k: Kernel, vas: bigint[], fn: (...paths: string[]) => number): number {
+  const paths: string[] = [];
+  for (const va of vas) {
+    const p = readPath(k, va);
+    if (typeof p === "number") return p;
+    paths.push(p);
+  }
+  return fn(...paths);
+}
+
+/** mkdirat(2) */
+export function sysMkdirat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return withPaths(k, [a[1]], (p) => k.files.vfs.mkdirat(ctxOf(k, t), fdOf(a[0]), p, uintOf(a[2])));
+}
+/** mkdir(2) */
+export function sysMkdir(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysMkdirat(k, t, [BigInt(AT_FDCWD), a[0], a[1]]); }
+
+/** mknodat(2): the dev argument is the old 32-bit encoding (new_decode_dev). */
+export function sysMknodat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const dev = uintOf(a[3]);
+  const rdev = makedev((dev & 0xfff00) >>> 8, (dev & 0xff) | ((dev >>> 12) & 0xfff00));
+  return withPaths(k, [a[1]], (p) => k.files.vfs.mknodat(ctxOf(k, t), fdOf(a[0]), p, uintOf(a[2]), rdev));
+}
+/** mknod(2) */
+export function sysMknod(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysMknodat(k, t, [BigInt(AT_FDCWD), a[0], a[1], a[2]]); }
+
+/** unlinkat(2) */
+export function sysUnlinkat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return withPaths(k, [a[1]], (p) => k.files.vfs.unlinkat(ctxOf(k, t), fdOf(a[0]), p, uintOf(a[2])));
+}
+/** unlink(2) */
+export function sysUnlink(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysUnlinkat(k, t, [BigInt(AT_FDCWD), a[0], 0n]); }
+/** rmdir(2) */
+export function sysRmdir(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysUnlinkat(k, t, [BigInt(AT_FDCWD), a[0], BigInt(AT_REMOVEDIR)]); }
+
+/** renameat2(2) */
+export function sysRenameat2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return withPaths(k, [a[1], a[3]], (o, n) => k.files.vfs.renameat2(ctxOf(k, t), fdOf(a[0]), o, fdOf(a[2]), n, uintOf(a[4])));
+}
+/** renameat(2) */
+export function sysRenameat(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysRenameat2(k, t, [a[0], a[1], a[2], a[3], 0n]); }
+/** rename(2) */
+export function sysRename(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return sysRenameat2(k, t, [BigInt(AT_FDCWD), a[0], BigInt(AT_FDCWD), a[1], 0n]);
+}
+
+/** linkat(2) */
+export function sysLinkat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return withPaths(k, [a[1], a[3]], (o, n) => k.files.vfs.linkat(ctxOf(k, t), fdOf(a[0]), o, fdOf(a[2]), n, uintOf(a[4])));
+}
+/** link(2) */
+export function sysLink(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return sysLinkat(k, t, [BigInt(AT_FDCWD), a[0], BigInt(AT_FDCWD), a[1], 0n]);
+}
+
+/** symlinkat(2) */
+export function sysSymlinkat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return withPaths(k, [a[0], a[2]], (target, p) => k.files.vfs.symlinkat(ctxOf(k, t), target, fdOf(a[1]), p));
+}
+/** symlink(2) */
+export function sysSymlink(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysSymlinkat(k, t, [a[0], BigInt(AT_FDCWD), a[1]]); }
+
+// ---- attributes -------------------------------------------------------------------------------
+
+/** What dirfd/path/flags names (path read from guest memory). */
+function targetAt(k: Kernel, t: Thread, dirfd: bigint, pathVa: bigint, flags: number): Target | number {
+  const path = readPath(k, pathVa);
+  if (typeof path === "number") return path;
+  return k.files.vfs.target(ctxOf(k, t), fdOf(dirfd), path, flags);
+}
+
+function targetFd(k: Kernel, t: Thread, fd: bigint): Target | number { return k.files.vfs.fd(ctxOf(k, t), fdOf(fd)); }
+
+/** fchmodat2(2) */
+export function sysFchmodat2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const flags = uintOf(a[3]);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const tg = targetAt(k, t, a[0], a[1], flags);
+  return typeof tg === "number" ? tg : k.files.vfs.chmod(ctxOf(k, t), tg, uintOf(a[2]));
+}
+/** fchmodat(2) (no flags argument) */
+export function sysFchmodat(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysFchmodat2(k, t, [a[0], a[1], a[2], 0n]); }
+/** chmod(2) */
+export function sysChmod(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysFchmodat2(k, t, [BigInt(AT_FDCWD), a[0], a[1], 0n]); }
+/** fchmod(2) */
+export function sysFchmod(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const tg = targetFd(k, t, a[0]);
+  return typeof tg === "number" ? tg : k.files.vfs.chmod(ctxOf(k, t), tg, uintOf(a[1]));
+}
+
+/** fchownat(2) */
+export function sysFchownat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const flags = uintOf(a[4]);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const tg = targetAt(k, t, a[0], a[1], flags);
+  return typeof tg === "number" ? tg : k.files.vfs.chown(ctxOf(k, t), tg, intOf(a[2]), intOf(a[3]));
+}
+/** chown(2) */
+export function sysChown(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysFchownat(k, t, [BigInt(AT_FDCWD), a[0], a[1], a[2], 0n]); }
+/** lchown(2) */
+export function sysLchown(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return sysFchownat(k, t, [BigInt(AT_FDCWD), a[0], a[1], a[2], BigInt(AT_SYMLINK_NOFOLLOW)]);
+}
+/** fchown(2) */
+export function sysFchown(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const tg = targetFd(k, t, a[0]);
+  return typeof tg === "number" ? tg : k.files.vfs.chown(ctxOf(k, t), tg, intOf(a[1]), intOf(a[2]));
+}
+
+type Times = [[bigint, number], [bigint, number]] | null;
+
+/** Two struct timespec (null pointer: both now). */
+function readTimespecs(k: Kernel, va: bigint): Times | number {
+  if (va === 0n) return null;
+  const b = k.machine.copyIn(va, 32);
+  if (!b) return -EFAULT;
+  const dv = new DataView(b.buffer);
+  const ns = (o: number) => { const v = dv.getBigInt64(o, true); return v < -1n || v > 0x7fffffffn ? -1 : Number(v); };
+  return [[dv.getBigInt64(0, true), ns(8)], [dv.getBigInt64(16, true), ns(24)]];
+}
+
+/** Two struct timeval (microseconds), as utimes and futimesat take them. */
+function readTimevals(k: Kernel, va: bigint): Times | number {
+  if (va === 0n) return null;
+  const b = k.machine.copyIn(va, 32);
+  if (!b) return -EFAULT;
+  const dv = new DataView(b.buffer);
+  const out: [bigint, number][] = [];
+  for (const o of [0, 16]) {
+    const us = dv.getBigInt64(o + 8, true);
+    if (us < 0n || us >= 1_000_000n) return -EINVAL;
+    out.push([dv.getBigInt64(o, true), Number(us) * 1000]);
+  }
+  return [out[0], out[1]];
+}
+
+/** utimensat(2): a NULL path means dirfd itself (futimens). */
+export function sysUtimensat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const flags = uintOf(a[3]);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const times = readTimespecs(k, a[2]);
+  if (typeof times === "number") return times;
+  if (times && times.some(([, ns]) => ns !== UTIME_NOW && ns !== UTIME_OMIT && (ns < 0 || ns > 999_999_999))) return -EINVAL;
+  let tg: Target | number;
+  if (a[1] === 0n) tg = fdOf(a[0]) === AT_FDCWD ? -EFAULT : targetFd(k, t, a[0]);
+  else tg = targetAt(k, t, a[0], a[1], flags);
+  return typeof tg === "number" ? tg : k.files.vfs.utimens(ctxOf(k, t), tg, times);
+}
+
+/** futimesat(2) */
+export function sysFutimesat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const times = readTimevals(k, a[2]);
+  if (typeof times === "number") return times;
+  const tg = a[1] === 0n ? targetFd(k, t, a[0]) : targetAt(k, t, a[0], a[1], 0);
+  return typeof tg === "number" ? tg : k.files.vfs.utimens(ctxOf(k, t), tg, times);
+}
+/** utimes(2) */
+export function sysUtimes(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysFutimesat(k, t, [BigInt(AT_FDCWD), a[0], a[1]]); }
+/** utime(2): struct utimbuf {actime, modtime} in seconds. */
+export function sysUtime(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  let times: Times = null;
+  if (a[1] !== 0n) {
+    const b = k.machine.copyIn(a[1], 16);
+    if (!b) return -EFAULT;
+    const dv = new DataView(b.buffer);
+    times = [[dv.getBigInt64(0, true), 0], [dv.getBigInt64(8, true), 0]];
+  }
+  const tg = targetAt(k, t, BigInt(AT_FDCWD), a[0], 0);
+  return typeof tg === "number" ? tg : k.files.vfs.utimens(ctxOf(k, t), tg, times);
+}
+
+/** truncate(2) */
+export function sysTruncate(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const len = BigInt.asIntN(64, a[1]);
+  if (len < 0n) return -EINVAL;
+  return withPaths(k, [a[0]], (p) => k.files.vfs.truncate(ctxOf(k, t), AT_FDCWD, p, Number(len)));
+}
+
+/** ftruncate(2) */
+export function sysFtruncate(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = fileOf(t, a[0]);
+  if (!f || (f.flags & O_PATH)) return -EBADF;
+  const len = BigInt.asIntN(64, a[1]);
+  if (len < 0n) return -EINVAL;
+  return f.truncate(Number(len));
+}
+
+/** fallocate(2): mode 0 only (allocate and extend). */
+export function sysFallocate(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = fileOf(t, a[0]);
+  if (!f || (f.flags & O_PATH)) return -EBADF;
+  const off = BigInt.asIntN(64, a[2]), len = BigInt.asIntN(64, a[3]);
+  if (off < 0n || len <= 0n) return -EINVAL;
+  return k.files.vfs.fallocate(f, intOf(a[1]), Number(off), Number(len));
+}
+
+/** faccessat2(2) */
+export function sysFaccessat2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return withPaths(k, [a[1]], (p) => k.files.vfs.faccessat(ctxOf(k, t), fdOf(a[0]), p, uintOf(a[2]), uintOf(a[3])));
+}
+/** faccessat(2) (no flags argument) */
+export function sysFaccessat(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysFaccessat2(k, t, [a[0], a[1], a[2], 0n]); }
+/** access(2) */
+export function sysAccess(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return sysFaccessat2(k, t, [BigInt(AT_FDCWD), a[0], a[1], 0n]); }
+
+// ---- the process's directories ------------------------------------------------------------
+
+/** chdir(2) */
+export function sysChdir(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const path = readPath(k, a[0]);
+  if (typeof path === "number") return path;
+  const ctx = ctxOf(k, t);
+  const p = k.files.vfs.chdirTarget(ctx, AT_FDCWD, path);
+  if (typeof p === "number") return p;
+  ctx.cwd = p;
+  t.process.cwd = k.files.vfs.pathOf(ctx, p);
+  return 0;
+}
+
+/** fchdir(2) */
+export function sysFchdir(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const ctx = ctxOf(k, t);
+  if (!fileOf(t, a[0])) return -EBADF;
+  const p = k.files.vfs.chdirTarget(ctx, fdOf(a[0]), "", AT_EMPTY_PATH);
+  if (typeof p === "number") return p;
+  ctx.cwd = p;
+  t.process.cwd = k.files.vfs.pathOf(ctx, p);
+  return 0;
+}
+
+/** chroot(2): root only (CAP_SYS_CHROOT); the cwd stays where it is, as on Linux. */
+export function sysChroot(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const path = readPath(k, a[0]);
+  if (typeof path === "number") return path;
+  const ctx = ctxOf(k, t);
+  const p = k.files.vfs.chdirTarget(ctx, AT_FDCWD, path);
+  if (typeof p === "number") return p;
+  if (ctx.cred.uid !== 0) return -EPERM;
+  ctx.root = p;
+  return 0;
+}
+
 /** getcwd(2) */
 export function sysGetcwd(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const bytes = new TextEncoder().encode(t.process.cwd + "\0");
+  const cwd = k.files.vfs.getcwd(ctxOf(k, t));
+  if (typeof cwd === "number") return cwd;
+  const bytes = bytesOf(cwd + "\0");
   if (BigInt(bytes.length) > a[1]) return -ERANGE;
   return k.machine.copyOut(a[0], bytes) ? bytes.length : -EFAULT;
 }
 
-export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, FD_CLOEXEC = 1;
-/** Status flags F_SETFL may change (the rest of the flags word is fixed at open). */
-const SETFL_MASK = O_APPEND | O_NONBLOCK | 0o40000 /* O_DIRECT */ | 0o1000000 /* O_NOATIME */ | 0o20000 /* O_ASYNC */;
-
-/** fcntl(2): descriptor flags, status flags and duplication. */
-export function sysFcntl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const fd = fdOf(a[0]);
-  const fds = t.process.fds;
-  const f = fds.get(fd);
-  if (!f) return -EBADF;
-  const arg = Number(a[2] & 0xffffffffn);
-  switch (Number(a[1] & 0xffffffffn)) {
-    case F_GETFD: return fds.cloexec(fd) ? FD_CLOEXEC : 0;
-    case F_SETFD: return fds.setCloexec(fd, (arg & FD_CLOEXEC) !== 0);
-    case F_GETFL: return f.flags;
-    case F_SETFL: f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK); return 0;
-    case F_DUPFD: case F_DUPFD_CLOEXEC: {
-      const min = Number(BigInt.asIntN(32, a[2]));
-      const lim = Number(t.process.rlimits[7][0] > 1048576n ? 1048576n : t.process.rlimits[7][0]);
-      if (min < 0 || min >= lim) return -EINVAL;
-      return fds.install(f, Number(a[1]) === F_DUPFD_CLOEXEC, min, lim);
-    }
-    default: return -EINVAL;
-  }
+/** umask(2) */
+export function sysUmask(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const old = t.process.umask;
+  t.process.umask = uintOf(a[0]) & 0o777;
+  return old;
 }
 
-const DT_BY_MODE: Record<number, number> = { 0o10000: 1, 0o20000: 2, 0o40000: 4, 0o60000: 6, 0o100000: 8, 0o120000: 10, 0o140000: 12 };
+// ---- file systems ---------------------------------------------------------------------------
 
-/** getdents64(2): struct linux_dirent64 records; d_off is the position after the entry. */
+function putStatfs(k: Kernel, tg: Target | number, buf: bigint): number {
+  if (typeof tg === "number") return tg;
+  const r = k.files.vfs.statfs(tg);
+  return k.machine.copyOut(buf, encodeStatfs(r.statfs, r.flags)) ? 0 : -EFAULT;
+}
+
+/** statfs(2) */
+export function sysStatfs(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return putStatfs(k, targetAt(k, t, BigInt(AT_FDCWD), a[0], 0), a[1]); }
+/** fstatfs(2) */
+export function sysFstatfs(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return putStatfs(k, targetFd(k, t, a[0]), a[1]); }
+
+/** sync(2): every write already reached the file system (hostfs writes through). */
+export function sysSync(): SyscallResult { return 0; }
+
+/** syncfs(2) */
+export function sysSyncfs(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return fileOf(t, a[0]) ? 0 : -EBADF; }
+
+/** fsync(2), fdatasync(2) */
+export function sysFsync(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = fileOf(t, a[0]);
+  return f ? f.fsync() : -EBADF;
+}
+
+// ---- directories ------------------------------------------------------------------------------
+
+/** getdents64(2) */
 export function sysGetdents64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
+  const f = fileOf(t, a[0]);
   if (!f) return -EBADF;
-  if (!f.readdir || !f.advanceDir) return -ENOTDIR;
-  const entries = f.readdir();
-  if (typeof entries === "number") return entries;
-  const room = Number(a[2] > BigInt(MAX_IO) ? BigInt(MAX_IO) : a[2]);
-  const out = new Uint8Array(room);
-  const dv = new DataView(out.buffer);
-  const pos = f.lseek(0n, SEEK_CUR);
-  const enc = new TextEncoder();
-  let o = 0, n = 0;
-  for (const e of entries) {
-    const name = enc.encode(e.name);
-    const reclen = (19 + name.length + 1 + 7) & ~7;
-    if (o + reclen > room) break;
-    dv.setBigUint64(o, e.ino, true);
-    dv.setBigInt64(o + 8, (pos < 0n ? 0n : pos) + BigInt(n + 1), true);
-    dv.setUint16(o + 16, reclen, true);
-    out[o + 18] = DT_BY_MODE[e.type] ?? 0;
-    out.set(name, o + 19);
-    o += reclen; n++;
-  }
-  if (n === 0 && entries.length > 0) return -EINVAL;
-  if (!k.machine.copyOut(a[1], out.subarray(0, o))) return -EFAULT;
-  f.advanceDir(n);
-  return o;
+  const size = uintOf(a[2]);
+  const r = f.getdents64(Math.min(size, 1 << 20));
+  if (typeof r === "number") return r;
+  return k.machine.copyOut(a[1], r) ? r.length : -EFAULT;
 }
 
-/** sendfile(2): a read from in_fd (at *offset when given) and a write to out_fd, in chunks. */
-export function sysSendfile(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const out = file(t, a[0]), src = file(t, a[1]);
-  if (!out || !src) return -EBADF;
-  if ((out.flags & O_ACCMODE) === O_RDONLY || (src.flags & O_ACCMODE) === 1 /* O_WRONLY */) return -EBADF;
-  let offset: bigint | null = null;
-  if (a[2] !== 0n) {
-    offset = k.machine.readU64(a[2]);
-    if (offset === null) return -EFAULT;
-    if (BigInt.asIntN(64, offset) < 0n) return -EINVAL;
-  }
-  const buf = new Uint8Array(sizeOf(a[3]));
-  const n = offset === null ? src.read(buf) : src.pread(buf, offset);
-  if (n <= 0) return n;
-  const w = checkPipe(k, t, out.write(buf.subarray(0, n)));
-  if (w < 0) return w;
-  if (offset !== null && !k.machine.writeU64(a[2], offset + BigInt(w))) return -EFAULT;
-  return w;
-}
-
-function fdLimit(t: Thread): number {
-  const cur = t.process.rlimits[7][0];
-  return Number(cur > 1048576n ? 1048576n : cur);
-}
-
-/** dup(2) */
-export function sysDup(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = file(t, a[0]);
-  return f ? t.process.fds.install(f, false, 0, fdLimit(t)) : -EBADF;
-}
-
-/** dup3(2) */
-export function sysDup3(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const oldfd = fdOf(a[0]), newfd = fdOf(a[1]), flags = Number(a[2] & 0xffffffffn);
-  if (flags & ~O_CLOEXEC) return -EINVAL;
-  const f = t.process.fds.get(oldfd);
+/**
+ * getdents(2): struct linux_dirent {d_ino, d_off, d_reclen, d_name, pad, d_type}, the same record
+ * sizes as linux_dirent64, so the 64-bit records are rewritten in place.
+ */
+export function sysGetdents(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = fileOf(t, a[0]);
   if (!f) return -EBADF;
-  if (oldfd === newfd) return -EINVAL;
-  if (newfd < 0 || newfd >= fdLimit(t)) return -EBADF;
-  t.process.fds.installAt(newfd, f, (flags & O_CLOEXEC) !== 0);
-  return newfd;
-}
-
-/** dup2(2): like dup3, but the same descriptor twice is a valid no-op. */
-export function sysDup2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  if (fdOf(a[0]) === fdOf(a[1])) return file(t, a[0]) ? fdOf(a[0]) : -EBADF;
-  return sysDup3(k, t, [a[0], a[1], 0n]);
+  const r = f.getdents64(Math.min(uintOf(a[2]), 1 << 20));
+  if (typeof r === "number") return r;
+  const out = new Uint8Array(r.length);
+  const src = new DataView(r.buffer, r.byteOffset, r.byteLength), dst = new DataView(out.buffer);
+  for (let o = 0; o < r.length;) {
+    const reclen = src.getUint16(o + 16, true), type = r[o + 18];
+    const nameEnd = r.indexOf(0, o + 19);
+    dst.setBigUint64(o, src.getBigUint64(o, true), true);
+    dst.setBigUint64(o + 8, src.getBigUint64(o + 8, true), true);
+    dst.setUint16(o + 16, reclen, true);
+    out.set(r.subarray(o + 19, nameEnd), o + 18);
+    out[o + reclen - 1] = type;
+    o += reclen;
+  }
+  return k.machine.copyOut(a[1], out) ? out.length : -EFAULT;
 }

@@ -3,10 +3,10 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread } from "../runtime/process.js";
 import {
   MAP_ANONYMOUS, MAP_TYPE, MAP_SHARED, MAP_SHARED_VALIDATE, PAGE, PROT_READ, PROT_WRITE,
-  pageUp, TASK_SIZE,
+  pageUp, TASK_SIZE, type AddressSpace, type MappedFile,
 } from "../runtime/mm.js";
-import { EBADF, EINVAL, ENODEV, EACCES, EFAULT, ENOMEM } from "../runtime/errno.js";
-import { O_ACCMODE, O_WRONLY } from "../runtime/files.js";
+import { EBADF, EINVAL, ENODEV, EACCES, EFAULT, ENOMEM, EOVERFLOW } from "../runtime/errno.js";
+import { O_ACCMODE, O_WRONLY, O_RDWR, O_PATH } from "../runtime/files.js";
 import type { SyscallResult } from "./types.js";
 
 /** brk(2) */
@@ -14,36 +14,62 @@ export function sysBrk(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return t.process.mm.brk(a[0]);
 }
 
-/** mmap(2): anonymous memory; private (or read-only shared) file mappings are filled by copying. */
+/** An open file as mmap needs it (the VFS's open file description). */
+interface MappableFile {
+  flags: number;
+  refs?: number;
+  pread(buf: Uint8Array, pos: number): number;
+  pwrite?(data: Uint8Array, pos: number): number;
+  stat(): { mode: number; size: bigint; dev: bigint; ino: bigint } | number;
+  release?(): void;
+}
+
+/**
+ * mmap(2). File pages are read into the mapping when it is made (a private mapping then behaves
+ * as Linux's copy-on-write file pages do, as long as nobody writes the file meanwhile); a shared
+ * writable mapping writes its pages back to the file at msync, munmap and exit. MAP_SHARED
+ * memory stays shared with children across fork.
+ */
 export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const [addr, len, protB, flagsB, fdB, off] = a;
   const prot = Number(protB & 0xffffffffn), flags = Number(flagsB & 0xffffffffn);
   const mm = t.process.mm;
   if (flags & MAP_ANONYMOUS) return mm.mmapAnonymous(addr, len, prot & 7, flags);
   if (off & (PAGE - 1n)) return -EINVAL;
-  const f = t.process.fds.get(Number(BigInt.asIntN(32, fdB)));
+  const f = t.process.fds.get(Number(BigInt.asIntN(32, fdB))) as unknown as MappableFile | undefined;
   if (!f) return -EBADF;
-  if ((f.flags & O_ACCMODE) === O_WRONLY) return -EACCES;
   const type = flags & MAP_TYPE;
-  // A writable shared file mapping would need the page cache of the next stage.
-  if ((type === MAP_SHARED || type === MAP_SHARED_VALIDATE) && (prot & PROT_WRITE)) return -ENODEV;
+  const shared = type === MAP_SHARED || type === MAP_SHARED_VALIDATE;
+  const acc = f.flags & O_ACCMODE;
+  if (acc === O_WRONLY || (f.flags & O_PATH)) return -EACCES;
+  if (shared && (prot & PROT_WRITE) && acc !== O_RDWR) return -EACCES;
   if (len === 0n) return -EINVAL;
   const st = f.stat();
-  if (typeof st === "number" || (st.mode & 0o170000) !== 0o100000) return -ENODEV;
-  const start = mm.mmapAnonymous(addr, len, PROT_READ | PROT_WRITE, flags, f.path);
+  if (typeof st === "number") return st;
+  if ((st.mode & 0o170000) !== 0o100000) return -ENODEV;
+  if (off + pageUp(len) < off || off > 0x7fffffffffffffffn) return -EOVERFLOW;
+  const file: MappedFile = { dev: st.dev, ino: st.ino, handle: f, writeBack: shared && acc === O_RDWR };
+  const start = mm.mmapAnonymous(addr, len, PROT_READ | PROT_WRITE, flags, k.files.nameOf(f as never), file, off);
   if (start < 0n) return start;
   const size = pageUp(len);
   const fileLeft = st.size > off ? st.size - off : 0n;
   const want = Number(fileLeft < size ? fileLeft : size);
   for (let done = 0; done < want;) {
     const chunk = new Uint8Array(Math.min(want - done, 1 << 20));
-    const n = f.pread(chunk, off + BigInt(done));
+    const n = f.pread(chunk, Number(off) + done);
     if (n <= 0) break;
-    if (!k.machine.copyOut(start + BigInt(done), chunk.subarray(0, n))) { mm.munmap(start, len); return -ENOMEM; }
+    if (!k.machine.copyOut(start + BigInt(done), chunk.subarray(0, n))) { unmapQuietly(mm, start, size); return -ENOMEM; }
     done += n;
   }
-  if (mm.mprotect(start, len, prot & 7) !== 0) { mm.munmap(start, len); return -ENOMEM; }
+  if (mm.mprotect(start, len, prot & 7) !== 0) { unmapQuietly(mm, start, size); return -ENOMEM; }
   return start;
+}
+
+/** Undoes a half-made mapping without writing its pages to the file. */
+function unmapQuietly(mm: AddressSpace, start: bigint, size: bigint): void {
+  const v = mm.find(start);
+  if (v?.file) v.file.writeBack = false;
+  mm.munmap(start, size);
 }
 
 /** munmap(2) */
@@ -85,17 +111,49 @@ export function sysMadvise(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 export const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
 
-/** mremap(2): in place only; a move is ENOMEM, which glibc's realloc answers by copying. */
+/** mremap(2): shrink, grow in place, or move (MAYMOVE, FIXED, DONTUNMAP) with the pages' frames. */
 export function sysMremap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const [addr, oldLen, newLen, flagsB] = a;
+  const [addr, oldLen, newLen, flagsB, newAddr] = a;
   const flags = Number(flagsB & 0xffffffffn);
   if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) return -EINVAL;
-  if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
+  if ((flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
   if (addr & (PAGE - 1n)) return -EINVAL;
   const o = pageUp(oldLen), n = pageUp(newLen);
-  if (n === 0n) return -EINVAL;
-  if (o === 0n || (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))) return -ENOMEM;
-  const r = t.process.mm.resize(addr, o, n);
-  return r === BigInt(-EFAULT) ? -EFAULT : r;
+  if (n === 0n || n > TASK_SIZE || o > TASK_SIZE) return -EINVAL;
+  // old_len 0 duplicates a shared mapping; not provided.
+  if (o === 0n) return -EINVAL;
+  return t.process.mm.remap(addr, o, n, (flags & MREMAP_MAYMOVE) !== 0, flags & MREMAP_FIXED ? newAddr : null, (flags & MREMAP_DONTUNMAP) !== 0);
 }
 
+export const MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
+
+/** msync(2): MAP_SHARED file pages in the range are written to the file. */
+export function sysMsync(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const [addr, len] = a;
+  const flags = Number(a[2] & 0xffffffffn);
+  if (addr & (PAGE - 1n)) return -EINVAL;
+  if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -EINVAL;
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return -EINVAL;
+  const end = addr + pageUp(len);
+  if (end < addr || end > TASK_SIZE) return -ENOMEM;
+  const mm = t.process.mm;
+  let unmapped = false;
+  for (let p = addr; p < end;) {
+    const v = mm.find(p);
+    if (!v) { unmapped = true; const nxt = mm.vmas.find((x) => x.start > p); if (!nxt) break; p = nxt.start; continue; }
+    mm.writeBack(v, p, end);
+    p = v.end;
+  }
+  return unmapped ? -ENOMEM : 0;
+}
+
+/** mincore(2): which pages have a frame (untouched zero-fill pages do not). */
+export function sysMincore(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const [addr, len, vec] = a;
+  if (addr & (PAGE - 1n)) return -EINVAL;
+  const end = addr + pageUp(len);
+  if (end < addr || end > TASK_SIZE) return -ENOMEM;
+  const r = t.process.mm.residency(addr, end);
+  if (!r) return -ENOMEM;
+  return k.machine.copyOut(vec, r) ? 0 : -EFAULT;
+}

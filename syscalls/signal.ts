@@ -1,25 +1,29 @@
-// Signal dispositions, masks and alternate stacks, recorded per process/thread; kill and
-// friends apply default actions. Delivery to guest handlers comes with the signal-frame code.
+// The signal system calls: dispositions, masks, the alternate stack, sending (kill, tgkill,
+// sigqueue), waiting (pause, sigsuspend, sigtimedwait) and rt_sigreturn. Queueing and delivery
+// are in runtime/signals.ts.
 import type { Kernel } from "../runtime/kernel.js";
-import { SIGNAL_TEXT } from "../runtime/kernel.js";
-import type { Thread, Process } from "../runtime/process.js";
+import type { Thread, Process, SyscallValue } from "../runtime/process.js";
 import { NSIG } from "../runtime/process.js";
-import { EINVAL, EFAULT, ENOMEM, ESRCH, ENOSYS } from "../runtime/errno.js";
-import type { SyscallResult } from "./types.js";
+import { EINVAL, EFAULT, ESRCH, EPERM, EAGAIN, EINTR } from "../runtime/errno.js";
+import type { Park, SyscallResult } from "./types.js";
+import { readTimespec } from "./time.js";
+import {
+  sendSignal, sigreturn, setAltStack, altStackFlags, dequeue, pendingSet, tsig, inAddressSpace, infoFrom,
+  UNBLOCKABLE, SS_AUTODISARM, SI_USER, SI_TKILL, SIG_IGN, SIG_DFL, bit, SIGINFO_SIZE,
+  SIGKILL, SIGSTOP, SIGCHLD, SIGCONT, SIGURG, SIGWINCH,
+} from "../runtime/signals.js";
 
-export const SIGKILL = 9, SIGSTOP = 19, SIG_DFL = 0n, SIG_IGN = 1n;
+export { sendSignal };
+
 export const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
-export const SS_ONSTACK = 1, SS_DISABLE = 2, SS_AUTODISARM = 1 << 31;
 export const MINSIGSTKSZ = 2048;
-const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
+const RSP = 4;
 
-/** Signals whose default action is to ignore them (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), and the
- *  stop signals, which have no job control to stop yet. */
-const DEFAULT_IGNORED = new Set([17, 18, 23, 28, 19, 20, 21, 22]);
+const sigArg = (v: bigint): number => Number(BigInt.asIntN(32, v));
 
 /** rt_sigaction(2) */
 export function sysRtSigaction(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const sig = Number(BigInt.asIntN(32, a[0]));
+  const sig = sigArg(a[0]);
   if (a[3] !== 8n) return -EINVAL;
   if (sig < 1 || sig > NSIG) return -EINVAL;
   const proc = t.process;
@@ -39,9 +43,19 @@ export function sysRtSigaction(k: Kernel, t: Thread, a: bigint[]): SyscallResult
     dv.setBigUint64(16, old.restorer, true); dv.setBigUint64(24, old.mask, true);
     if (!k.machine.copyOut(a[2], b)) return -EFAULT;
   }
-  if (next) proc.sigactions[sig] = next;
+  if (next) {
+    proc.sigactions[sig] = next;
+    // POSIX: making a pending signal ignored discards it.
+    const ignoredByDefault = [SIGCHLD, SIGCONT, SIGURG, SIGWINCH].includes(sig);
+    if (next.handler === SIG_IGN || (next.handler === SIG_DFL && ignoredByDefault)) discard(proc, sig);
+  }
   return 0;
 }
+
+function discard(proc: Process, sig: number): void {
+  for (const th of proc.threads) while (dequeueOnly(th, sig)) { /* drop */ }
+}
+function dequeueOnly(t: Thread, sig: number): boolean { return dequeue(t, bit(sig)) !== null; }
 
 /** rt_sigprocmask(2) */
 export function sysRtSigprocmask(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
@@ -51,7 +65,7 @@ export function sysRtSigprocmask(k: Kernel, t: Thread, a: bigint[]): SyscallResu
   if (a[1] !== 0n) {
     const set = k.machine.readU64(a[1]);
     if (set === null) return -EFAULT;
-    const how = Number(BigInt.asIntN(32, a[0]));
+    const how = sigArg(a[0]);
     if (how === SIG_BLOCK) next = old | set;
     else if (how === SIG_UNBLOCK) next = old & ~set;
     else if (how === SIG_SETMASK) next = set;
@@ -62,76 +76,179 @@ export function sysRtSigprocmask(k: Kernel, t: Thread, a: bigint[]): SyscallResu
   return 0;
 }
 
+/** rt_sigpending(2): pending signals that are blocked. */
+export function sysRtSigpending(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  if (a[1] > 8n) return -EINVAL;
+  const set = pendingSet(t) & t.sigmask;
+  const b = new Uint8Array(Number(a[1]));
+  for (let i = 0; i < b.length; i++) b[i] = Number((set >> BigInt(8 * i)) & 0xffn);
+  return k.machine.copyOut(a[0], b) ? 0 : -EFAULT;
+}
+
+/** rt_sigreturn(2) */
+export function sysRtSigreturn(k: Kernel, t: Thread): SyscallResult {
+  return sigreturn(k, t);
+}
+
 /** sigaltstack(2) */
 export function sysSigaltstack(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  let next = null;
+  const sp = k.machine.reg(RSP);
+  const old = new Uint8Array(24);
+  const odv = new DataView(old.buffer);
+  odv.setBigUint64(0, t.altStack.sp, true);
+  odv.setInt32(8, altStackFlags(t, sp) | (t.altStack.flags & SS_AUTODISARM), true);
+  odv.setBigUint64(16, t.altStack.size, true);
   if (a[0] !== 0n) {
     const b = k.machine.copyIn(a[0], 24);
     if (!b) return -EFAULT;
     const dv = new DataView(b.buffer);
-    const sp = dv.getBigUint64(0, true), flags = dv.getInt32(8, true), size = dv.getBigUint64(16, true);
-    const mode = flags & ~SS_AUTODISARM;
-    if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -EINVAL;
-    if (mode === SS_DISABLE) next = { sp: 0n, flags: SS_DISABLE, size: 0n };
-    else {
-      if (size < BigInt(MINSIGSTKSZ)) return -ENOMEM;
-      next = { sp, flags: flags & SS_AUTODISARM, size };
-    }
+    const r = setAltStack(t, sp, { sp: dv.getBigUint64(0, true), flags: dv.getInt32(8, true), size: dv.getBigUint64(16, true) });
+    if (r === -1) return -EPERM;
+    if (r < 0) return r;
   }
-  if (a[1] !== 0n) {
-    const b = new Uint8Array(24);
-    const dv = new DataView(b.buffer);
-    dv.setBigUint64(0, t.altStack.sp, true);
-    dv.setInt32(8, t.altStack.flags, true);
-    dv.setBigUint64(16, t.altStack.size, true);
-    if (!k.machine.copyOut(a[1], b)) return -EFAULT;
-  }
-  if (next) t.altStack = next;
+  if (a[1] !== 0n && !k.machine.copyOut(a[1], old)) return -EFAULT;
   return 0;
 }
 
-/** Sends sig to proc: the default action or SIG_IGN; a caught signal needs delivery (not yet). */
-export function sendSignal(k: Kernel, proc: Process, sig: number): number {
-  if (sig === 0) return 0;
-  const act = proc.sigactions[sig];
-  if (sig !== SIGKILL && sig !== SIGSTOP) {
-    if (act.handler === SIG_IGN) return 0;
-    if (act.handler !== SIG_DFL) {
-      k.host.log(`wasl: cannot deliver signal ${sig} to a handler yet (signal delivery is not implemented)`);
-      return -ENOSYS;
-    }
+// ---- sending ------------------------------------------------------------------------------------
+
+/** The process a pid names: its thread-group leader, or the group of a thread id. */
+function findProcess(k: Kernel, pid: number): Process | null {
+  const p = k.processes.get(pid);
+  if (p) return p;
+  for (const q of k.processes.values()) if (q.threads.some((x) => x.tid === pid)) return q;
+  return null;
+}
+function findThread(k: Kernel, tid: number, tgid?: number): Thread | null {
+  for (const p of k.processes.values()) {
+    if (tgid !== undefined && p.pid !== tgid) continue;
+    const th = p.threads.find((x) => x.tid === tid && !x.exited);
+    if (th) return th;
   }
-  if (DEFAULT_IGNORED.has(sig)) return 0;
-  if (k.verbose) k.host.log(`wasl: ${proc.exe}: ${SIGNAL_TEXT[sig] ?? `signal ${sig}`}`);
-  k.exitProcess(proc, 0, sig);
-  return 0;
+  return null;
 }
 
-/** kill(2): the calling process (or its group) only, for now. */
+/** kill's targets: pid > 0 one process, 0 the caller's group, -1 every process but init and the caller, < -1 a group. */
+function killTargets(k: Kernel, t: Thread, pid: number): Process[] {
+  const all = [...k.processes.values()].filter((p) => !(p as { reaped?: boolean }).reaped);
+  if (pid > 0) { const p = findProcess(k, pid); return p ? [p] : []; }
+  if (pid === 0) return all.filter((p) => p.pgid === t.process.pgid);
+  if (pid === -1) return all.filter((p) => p.pid > 1 && p !== t.process && p.alive);
+  return all.filter((p) => p.pgid === -pid);
+}
+
+/** kill(2) */
 export function sysKill(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const pid = Number(BigInt.asIntN(32, a[0])), sig = Number(BigInt.asIntN(32, a[1]));
+  const pid = sigArg(a[0]), sig = sigArg(a[1]);
   if (sig < 0 || sig > NSIG) return -EINVAL;
-  const proc = pid === 0 || pid === -1 || pid === -t.process.pgid ? t.process : k.processes.get(pid);
-  if (!proc || !proc.alive) return -ESRCH;
-  return sendSignal(k, proc, sig);
+  const targets = killTargets(k, t, pid);
+  if (targets.length === 0) return -ESRCH;
+  for (const p of targets) sendSignal(k, p, sig, infoFrom(sig, SI_USER, t.process.pid, t.process.uid));
+  return 0;
 }
 
 /** tgkill(2) */
 export function sysTgkill(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const tgid = Number(BigInt.asIntN(32, a[0])), tid = Number(BigInt.asIntN(32, a[1])), sig = Number(BigInt.asIntN(32, a[2]));
+  const tgid = sigArg(a[0]), tid = sigArg(a[1]), sig = sigArg(a[2]);
   if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG) return -EINVAL;
-  const proc = k.processes.get(tgid);
-  if (!proc || !proc.alive || !proc.threads.some((x) => x.tid === tid && !x.exited)) return -ESRCH;
-  return sendSignal(k, proc, sig);
+  const th = findThread(k, tid, tgid);
+  if (!th) return -ESRCH;
+  return sendSignal(k, th, sig, infoFrom(sig, SI_TKILL, t.process.pid, t.process.uid));
 }
 
 /** tkill(2) */
 export function sysTkill(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const tid = Number(BigInt.asIntN(32, a[0])), sig = Number(BigInt.asIntN(32, a[1]));
+  const tid = sigArg(a[0]), sig = sigArg(a[1]);
   if (tid <= 0 || sig < 0 || sig > NSIG) return -EINVAL;
-  for (const p of k.processes.values()) {
-    if (p.alive && p.threads.some((x) => x.tid === tid && !x.exited)) return sendSignal(k, p, sig);
-  }
-  return -ESRCH;
+  const th = findThread(k, tid);
+  if (!th) return -ESRCH;
+  return sendSignal(k, th, sig, infoFrom(sig, SI_TKILL, t.process.pid, t.process.uid));
 }
 
+/** The caller's siginfo for sigqueue; only si_code < 0 (other than SI_TKILL) may be forged for others. */
+function userInfo(k: Kernel, t: Thread, p: bigint, sig: number, self: boolean): Uint8Array | number {
+  const b = k.machine.copyIn(p, SIGINFO_SIZE);
+  if (!b) return -EFAULT;
+  const dv = new DataView(b.buffer);
+  const code = dv.getInt32(8, true);
+  if ((code >= 0 || code === SI_TKILL) && !self) return -EPERM;
+  dv.setInt32(0, sig, true);
+  return b;
+}
+
+/** rt_sigqueueinfo(2) */
+export function sysRtSigqueueinfo(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const pid = sigArg(a[0]), sig = sigArg(a[1]);
+  if (sig < 0 || sig > NSIG) return -EINVAL;
+  const info = userInfo(k, t, a[2], sig, pid === t.process.pid);
+  if (typeof info === "number") return info;
+  const p = findProcess(k, pid);
+  if (!p) return -ESRCH;
+  return sendSignal(k, p, sig, info);
+}
+
+/** rt_tgsigqueueinfo(2) */
+export function sysRtTgsigqueueinfo(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const tgid = sigArg(a[0]), tid = sigArg(a[1]), sig = sigArg(a[2]);
+  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG) return -EINVAL;
+  const info = userInfo(k, t, a[3], sig, tgid === t.process.pid);
+  if (typeof info === "number") return info;
+  const th = findThread(k, tid, tgid);
+  if (!th) return -ESRCH;
+  return sendSignal(k, th, sig, info);
+}
+
+// ---- waiting ------------------------------------------------------------------------------------
+
+/** pause(2): a kernel wait only a signal ends (like Linux, it waits forever when none comes). */
+export function sysPause(k: Kernel, t: Thread): SyscallResult {
+  return k.kernelWait(t, () => {});
+}
+
+/** rt_sigsuspend(2): waits with a temporary mask; the handler's frame saves the old one. */
+export function sysRtSigsuspend(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  if (a[1] !== 8n) return -EINVAL;
+  const set = k.machine.readU64(a[0]);
+  if (set === null) return -EFAULT;
+  tsig(t).savedMask = t.sigmask;
+  t.sigmask = set & ~UNBLOCKABLE;
+  return k.kernelWait(t, () => {});
+}
+
+
+/** rt_sigtimedwait(2) */
+export function sysRtSigtimedwait(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  if (a[3] !== 8n) return -EINVAL;
+  const raw = k.machine.readU64(a[0]);
+  if (raw === null) return -EFAULT;
+  const set = raw & ~UNBLOCKABLE;
+  let timeout: bigint | null = null;
+  if (a[2] !== 0n) {
+    const ns = readTimespec(k, a[2]);
+    if (typeof ns === "number") return ns;
+    timeout = ns;
+  }
+  const take = (): SyscallValue | null => {
+    const p = dequeue(t, set);
+    if (!p) return null;
+    if (a[1] !== 0n && !k.machine.copyOut(a[1], p.info)) return -EFAULT;
+    return p.sig;
+  };
+  const now = take();
+  if (now !== null) return now;
+  if (timeout === 0n) return -EAGAIN;
+  const s = tsig(t);
+  s.waitSet = set;
+  const ms = timeout === null ? undefined : Number(timeout / 1_000_000n) + (timeout % 1_000_000n ? 1 : 0);
+  const wait = k.kernelWait(t, () => { s.waitSet = 0n; }, ms === undefined ? undefined : { ms, result: () => -EAGAIN });
+  // Woken by a signal: one of the set is taken now (in t's address space, for the siginfo copy);
+  // any other signal leaves -ERESTARTNOHAND, EINTR after its handler.
+  const park: Park = {
+    park: wait.park,
+    interrupt: (v: SyscallValue = -EINTR) => {
+      const got = s.waitSet ? inAddressSpace(k, t, take) : null;
+      wait.interrupt!(got ?? v);
+    },
+  };
+  return park;
+}

@@ -3,7 +3,11 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, SyscallValue } from "../runtime/process.js";
 
 /** A call that must wait: the thread is parked until the promise settles with the result. */
-export interface Park { park: Promise<SyscallValue> }
+export interface Park {
+  park: Promise<SyscallValue>;
+  /** Ends the wait early with this result (a signal: -EINTR, or a restart); absent if it cannot be. */
+  interrupt?: (result?: SyscallValue) => void;
+}
 
 /** A result (≥ 0), a negative Linux errno, or a parked wait. */
 export type SyscallResult = SyscallValue | Park;

@@ -124,14 +124,6 @@ bad("absurd memory size", () => expectError(variant("huge", (b) => {
   b.writeBigUInt64LE(0x7fff00000000n, phoff + 40);
   return b;
 }), 126, /Exec format error/));
-bad("dynamic executable: clear not-yet-supported message", () => {
-  if (!has("gcc")) return;
-  mkdirSync(badDir, { recursive: true });
-  const src = join(badDir, "dyn.c");
-  writeFileSync(src, "int main(void) { return 0; }\n");
-  run("gcc", ["-o", join(badDir, "dyn"), src]);
-  expectError(join(badDir, "dyn"), 126, /dynamic executables not yet supported/);
-});
 
 bad.run();
 

@@ -5,6 +5,7 @@ import * as tty from "node:tty";
 import { randomFillSync } from "node:crypto";
 import type { Host, HostStat } from "./types.js";
 import { errnoFromCode, EAGAIN } from "../errno.js";
+import { NodeHostFs } from "./nodefs.js";
 
 function errno(e: unknown): number { return -errnoFromCode((e as NodeJS.ErrnoException).code); }
 
@@ -46,6 +47,17 @@ export const nodeHost: Host = {
       }
     }
   },
+  readAsync(fd, buf, done) {
+    // A read in libuv's thread pool; a descriptor someone left non-blocking is polled gently.
+    const attempt = () => fs.read(fd, buf, 0, buf.length, null, (e, n) => {
+      if (!e) { done(n); return; }
+      const err = errno(e);
+      if (err === -EAGAIN) { setTimeout(attempt, 5); return; }
+      done((e as NodeJS.ErrnoException).code === "EOF" ? 0 : err);
+    });
+    attempt();
+  },
+  fs: new NodeHostFs(),
   pread(fd, buf, pos) {
     try { return fs.readSync(fd, buf, 0, buf.length, pos); } catch (e) { return errno(e); }
   },

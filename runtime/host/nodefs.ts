@@ -26,7 +26,17 @@ function attempt(fn: () => void): number {
 export class NodeHostFs implements HostFs {
   realpath(path: string): string | number { try { return fs.realpathSync(b(path), { encoding: "buffer" }).toString("latin1"); } catch (e) { return fail(e); } }
   lstat(path: string): Stat | number { try { return toStat(fs.lstatSync(b(path), { bigint: true })); } catch (e) { return fail(e); } }
-  readdir(path: string): string[] | number { try { return fs.readdirSync(b(path), { encoding: "buffer" }).map((n) => n.toString("latin1")); } catch (e) { return fail(e); } }
+  readdir(path: string): string[] | number {
+    // opendir keeps the file system's own order, as getdents64 returns it (readdirSync sorts).
+    try {
+      const dir = fs.opendirSync(b(path), { encoding: "buffer" } as unknown as fs.OpenDirOptions);
+      const out: string[] = [];
+      try {
+        for (let d = dir.readSync(); d; d = dir.readSync()) out.push((d.name as unknown as Buffer).toString("latin1"));
+      } finally { dir.closeSync(); }
+      return out;
+    } catch (e) { return fail(e); }
+  }
   readlink(path: string): string | number { try { return fs.readlinkSync(b(path), { encoding: "buffer" }).toString("latin1"); } catch (e) { return fail(e); } }
   open(path: string, f: HostOpenFlags, mode: number): number {
     const c = fs.constants;

@@ -1,6 +1,7 @@
 // The host interface: everything the kernel needs from the machine it runs on. The kernel never
 // imports node: modules; runtime/host/node.ts implements this for Node, a browser host later.
 // Errors are negative Linux errno values (already translated from the host's).
+import type { HostFs } from "../vfs/hostfs.js";
 
 /** File metadata as Linux's struct stat carries it; mode includes the S_IF* type bits. */
 export interface HostStat {
@@ -14,6 +15,13 @@ export interface Host {
   write(fd: number, data: Uint8Array): number;
   /** Reads from a host descriptor at its current offset; 0 at end of file, or -errno. */
   read(fd: number, buf: Uint8Array): number;
+  /**
+   * Starts one read of up to buf.length bytes from a host descriptor that may block (a pipe, a
+   * terminal) without blocking the JS thread; done gets the count, 0 at end of input, or -errno.
+   */
+  readAsync(fd: number, buf: Uint8Array, done: (n: number) => void): void;
+  /** The host's files, for hostfs mounts (confined by runtime/vfs/hostfs.ts). */
+  readonly fs: HostFs;
   /** Reads at an absolute offset without moving the descriptor's offset. */
   pread(fd: number, buf: Uint8Array, pos: bigint): number;
   isatty(fd: number): boolean;

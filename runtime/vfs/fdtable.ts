@@ -9,6 +9,8 @@ export class FdTable {
   private slots: Array<Slot | undefined> = [];
   /** RLIMIT_NOFILE's soft limit: descriptors are < limit. */
   limit = 1024;
+  /** Called for every descriptor closed (the kernel drops the process's record locks on the file). */
+  onClose: ((file: OpenFile) => void) | null = null;
 
   get(fd: number): OpenFile | undefined { return fd >= 0 ? this.slots[fd]?.file : undefined; }
   getCloexec(fd: number): boolean | undefined { return this.slots[fd]?.cloexec; }
@@ -71,6 +73,7 @@ export class FdTable {
     const s = fd >= 0 ? this.slots[fd] : undefined;
     if (!s) return -EBADF;
     this.slots[fd] = undefined;
+    this.onClose?.(s.file);
     if (--s.file.refs === 0) s.file.release();
     return 0;
   }

@@ -8,6 +8,7 @@ import { POLLIN, POLLOUT, POLLHUP, POLLERR, POLLRDNORM, POLLWRNORM } from "./abi
 export const WOULD_BLOCK = -EAGAIN;
 export const PIPE_BUF = 4096;
 export const PIPE_SIZE = 65536;
+const PAGE_SIZE = 4096;
 
 /** Callbacks run on every state change that may make a waiter's operation succeed. */
 export class WaitQueue {
@@ -29,7 +30,14 @@ export interface Pollable {
 
 let pipeCounter = 0;
 
-/** A pipe buffer: a 64 KiB ring shared by the read and write ends. */
+/** One page of a pipe: bytes [off, off+len) of data are unread. */
+interface PipePage { data: Uint8Array; off: number; len: number }
+
+/**
+ * A pipe buffer as Linux keeps it: a ring of page-sized buffers (16 by default). A write first
+ * merges what it can into the last page, then takes whole new pages; the pipe is full when every
+ * slot holds a page, however empty. So capacity, EAGAIN points and poll's POLLOUT match Linux.
+ */
 export class Pipe implements Pollable {
   readonly id = ++pipeCounter;
   readonly waitQueue = new WaitQueue();
@@ -37,13 +45,21 @@ export class Pipe implements Pollable {
   writers = 0;
   /** Set once any writer has existed: FIFO readers opened before any writer see no EOF in poll. */
   hadWriter = false;
-  private buf = new Uint8Array(PIPE_SIZE);
-  private head = 0;
+  private pages: PipePage[] = [];
   private len = 0;
   capacity = PIPE_SIZE;
 
   get available(): number { return this.len; }
-  get space(): number { return this.capacity - this.len; }
+  private get slots(): number { return Math.max(1, Math.floor(this.capacity / PAGE_SIZE)); }
+  private get full(): boolean { return this.pages.length >= this.slots; }
+
+  /** F_SETPIPE_SZ: false (EBUSY) when more pages are in use than the new size has slots. */
+  resize(capacity: number): boolean {
+    if (this.pages.length > Math.max(1, Math.floor(capacity / PAGE_SIZE))) return false;
+    this.capacity = capacity;
+    this.waitQueue.notify();
+    return true;
+  }
 
   addReader(): void { this.readers++; this.waitQueue.notify(); }
   addWriter(): void { this.writers++; this.hadWriter = true; this.waitQueue.notify(); }
@@ -54,11 +70,14 @@ export class Pipe implements Pollable {
   read(out: Uint8Array): number {
     if (out.length === 0) return 0;
     if (this.len === 0) return this.writers > 0 ? WOULD_BLOCK : 0;
-    const n = Math.min(out.length, this.len);
-    const first = Math.min(n, PIPE_SIZE - this.head);
-    out.set(this.buf.subarray(this.head, this.head + first), 0);
-    if (n > first) out.set(this.buf.subarray(0, n - first), first);
-    this.head = (this.head + n) % PIPE_SIZE;
+    let n = 0;
+    while (n < out.length && this.pages.length) {
+      const p = this.pages[0];
+      const m = Math.min(p.len, out.length - n);
+      out.set(p.data.subarray(p.off, p.off + m), n);
+      p.off += m; p.len -= m; n += m;
+      if (p.len === 0) this.pages.shift();
+    }
     this.len -= n;
     this.waitQueue.notify();
     return n;
@@ -66,22 +85,32 @@ export class Pipe implements Pollable {
 
   /**
    * Bytes written; -EPIPE without readers (the kernel sends SIGPIPE); WOULD_BLOCK when nothing can
-   * be written now. Up to PIPE_BUF bytes go in whole or not at all; larger writes may be partial,
-   * and a blocking writer calls again with the rest.
+   * be written now. Up to PIPE_BUF bytes go in whole or not at all (they fit one page); larger
+   * writes may be partial, and a blocking writer calls again with the rest.
    */
   write(data: Uint8Array): number {
     if (this.readers === 0) return -EPIPE;
     if (data.length === 0) return 0;
-    const space = this.space;
-    if (space === 0 || (data.length <= PIPE_BUF && space < data.length)) return WOULD_BLOCK;
-    const n = Math.min(space, data.length);
-    let tail = (this.head + this.len) % PIPE_SIZE;
-    const first = Math.min(n, PIPE_SIZE - tail);
-    this.buf.set(data.subarray(0, first), tail);
-    if (n > first) this.buf.set(data.subarray(first, n), 0);
-    this.len += n;
+    let done = 0;
+    // Linux's pipe_write merges the write's last partial page into the last buffer if it fits.
+    const tail = data.length & (PAGE_SIZE - 1);
+    const last = this.pages[this.pages.length - 1];
+    if (tail && last && last.off + last.len + tail <= PAGE_SIZE) {
+      last.data.set(data.subarray(0, tail), last.off + last.len);
+      last.len += tail;
+      done = tail;
+    }
+    while (done < data.length && !this.full) {
+      const n = Math.min(PAGE_SIZE, data.length - done);
+      const page = new Uint8Array(PAGE_SIZE);
+      page.set(data.subarray(done, done + n));
+      this.pages.push({ data: page, off: 0, len: n });
+      done += n;
+    }
+    if (done === 0) return WOULD_BLOCK;
+    this.len += done;
     this.waitQueue.notify();
-    return n;
+    return done;
   }
 
   /** poll mask as seen from both ends; PipeEnd narrows it to its own direction. */
@@ -94,6 +123,6 @@ export class Pipe implements Pollable {
   }
   pollWrite(): number {
     if (this.readers === 0) return POLLOUT | POLLWRNORM | POLLERR;
-    return this.space >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0;
+    return this.full ? 0 : POLLOUT | POLLWRNORM;
   }
 }
