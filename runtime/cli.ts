@@ -6,10 +6,15 @@ import { runProgram } from "./index.js";
 import { demo } from "./demo.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { ENOENT, ENOEXEC } from "./errno.js";
+import { IMAGE_COMMANDS, IMAGE_USAGE, runImageCommand } from "./cli_images.js";
+import { runCommand, RUN_USAGE } from "./cli_run.js";
+import { openContainer, imagesInUse } from "./containers.js";
 
 const USAGE = `usage: wasl exec [--trace] [--verbose] PROGRAM [ARGS...]
        wasl syscalls            list system call coverage
-       wasl demo                run a few busybox commands under wasl`;
+       wasl demo                run a few busybox commands under wasl
+${RUN_USAGE}
+${IMAGE_USAGE}`;
 
 /** execvp's search: a name without a slash is looked up in $PATH. */
 function findProgram(name: string): string | null {
@@ -69,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === "exec") return await exec(rest);
     if (cmd === "syscalls") return listSyscalls();
     if (cmd === "demo") return await demo();
+    if (cmd === "run") return await runCommand(rest);
+    if ((IMAGE_COMMANDS as readonly string[]).includes(cmd)) return await runImageCommand(cmd, rest, { stdout: process.stdout, stderr: process.stderr, openContainer, imagesInUse });
     process.stderr.write(`${USAGE}\n`);
     return 2;
   } catch (e) {

@@ -5,11 +5,25 @@ import { nodeHost } from "./host/node.js";
 import { isExecError } from "./elf.js";
 import { ENOENT } from "./errno.js";
 import type { Host } from "./host/types.js";
+import { setDefaultPlatform } from "./sandbox.js";
+import { nodeImageHost } from "../images/host-node.js";
 
 export { Kernel } from "./kernel.js";
 export type { ExitStatus, KernelOptions } from "./kernel.js";
 export type { Host, HostStat } from "./host/types.js";
 export { SYSCALLS } from "../syscalls/table.js";
+export { Sandbox, SandboxError, setDefaultPlatform, parseSize, signalNumber } from "./sandbox.js";
+export type {
+  Platform, SandboxOptions, RunOptions as SandboxRunOptions, SpawnOptions, RunResult as SandboxRunResult, SandboxProcess,
+  MountSpec, Usage, Env,
+} from "./sandbox.js";
+export { deterministicHost, SeededRandom } from "./host/deterministic.js";
+export { ensureDefaultImage, writeOciLayout, busyboxEntries, DEFAULT_IMAGE, type ImageEntry, type ImageConfigFields } from "./image-builder.js";
+export { ImageStore, openImage, Container } from "../images/index.js";
+export type { Image } from "../images/index.js";
+
+// The Node platform is the default for sandboxes made through this entry.
+setDefaultPlatform({ host: nodeHost, images: nodeImageHost(), coreModule });
 
 export interface RunOptions {
   host?: Host;

@@ -13,7 +13,7 @@ import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
 import { formatCall, formatResult } from "../syscalls/trace.js";
 import { futexWake, exitRobustList } from "../syscalls/futex.js";
-import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage } from "./signals.js";
+import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited } from "./signals.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10, R11 = 11;
 
@@ -50,6 +50,8 @@ export interface KernelOptions {
   memoryLimit?: number;
   /** Most tasks (processes + threads) the machine runs at once; fork/clone get EAGAIN beyond. */
   maxTasks?: number;
+  /** The guest's root file system (a container's overlay); the host's "/" when absent. */
+  root?: Parameters<typeof createFiles>[1];
 }
 
 export interface ExitStatus { exitCode: number; signal: number | null }
@@ -128,7 +130,7 @@ export class Kernel {
     const hostRam = host.totalMemory();
     this.commitLimit = hostRam > 0n && hostRam < ram ? hostRam : ram;
     this.hwcap = this.probeCpuid1Edx() ?? BASELINE_CPUID1_EDX;
-    this.files = createFiles(this);
+    this.files = createFiles(this, opts.root);
   }
 
   /** A kernel on a new machine instantiated from the compiled core module. */
@@ -451,6 +453,7 @@ export class Kernel {
     if (!proc.alive) return;
     proc.exitStatus = { code: code & 0xff, signal };
     proc.stopped = false;
+    processExited(proc);
     for (const t of proc.threads) {
       if (!t.exited) this.releaseThreadMemory(t, false);
       this.killThread(t);

@@ -206,9 +206,13 @@ export function sendSignal(k: Kernel, target: Process | Thread, sig: number, inf
   const entry: Pending = { sig, info: info ?? siginfo(sig, SI_KERNEL), timer };
   if (timer) timer.queued = entry;
   queue.push(entry);
+  for (const hook of queuedHooks) hook(proc);
   complete(k, proc, thread, sig);
   return 0;
 }
+
+/** Run whenever a signal is queued for a process or one of its threads (signalfd readiness). */
+export const queuedHooks: Array<(p: Process) => void> = [];
 
 /**
  * Acts on a newly queued signal: a fatal default action ends the process at once, a stop stops
@@ -564,6 +568,11 @@ export function raiseFault(k: Kernel, t: Thread, reason: number): void {
 
 /** execve: handled signals go back to SIG_DFL (ignored stay ignored), no alternate stack; the
  *  mask and pending signals are kept. */
+/** Run by processExited (time.ts disarms the process's timers, so none keeps the host busy). */
+export const exitHooks: Array<(p: Process) => void> = [];
+/** The process has ended: its timers stop. */
+export function processExited(p: Process): void { for (const hook of exitHooks) hook(p); }
+
 /** Run by resetSignalsOnExec (time.ts drops the POSIX timers). */
 export const execHooks: Array<(p: Process) => void> = [];
 

@@ -172,7 +172,7 @@ class AnonInode extends Inode { constructor(sb: Superblock) { super(sb, 1n, 0o60
 let anon: { sb: AnonSuperblock; mount: Mount } | null = null;
 
 /** The shared inode and a path named like Linux's anon_inode files ("anon_inode:[eventpoll]"). */
-function anonPath(name: string): { inode: Inode; path: { mnt: Mount; dentry: Dentry } } {
+export function anonPath(name: string): { inode: Inode; path: { mnt: Mount; dentry: Dentry } } {
   if (!anon) { const sb = new AnonSuperblock(); anon = { sb, mount: new Mount(sb, new Dentry("/", null, sb.root), null, null, 0, "anon_inodefs") }; }
   return { inode: anon.sb.root, path: { mnt: anon.mount, dentry: new Dentry(`anon_inode:[${name}]`, null, anon.sb.root) } };
 }

@@ -4,13 +4,17 @@
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, Process, SyscallValue } from "../runtime/process.js";
 import { NSIG } from "../runtime/process.js";
-import { EINVAL, EFAULT, ESRCH, EPERM, EAGAIN, EINTR } from "../runtime/errno.js";
+import { EINVAL, EFAULT, ESRCH, EPERM, EAGAIN, EINTR, EBADF } from "../runtime/errno.js";
 import type { Park, SyscallResult } from "./types.js";
 import { readTimespec } from "./time.js";
+import { OpenFile, WaitQueue, WOULD_BLOCK, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM } from "../runtime/vfs/index.js";
+import { anonPath } from "./poll.js";
+import { installFile, fileOf } from "./fs.js";
 import {
   sendSignal, sigreturn, setAltStack, altStackFlags, dequeue, pendingSet, tsig, inAddressSpace, infoFrom,
   UNBLOCKABLE, SS_AUTODISARM, SI_USER, SI_TKILL, SIG_IGN, SIG_DFL, bit, SIGINFO_SIZE,
-  SIGKILL, SIGSTOP, SIGCHLD, SIGCONT, SIGURG, SIGWINCH,
+  SIGKILL, SIGSTOP, SIGCHLD, SIGCONT, SIGURG, SIGWINCH, queuedHooks, SI_QUEUE, SI_TIMER, SIGSEGV, SIGBUS, SIGILL,
+  SIGFPE, SIGTRAP,
 } from "../runtime/signals.js";
 
 export { sendSignal };
@@ -251,4 +255,102 @@ export function sysRtSigtimedwait(k: Kernel, t: Thread, a: bigint[]): SyscallRes
     },
   };
   return park;
+}
+
+// ---- signalfd -----------------------------------------------------------------------------------
+
+/** Each process's signalfd wait queues, fired when a signal is queued for it. */
+const signalfdQueues = new WeakMap<Process, Set<WaitQueue>>();
+queuedHooks.push((p) => { for (const q of signalfdQueues.get(p) ?? []) q.notify(); });
+
+const SIGNALFD_SIGINFO = 128;
+const FAULT_SIGNALS = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP];
+
+/** struct signalfd_siginfo from a queued siginfo (the fields its si_code's union member has). */
+function signalfdInfo(info: Uint8Array): Uint8Array {
+  const i = new DataView(info.buffer, info.byteOffset);
+  const out = new Uint8Array(SIGNALFD_SIGINFO);
+  const o = new DataView(out.buffer);
+  const signo = i.getInt32(0, true), code = i.getInt32(8, true);
+  o.setUint32(0, signo, true);
+  o.setInt32(4, i.getInt32(4, true), true);
+  o.setInt32(8, code, true);
+  if (code === SI_TIMER) {
+    o.setUint32(24, i.getInt32(16, true), true); // ssi_tid: the timer id
+    o.setUint32(32, i.getInt32(20, true), true); // ssi_overrun
+    o.setInt32(44, i.getInt32(24, true), true);  // ssi_int
+    o.setBigUint64(48, i.getBigUint64(24, true), true);
+  } else if (code > 0 && FAULT_SIGNALS.includes(signo)) {
+    o.setBigUint64(72, i.getBigUint64(16, true), true); // ssi_addr
+  } else {
+    o.setUint32(12, i.getInt32(16, true), true); // ssi_pid
+    o.setUint32(16, i.getInt32(20, true), true); // ssi_uid
+    if (signo === SIGCHLD && code > 0) {
+      o.setInt32(40, i.getInt32(24, true), true); // ssi_status
+      o.setBigUint64(56, i.getBigUint64(32, true), true);
+      o.setBigUint64(64, i.getBigUint64(40, true), true);
+    } else if (code === SI_QUEUE || code < 0) {
+      o.setInt32(44, i.getInt32(24, true), true);
+      o.setBigUint64(48, i.getBigUint64(24, true), true);
+    }
+  }
+  return out;
+}
+
+/**
+ * A signalfd: reading dequeues pending signals in its mask (those must be blocked, or a handler
+ * takes them first). Reads dequeue for the thread that created it, which is the reader in the
+ * usual single-reader programs.
+ */
+export class SignalFd extends OpenFile {
+  private queue = new WaitQueue();
+  constructor(public mask: bigint, flags: number, readonly owner: Thread) {
+    const { inode, path } = anonPath("signalfd");
+    super(flags | O_RDWR, inode, path);
+    let set = signalfdQueues.get(owner.process);
+    if (!set) { set = new Set(); signalfdQueues.set(owner.process, set); }
+    set.add(this.queue);
+  }
+  get waitQueue(): WaitQueue { return this.queue; }
+  protected get seekable(): boolean { return false; }
+  read(buf: Uint8Array): number {
+    if (buf.length < SIGNALFD_SIGINFO) return -EINVAL;
+    let n = 0;
+    while (n + SIGNALFD_SIGINFO <= buf.length) {
+      const p = dequeue(this.owner, this.mask);
+      if (!p) break;
+      buf.set(signalfdInfo(p.info), n);
+      n += SIGNALFD_SIGINFO;
+    }
+    return n === 0 ? WOULD_BLOCK : n;
+  }
+  write(): number { return -EINVAL; }
+  poll(): number { return (pendingSet(this.owner) & this.mask) !== 0n ? POLLIN | POLLRDNORM : 0; }
+  release(): void { signalfdQueues.get(this.owner.process)?.delete(this.queue); }
+}
+
+export const SFD_CLOEXEC = 0o2000000, SFD_NONBLOCK = 0o4000;
+
+/** signalfd4(2) */
+export function sysSignalfd4(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const flags = Number(a[3] & 0xffffffffn);
+  if (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK)) return -EINVAL;
+  if (a[2] !== 8n) return -EINVAL;
+  const raw = k.machine.readU64(a[1]);
+  if (raw === null) return -EFAULT;
+  const mask = raw & ~UNBLOCKABLE;
+  const fd = sigArg(a[0]);
+  if (fd !== -1) {
+    const f = fileOf(t, a[0]);
+    if (!f) return -EBADF;
+    if (!(f instanceof SignalFd)) return -EINVAL;
+    f.mask = mask;
+    return fd;
+  }
+  return installFile(t, new SignalFd(mask, flags & O_NONBLOCK, t), (flags & SFD_CLOEXEC) !== 0);
+}
+
+/** signalfd(2) */
+export function sysSignalfd(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return sysSignalfd4(k, t, [a[0], a[1], a[2], 0n]);
 }

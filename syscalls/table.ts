@@ -582,6 +582,11 @@ const IMPL: Record<string, Impl> = {
   timer_gettime: { handler: time.sysTimerGettime },
   timer_getoverrun: { handler: time.sysTimerGetoverrun },
   timer_delete: { handler: time.sysTimerDelete },
+  timerfd_create: { handler: time.sysTimerfdCreate },
+  timerfd_settime: { handler: time.sysTimerfdSettime, status: "partial", note: "TFD_TIMER_CANCEL_ON_SET is accepted but the realtime clock is never set" },
+  timerfd_gettime: { handler: time.sysTimerfdGettime },
+  signalfd: { handler: sig.sysSignalfd, status: "partial", note: "reads dequeue for the creating thread" },
+  signalfd4: { handler: sig.sysSignalfd4, status: "partial", note: "reads dequeue for the creating thread" },
   sysinfo: { handler: misc.sysSysinfo, status: "partial", note: "no load averages or swap" },
 };
 

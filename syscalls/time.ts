@@ -3,11 +3,14 @@
 // Timers run on the host's clock and raise their signals through runtime/signals.ts.
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, Process, SyscallValue } from "../runtime/process.js";
-import { EINVAL, EFAULT, EINTR } from "../runtime/errno.js";
+import { EINVAL, EFAULT, EINTR, EBADF } from "../runtime/errno.js";
 import type { Park, SyscallResult } from "./types.js";
+import { OpenFile, WaitQueue, WOULD_BLOCK, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM } from "../runtime/vfs/index.js";
+import { anonPath } from "./poll.js";
+import { installFile, fileOf } from "./fs.js";
 import {
   sendSignal, siginfo, threadCpuNs, processCpuNs, childCpuNs, inAddressSpace, cpuHooks,
-  SIGALRM, SIGVTALRM, SIGPROF, SI_TIMER, ERESTARTNOHAND, execHooks, type TimerQueue,
+  SIGALRM, SIGVTALRM, SIGPROF, SI_TIMER, ERESTARTNOHAND, execHooks, exitHooks, type TimerQueue,
 } from "../runtime/signals.js";
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
@@ -196,14 +199,19 @@ export function sysGetrusage(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 // ---- timers -------------------------------------------------------------------------------------
 
-/** A timer on the host's monotonic clock: one-shot or periodic, with overruns counted. */
+/**
+ * A timer on the host's monotonic clock: one-shot or periodic, with overruns counted. It runs on
+ * a JS timer (the same in Node and browsers) so that disarming it frees the host's event loop.
+ */
 class HostTimer {
-  private gen = 0;
+  private handle: ReturnType<typeof setTimeout> | null = null;
   deadline: bigint | null = null;
   interval = 0n;
-  constructor(private k: Kernel, private proc: Process, private fire: (overruns: number) => void) {}
+  constructor(private k: Kernel, private proc: Process, private fire: (overruns: number) => void) {
+    allTimers(proc).add(this);
+  }
   set(deadline: bigint | null, interval: bigint): void {
-    this.gen++;
+    if (this.handle !== null) { clearTimeout(this.handle); this.handle = null; }
     this.deadline = deadline;
     this.interval = interval;
     if (deadline !== null) this.schedule();
@@ -214,9 +222,12 @@ class HostTimer {
     return left > 0n ? left : 1n;
   }
   private schedule(): void {
-    const g = this.gen, left = this.deadline! - this.k.host.monotonicNs();
+    const left = this.deadline! - this.k.host.monotonicNs();
     const ms = left <= 0n ? 0 : Number(left / 1_000_000n) + (left % 1_000_000n ? 1 : 0);
-    this.k.host.sleep(ms).then(() => { if (g === this.gen && this.proc.alive) this.expire(); });
+    this.handle = setTimeout(() => {
+      this.handle = null;
+      if (this.proc.alive) this.expire(); else this.deadline = null;
+    }, Math.min(ms, 0x7fffffff));
   }
   private expire(): void {
     const now = this.k.host.monotonicNs();
@@ -232,6 +243,15 @@ class HostTimer {
     this.fire(over);
   }
 }
+
+/** Every host timer of a process, disarmed when it exits. */
+const hostTimers = new WeakMap<Process, Set<HostTimer>>();
+function allTimers(p: Process): Set<HostTimer> {
+  let s = hostTimers.get(p);
+  if (!s) { s = new Set(); hostTimers.set(p, s); }
+  return s;
+}
+exitHooks.push((p: Process) => { for (const timer of hostTimers.get(p) ?? []) timer.set(null, 0n); });
 
 /** An interval timer on the process's CPU time, checked at every time slice. */
 interface CpuTimer { deadline: bigint | null; interval: bigint; fire: (overruns: number) => void }
@@ -467,3 +487,76 @@ execHooks.push((p: Process) => {
   for (const pt of s.timers.values()) { pt.real?.set(null, 0n); if (pt.cpu) pt.cpu.deadline = null; }
   s.timers.clear();
 });
+
+// ---- timerfd ------------------------------------------------------------------------------------
+
+/** A timerfd: expirations accumulate in a counter that read() returns and resets. */
+export class TimerFd extends OpenFile {
+  private queue = new WaitQueue();
+  expirations = 0n;
+  readonly timer: HostTimer;
+  constructor(readonly clock: number, flags: number, proc: Process, k: Kernel) {
+    const { inode, path } = anonPath("timerfd");
+    super(flags | O_RDWR, inode, path);
+    this.timer = new HostTimer(k, proc, (over) => { this.expirations += BigInt(over + 1); this.queue.notify(); });
+  }
+  get waitQueue(): WaitQueue { return this.queue; }
+  protected get seekable(): boolean { return false; }
+  read(buf: Uint8Array): number {
+    if (buf.length < 8) return -EINVAL;
+    if (this.expirations === 0n) return WOULD_BLOCK;
+    new DataView(buf.buffer, buf.byteOffset).setBigUint64(0, this.expirations, true);
+    this.expirations = 0n;
+    return 8;
+  }
+  write(): number { return -EINVAL; }
+  poll(): number { return this.expirations > 0n ? POLLIN | POLLRDNORM : 0; }
+  release(): void { this.timer.set(null, 0n); }
+}
+
+export const TFD_CLOEXEC = 0o2000000, TFD_NONBLOCK = 0o4000, TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
+
+/** timerfd_create(2) */
+export function sysTimerfdCreate(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const clock = Number(BigInt.asIntN(32, a[0])), flags = Number(a[1] & 0xffffffffn);
+  if (![CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM].includes(clock)) return -EINVAL;
+  if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK)) return -EINVAL;
+  return installFile(t, new TimerFd(clock, flags & O_NONBLOCK, t.process, k), (flags & TFD_CLOEXEC) !== 0);
+}
+
+function timerfdOf(t: Thread, fd: bigint): TimerFd | number {
+  const f = fileOf(t, fd);
+  if (!f) return -EBADF;
+  return f instanceof TimerFd ? f : -EINVAL;
+}
+
+/** timerfd_settime(2) */
+export function sysTimerfdSettime(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = timerfdOf(t, a[0]);
+  if (typeof f === "number") return f;
+  const flags = Number(a[1] & 0xffffffffn);
+  if (flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) return -EINVAL;
+  const b = k.machine.copyIn(a[2], 32);
+  if (!b) return -EFAULT;
+  const dv = new DataView(b.buffer);
+  const parts: bigint[] = [];
+  for (const off of [0, 16]) {
+    const sec = dv.getBigInt64(off, true), nsec = dv.getBigInt64(off + 8, true);
+    if (sec < 0n || nsec < 0n || nsec >= NS) return -EINVAL;
+    parts.push(sec * NS + nsec);
+  }
+  const [interval, value] = parts;
+  if (a[3] !== 0n && !k.machine.copyOut(a[3], itimerspec(f.timer.remaining(), f.timer.interval))) return -EFAULT;
+  f.expirations = 0n;
+  let rel = (flags & TFD_TIMER_ABSTIME) ? value - clockNs(k, f.clock, t)! : value;
+  if (value !== 0n && rel <= 0n) rel = 1n;
+  f.timer.set(value === 0n ? null : k.host.monotonicNs() + rel, value === 0n ? 0n : interval);
+  return 0;
+}
+
+/** timerfd_gettime(2) */
+export function sysTimerfdGettime(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = timerfdOf(t, a[0]);
+  if (typeof f === "number") return f;
+  return k.machine.copyOut(a[1], itimerspec(f.timer.remaining(), f.timer.interval)) ? 0 : -EFAULT;
+}

@@ -258,6 +258,42 @@ int main(void) {
 }`, 0);
 });
 
+time("signalfd and timerfd wake epoll_wait", () => {
+  same("sfd_epoll", `
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/epoll.h>
+#include <sys/time.h>
+int main(void) {
+  sigset_t m; sigemptyset(&m); sigaddset(&m, SIGALRM);
+  sigprocmask(SIG_BLOCK, &m, NULL);
+  int sfd = signalfd(-1, &m, 0);
+  int tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+  int ep = epoll_create1(0);
+  struct epoll_event e = { .events = EPOLLIN, .data.fd = sfd };
+  epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e);
+  e.data.fd = tfd;
+  epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &e);
+  struct itimerval it = { { 0, 0 }, { 0, 30000 } };
+  setitimer(ITIMER_REAL, &it, NULL);
+  struct epoll_event out[2];
+  int n = epoll_wait(ep, out, 2, 5000);
+  printf("first: n=%d is signalfd=%d\\n", n, n == 1 && out[0].data.fd == sfd);
+  struct signalfd_siginfo si; read(sfd, &si, sizeof si);
+  printf("signo=%u\\n", si.ssi_signo);
+  struct itimerspec ts = { { 0, 0 }, { 0, 20000000 } };
+  timerfd_settime(tfd, 0, &ts, NULL);
+  n = epoll_wait(ep, out, 2, 5000);
+  printf("second: n=%d is timerfd=%d\\n", n, n == 1 && out[0].data.fd == tfd);
+  return 0;
+}
+`, 0);
+});
+
 frame.run();
 defaults.run();
 time.run();

@@ -32,6 +32,11 @@ int main(void) {
 
   // A group of our own, so kill(0, …) below reaches no process outside the test.
   setpgid(0, 0);
+  // SIGCHLD stays blocked except inside sigsuspend, so each notification is taken on its own (Linux
+  // sends CLD_CONTINUED when the child actually resumes: it could merge with the exit's otherwise).
+  sigset_t chld, unblocked;
+  sigemptyset(&chld); sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &unblocked);
   int go[2];
   pipe(go);
   child = fork();
@@ -44,12 +49,16 @@ int main(void) {
   int st;
   pid_t w = waitpid(child, &st, WUNTRACED);
   printf("stopped: match=%d WIFSTOPPED=%d sig=%d\n", w == child, WIFSTOPPED(st), WSTOPSIG(st));
+  while (nchld < 1) sigsuspend(&unblocked);
   kill(child, SIGCONT);
   w = waitpid(child, &st, WCONTINUED);
   printf("continued: match=%d WIFCONTINUED=%d\n", w == child, WIFCONTINUED(st));
+  while (nchld < 2) sigsuspend(&unblocked);
   write(go[1], "g", 1);
   w = waitpid(child, &st, 0);
   printf("exited: match=%d status=%d\n", w == child, WEXITSTATUS(st));
+  while (nchld < 3) sigsuspend(&unblocked);
+  sigprocmask(SIG_SETMASK, &unblocked, NULL);
   printf("SIGCHLD: count=%d codes=%d,%d,%d pids ok=%d last status=%d\n", nchld, codes[0], codes[1], codes[2], pids_ok, last_status);
 
   // A child killed by a signal.

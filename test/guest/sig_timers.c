@@ -75,11 +75,14 @@ int main(void) {
 
   // nanosleep interrupted by a handler: EINTR and the time left.
   signal(SIGALRM, on_alarm);
-  struct itimerval once = { { 0, 0 }, { 0, 30000 } };
-  setitimer(ITIMER_REAL, &once, NULL);
+  // Periodic, so a tick that comes before the sleep starts is followed by one during it.
+  struct itimerval tick = { { 0, 30000 }, { 0, 30000 } };
+  setitimer(ITIMER_REAL, &tick, NULL);
   struct timespec req = { 5, 0 }, rem = { 0, 0 };
   int r = nanosleep(&req, &rem);
-  printf("nanosleep: r=%d EINTR=%d rem in (0,5s)=%d\n", r, errno == EINTR, rem.tv_sec < 5 && (rem.tv_sec > 0 || rem.tv_nsec > 0));
+  int e = errno;
+  setitimer(ITIMER_REAL, &off, NULL);
+  printf("nanosleep: r=%d EINTR=%d rem in (0,5s)=%d\n", r, e == EINTR, rem.tv_sec < 5 && (rem.tv_sec > 0 || rem.tv_nsec > 0));
 
   // CPU time advances with work.
   struct timespec c0, c1;
