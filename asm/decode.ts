@@ -18,6 +18,8 @@ let fetchPos: u32 = 0;
 let fetchFailed: bool = false;
 /** Set when the last decode failed because the instruction is longer than 15 bytes (#GP). */
 export let fetchTooLong: bool = false;
+/** The opcode map of the last decoded instruction (0 one-byte, 1 0F, 2 0F 38, 3 0F 3A). */
+export let decodedMap: u32 = 0;
 
 function next(): u32 {
   if (fetchPos >= 15) { fetchFailed = true; fetchTooLong = true; return 0; }
@@ -66,6 +68,7 @@ export function decodeOne(va: u64, d: usize): u32 {
     if (b == 0x38) { map = 2; b = next(); } else if (b == 0x3A) { map = 3; b = next(); }
   }
   if (fetchFailed) return 0;
+  decodedMap = map;
   store<u8>(d, <u8>b, 14);
   const prim = <u32>load<u16>(PRIMARY + (((map * 256 + b) * 4 + pfxClass) << 1));
   const rexR = (rex >> 2) & 1, rexX = (rex >> 1) & 1, rexB = rex & 1;

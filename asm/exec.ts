@@ -1,22 +1,36 @@
 // The run loop: find (or decode) the block at rip, execute its records, stop with an exit reason.
+// The hot encodings carry fast op ids (fast.ts) and run inline in the loop below, with rip in a
+// local and no exit check (they cannot fault, or they leave to their generic handler on a TLB
+// miss); every other record goes through the generated dispatcher. Each block ends with a
+// sentinel record, so the loop needs no per-instruction "last record" test.
 import {
-  S_EXIT_REASON, S_ICOUNT, EXIT_PAGE_FAULT, EXIT_UD, EXIT_DE, EXIT_GP, EXIT_BUDGET, EXIT_OOM, EXIT_HLT,
-  TLB_EXEC, TLB_ENTRIES,
+  S_EXIT_REASON, S_ICOUNT, S_RIP, S_REGS, S_XMM, S_LAZY_OP, S_LAZY_SIZE, S_LAZY_RES, S_LAZY_SRC1, S_LAZY_SRC2, S_LAZY_MASK,
+  EXIT_PAGE_FAULT, EXIT_UD, EXIT_DE, EXIT_GP, EXIT_BUDGET, EXIT_OOM, EXIT_HLT,
+  TLB_READ, TLB_WRITE, TLB_EXEC, TLB_ENTRIES, FLAG_CF, FLAG_OF,
 } from "./gen/layout";
-import { getRip, setRip } from "./cpu";
-import { translate, ACCESS_EXEC } from "./mmu";
-import { decodeOne, endsBlock, fetchTooLong } from "./decode";
+import { translate, tlbHost, ACCESS_EXEC } from "./mmu";
+import { decodeOne, endsBlock, fetchTooLong, decodedMap } from "./decode";
 import { dispatch } from "./gen/dispatch";
-import { F_LAST, RECORD_SIZE } from "./operand";
+import { F_LAST, F_RIPREL, RECORD_SIZE } from "./operand";
 import {
   lookupBlock, insertBlock, reserveRecords, commitRecords, markCodeFrame, cacheFlushed, clearFlushedMark,
 } from "./codecache";
+import {
+  condFast, setLazy, setCarryOverflow, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_IMUL, LAZY_SHIFT, ARITH_FLAGS,
+} from "./flags";
+import {
+  specialise, FOP_BASE, FOP_END, FOP_ALU_RR, FOP_ALU_RI, FOP_ALU_RM, FOP_TEST_RR, FOP_MOV_RR, FOP_MOV_RI,
+  FOP_MOV_RM, FOP_MOV_MR, FOP_MOV_MI, FOP_LEA, FOP_SHIFT_RI, FOP_UNARY_R, FOP_IMUL_RR, FOP_JCC, FOP_JMP,
+  FOP_CALL, FOP_RET, FOP_PUSH, FOP_POP, FOP_MOVZX8_RM, FOP_MOVSXD_RR, FOP_MOVSXD_RM,
+  FOP_XMOV_RR, FOP_XLOAD_A, FOP_XSTORE_A, FOP_XOP_RR, FOP_XOP_RM, FOP_PSHIFT_I, FOP_PMOVMSKB, FOP_MOVQ_LOAD, FOP_MOVQ_STORE,
+} from "./fast";
 
 const MAX_BLOCK: u32 = 64;
+const RSP: u32 = 4;
 
 /** Decodes the block starting at va (physical phys); returns its first record or 0 on a fetch fault. */
 function decodeBlock(va: u64, phys: u32): u32 {
-  const first = reserveRecords(MAX_BLOCK);
+  const first = reserveRecords(MAX_BLOCK + 1);
   markCodeFrame(phys & ~0xFFF);
   let rec = first;
   let a = va;
@@ -35,13 +49,177 @@ function decodeBlock(va: u64, phys: u32): u32 {
       if (t >= 0) markCodeFrame(<u32>t & ~0xFFF);
     }
     a += len;
-    if (endsBlock(load<u16>(rec)) || (a & 0xFFF) == 0 || ((a >> 12) != (va >> 12)) || i == MAX_BLOCK - 1) break;
+    const last = endsBlock(load<u16>(rec)) || (a & 0xFFF) == 0 || ((a >> 12) != (va >> 12)) || i == MAX_BLOCK - 1;
+    specialise(rec, decodedMap);
+    if (last) break;
     rec += RECORD_SIZE;
   }
   store<u16>(rec, load<u16>(rec, 4) | F_LAST, 4);
-  commitRecords(rec + RECORD_SIZE);
+  const end = rec + RECORD_SIZE;
+  memory.fill(end, 0, RECORD_SIZE);
+  store<u16>(end, <u16>(FOP_BASE + FOP_END));
+  commitRecords(end + RECORD_SIZE);
   insertBlock(phys, first);
   return first;
+}
+
+// ---- inline pieces of the fast forms ------------------------------------------------------------
+
+@inline function gr(r: u32): u64 { return load<u64>(S_REGS + (r << 3)); }
+@inline function sr(r: u32, v: u64): void { store<u64>(S_REGS + (r << 3), v); }
+
+/** All six arithmetic flags lazily, from operands already truncated to the operand size. */
+@inline function lazyAll(kind: u32, size: u32, res: u64, a: u64, b: u64): void {
+  store<u32>(S_LAZY_OP, kind);
+  store<u32>(S_LAZY_SIZE, size);
+  store<u64>(S_LAZY_RES, res);
+  store<u64>(S_LAZY_SRC1, a);
+  store<u64>(S_LAZY_SRC2, b);
+  store<u64>(S_LAZY_MASK, ARITH_FLAGS);
+}
+
+/** The memory operand of a fast form: no segment base, 64-bit address (fast.ts checks both). */
+@inline function fastEA(rec: usize, next: u64): u64 {
+  let a = <u64><i64>load<i32>(rec, 16);
+  if ((load<u16>(rec, 4) & F_RIPREL) != 0) return a + next;
+  const base = <u32>load<u8>(rec, 11), index = <u32>load<u8>(rec, 12);
+  if (base != 0xFF) a += gr(base);
+  if (index != 0xFF) a += gr(index) << <u64>load<u8>(rec, 13);
+  return a;
+}
+
+/** ADD OR AND SUB XOR CMP (alu as in the opcode) of a and b into register dst. */
+@inline function aluApply(alu: u32, w: bool, dst: u32, a: u64, b: u64): void {
+  if (!w) { a &= 0xFFFFFFFF; b &= 0xFFFFFFFF; }
+  let r: u64, kind: u32;
+  if (alu == 0) { r = a + b; kind = LAZY_ADD; }
+  else if (alu == 1) { r = a | b; kind = LAZY_LOGIC; }
+  else if (alu == 4) { r = a & b; kind = LAZY_LOGIC; }
+  else if (alu == 6) { r = a ^ b; kind = LAZY_LOGIC; }
+  else { r = a - b; kind = LAZY_SUB; }
+  if (!w) r &= 0xFFFFFFFF;
+  if (alu != 7) sr(dst, r);
+  lazyAll(kind, w ? 8 : 4, r, a, b);
+}
+
+/** ROL ROR SHL SHR SAR (k: SK_*) of register dst by an immediate, as shift.ts does it. */
+@inline function shiftApply(k: u32, w: bool, dst: u32, raw: u32): void {
+  const count = raw & (w ? 63 : 31);
+  let a = gr(dst);
+  if (!w) a &= 0xFFFFFFFF;
+  if (count == 0) { sr(dst, a); return; } // flags unchanged; a 32-bit destination is still zero-extended
+  const c = <u64>count;
+  const bits: u64 = w ? 64 : 32;
+  const top: u64 = w ? 0x8000000000000000 : 0x80000000;
+  let res: u64;
+  if (k == 0) {
+    res = w ? rotl<u64>(a, c) : <u64>rotl<u32>(<u32>a, <u32>c);
+    const cf = res & 1;
+    const ovf = ((res & top) != 0 ? <u64>1 : 0) ^ cf;
+    sr(dst, res);
+    setCarryOverflow(cf != 0, ovf != 0);
+    return;
+  }
+  if (k == 1) {
+    res = w ? rotr<u64>(a, c) : <u64>rotr<u32>(<u32>a, <u32>c);
+    const cf: u64 = (res & top) != 0 ? 1 : 0;
+    const ovf = cf ^ ((res & (top >> 1)) != 0 ? <u64>1 : 0);
+    sr(dst, res);
+    setCarryOverflow(cf != 0, ovf != 0);
+    return;
+  }
+  let cf: u64, ovf: u64;
+  if (k == 2) {
+    res = a << c;
+    if (!w) res &= 0xFFFFFFFF;
+    cf = (a >> (bits - c)) & 1;
+    ovf = ((res & top) != 0 ? <u64>1 : 0) ^ cf;
+  } else if (k == 3) {
+    res = a >> c;
+    cf = (a >> (c - 1)) & 1;
+    ovf = count == 1 && (a & top) != 0 ? 1 : 0;
+  } else {
+    const s: i64 = w ? <i64>a : <i64><i32>a;
+    res = <u64>(s >> <i64>c);
+    if (!w) res &= 0xFFFFFFFF;
+    cf = <u64>(s >> <i64>(c - 1)) & 1;
+    ovf = 0;
+  }
+  sr(dst, res);
+  lazyAll(LAZY_SHIFT, w ? 8 : 4, res, cf, ovf);
+}
+
+/** INC DEC NOT NEG (k: UK_*) of register dst. */
+@inline function unaryApply(k: u32, w: bool, dst: u32): void {
+  let a = gr(dst);
+  if (!w) a &= 0xFFFFFFFF;
+  let res: u64;
+  if (k == 0) res = a + 1;
+  else if (k == 1) res = a - 1;
+  else if (k == 2) res = ~a;
+  else res = 0 - a;
+  if (!w) res &= 0xFFFFFFFF;
+  sr(dst, res);
+  const size: u32 = w ? 8 : 4;
+  // INC and DEC keep CF: setLazy materialises it first.
+  if (k == 0) setLazy(LAZY_ADD, size, res, a, 1, ARITH_FLAGS & ~FLAG_CF);
+  else if (k == 1) setLazy(LAZY_SUB, size, res, a, 1, ARITH_FLAGS & ~FLAG_CF);
+  else if (k == 3) lazyAll(LAZY_SUB, size, res, 0, a);
+}
+
+@inline function xg(r: u32): v128 { return v128.load(S_XMM + (r << 4)); }
+@inline function xs(r: u32, v: v128): void { v128.store(S_XMM + (r << 4), v); }
+
+/** PXOR POR PAND PANDN PADDD PADDQ PSUBD PCMPEQB PCMPEQD (k: XK_*) of xmm dst with b. */
+@inline function xopApply(k: u32, dst: u32, b: v128): void {
+  const a = xg(dst);
+  let r: v128;
+  if (k == 0) r = v128.xor(a, b);
+  else if (k == 1) r = v128.or(a, b);
+  else if (k == 2) r = v128.and(a, b);
+  else if (k == 3) r = v128.andnot(b, a);
+  else if (k == 4) r = i32x4.add(a, b);
+  else if (k == 5) r = i64x2.add(a, b);
+  else if (k == 6) r = i32x4.sub(a, b);
+  else if (k == 7) r = i8x16.eq(a, b);
+  else r = i32x4.eq(a, b);
+  xs(dst, r);
+}
+
+function xopAny(k: u32, dst: u32, b: v128): void {
+  switch (k) {
+    case 0: xopApply(0, dst, b); break;
+    case 1: xopApply(1, dst, b); break;
+    case 2: xopApply(2, dst, b); break;
+    case 3: xopApply(3, dst, b); break;
+    case 4: xopApply(4, dst, b); break;
+    case 5: xopApply(5, dst, b); break;
+    case 6: xopApply(6, dst, b); break;
+    case 7: xopApply(7, dst, b); break;
+    default: xopApply(8, dst, b); break;
+  }
+}
+
+/** PSRLW PSRAW PSLLW PSRLD PSRAD PSLLD PSRLQ PSLLQ by an immediate (k: PK_*); wide counts clear or fill. */
+function pshiftImm(k: u32, v: v128, c: u32): v128 {
+  const z = i64x2(0, 0);
+  switch (k) {
+    case 0: return c > 15 ? z : i16x8.shr_u(v, c);
+    case 1: return i16x8.shr_s(v, min<u32>(c, 15));
+    case 2: return c > 15 ? z : i16x8.shl(v, c);
+    case 3: return c > 31 ? z : i32x4.shr_u(v, c);
+    case 4: return i32x4.shr_s(v, min<u32>(c, 31));
+    case 5: return c > 31 ? z : i32x4.shl(v, c);
+    case 6: return c > 63 ? z : i64x2.shr_u(v, c);
+    default: return c > 63 ? z : i64x2.shl(v, c);
+  }
+}
+
+// ---- the loop -----------------------------------------------------------------------------------
+
+@inline function faultLeavesRipAtInstruction(reason: u32): bool {
+  return reason == EXIT_PAGE_FAULT || reason == EXIT_UD || reason == EXIT_DE || reason == EXIT_GP ||
+    reason == EXIT_OOM || reason == EXIT_HLT;
 }
 
 /**
@@ -52,8 +230,8 @@ function decodeBlock(va: u64, phys: u32): u32 {
 export function run(budget: u64): u32 {
   store<u32>(S_EXIT_REASON, 0);
   let count: u64 = 0;
+  let rip = load<u64>(S_RIP);
   while (true) {
-    const rip = getRip();
     const vpn = rip >> 12;
     const t = TLB_EXEC + ((<u32>vpn & (TLB_ENTRIES - 1)) << 4);
     let phys: u32;
@@ -78,25 +256,322 @@ export function run(budget: u64): u32 {
       }
     }
     clearFlushedMark();
+    const first = rec;
     while (true) {
-      const start = getRip();
-      setRip(start + load<u8>(rec, 2));
-      dispatch(rec, load<u16>(rec));
-      count++;
+      const op = <u32>load<u16>(rec);
+      const next = rip + <u64>load<u8>(rec, 2);
+      // act: 0 = run the generic handler, 1 = the block's sentinel, 2 = a fast branch ended the block.
+      let act: u32 = 0;
+      switch (op - FOP_BASE) {
+        case FOP_END: act = 1; break;
+        case FOP_ALU_RR + 0: { const r = load<u8>(rec, 22); aluApply(0, false, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // add r32, r
+        case FOP_ALU_RI + 0: { const r = load<u8>(rec, 22); aluApply(0, false, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // add r32, imm
+        case FOP_ALU_RM + 0: { // add r32, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(0, false, r, gr(r), <u64>load<u32>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 2: { const r = load<u8>(rec, 22); aluApply(1, false, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // or r32, r
+        case FOP_ALU_RI + 2: { const r = load<u8>(rec, 22); aluApply(1, false, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // or r32, imm
+        case FOP_ALU_RM + 2: { // or r32, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(1, false, r, gr(r), <u64>load<u32>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 8: { const r = load<u8>(rec, 22); aluApply(4, false, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // and r32, r
+        case FOP_ALU_RI + 8: { const r = load<u8>(rec, 22); aluApply(4, false, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // and r32, imm
+        case FOP_ALU_RM + 8: { // and r32, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(4, false, r, gr(r), <u64>load<u32>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 10: { const r = load<u8>(rec, 22); aluApply(5, false, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // sub r32, r
+        case FOP_ALU_RI + 10: { const r = load<u8>(rec, 22); aluApply(5, false, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // sub r32, imm
+        case FOP_ALU_RM + 10: { // sub r32, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(5, false, r, gr(r), <u64>load<u32>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 12: { const r = load<u8>(rec, 22); aluApply(6, false, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // xor r32, r
+        case FOP_ALU_RI + 12: { const r = load<u8>(rec, 22); aluApply(6, false, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // xor r32, imm
+        case FOP_ALU_RM + 12: { // xor r32, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(6, false, r, gr(r), <u64>load<u32>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 14: { const r = load<u8>(rec, 22); aluApply(7, false, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // cmp r32, r
+        case FOP_ALU_RI + 14: { const r = load<u8>(rec, 22); aluApply(7, false, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // cmp r32, imm
+        case FOP_ALU_RM + 14: { // cmp r32, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(7, false, r, gr(r), <u64>load<u32>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 1: { const r = load<u8>(rec, 22); aluApply(0, true, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // add r64, r
+        case FOP_ALU_RI + 1: { const r = load<u8>(rec, 22); aluApply(0, true, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // add r64, imm
+        case FOP_ALU_RM + 1: { // add r64, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(0, true, r, gr(r), load<u64>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 3: { const r = load<u8>(rec, 22); aluApply(1, true, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // or r64, r
+        case FOP_ALU_RI + 3: { const r = load<u8>(rec, 22); aluApply(1, true, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // or r64, imm
+        case FOP_ALU_RM + 3: { // or r64, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(1, true, r, gr(r), load<u64>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 9: { const r = load<u8>(rec, 22); aluApply(4, true, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // and r64, r
+        case FOP_ALU_RI + 9: { const r = load<u8>(rec, 22); aluApply(4, true, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // and r64, imm
+        case FOP_ALU_RM + 9: { // and r64, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(4, true, r, gr(r), load<u64>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 11: { const r = load<u8>(rec, 22); aluApply(5, true, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // sub r64, r
+        case FOP_ALU_RI + 11: { const r = load<u8>(rec, 22); aluApply(5, true, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // sub r64, imm
+        case FOP_ALU_RM + 11: { // sub r64, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(5, true, r, gr(r), load<u64>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 13: { const r = load<u8>(rec, 22); aluApply(6, true, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // xor r64, r
+        case FOP_ALU_RI + 13: { const r = load<u8>(rec, 22); aluApply(6, true, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // xor r64, imm
+        case FOP_ALU_RM + 13: { // xor r64, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(6, true, r, gr(r), load<u64>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_ALU_RR + 15: { const r = load<u8>(rec, 22); aluApply(7, true, r, gr(r), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue; } // cmp r64, r
+        case FOP_ALU_RI + 15: { const r = load<u8>(rec, 22); aluApply(7, true, r, gr(r), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; } // cmp r64, imm
+        case FOP_ALU_RM + 15: { // cmp r64, [m]
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          const r = load<u8>(rec, 22);
+          aluApply(7, true, r, gr(r), load<u64>(h));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_SHIFT_RI + 0: shiftApply(0, false, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // rol r32, imm
+        case FOP_SHIFT_RI + 2: shiftApply(1, false, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // ror r32, imm
+        case FOP_SHIFT_RI + 4: shiftApply(2, false, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // shl r32, imm
+        case FOP_SHIFT_RI + 6: shiftApply(3, false, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // shr r32, imm
+        case FOP_SHIFT_RI + 8: shiftApply(4, false, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // sar r32, imm
+        case FOP_SHIFT_RI + 1: shiftApply(0, true, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // rol r64, imm
+        case FOP_SHIFT_RI + 3: shiftApply(1, true, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // ror r64, imm
+        case FOP_SHIFT_RI + 5: shiftApply(2, true, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // shl r64, imm
+        case FOP_SHIFT_RI + 7: shiftApply(3, true, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // shr r64, imm
+        case FOP_SHIFT_RI + 9: shiftApply(4, true, load<u8>(rec, 22), <u32>load<u8>(rec, 24)); rip = next; rec += RECORD_SIZE; continue; // sar r64, imm
+        case FOP_UNARY_R + 0: unaryApply(0, false, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // inc r32
+        case FOP_UNARY_R + 2: unaryApply(1, false, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // dec r32
+        case FOP_UNARY_R + 4: unaryApply(2, false, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // not r32
+        case FOP_UNARY_R + 6: unaryApply(3, false, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // neg r32
+        case FOP_UNARY_R + 1: unaryApply(0, true, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // inc r64
+        case FOP_UNARY_R + 3: unaryApply(1, true, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // dec r64
+        case FOP_UNARY_R + 5: unaryApply(2, true, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // not r64
+        case FOP_UNARY_R + 7: unaryApply(3, true, load<u8>(rec, 22)); rip = next; rec += RECORD_SIZE; continue; // neg r64
+        case FOP_TEST_RR + 0: lazyAll(LAZY_LOGIC, 4, (gr(load<u8>(rec, 22)) & gr(load<u8>(rec, 23))) & 0xFFFFFFFF, 0, 0); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_TEST_RR + 1: lazyAll(LAZY_LOGIC, 8, gr(load<u8>(rec, 22)) & gr(load<u8>(rec, 23)), 0, 0); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOV_RR + 0: sr(load<u8>(rec, 22), gr(load<u8>(rec, 23)) & 0xFFFFFFFF); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOV_RR + 1: sr(load<u8>(rec, 22), gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOV_RI + 0: sr(load<u8>(rec, 22), load<u64>(rec, 24) & 0xFFFFFFFF); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOV_RI + 1: sr(load<u8>(rec, 22), load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOV_RM + 0: {
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          sr(load<u8>(rec, 22), <u64>load<u32>(h)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_MOV_RM + 1: {
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          sr(load<u8>(rec, 22), load<u64>(h)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_MOV_MR + 0: {
+          const h = tlbHost(TLB_WRITE, fastEA(rec, next), 4);
+          if (h == 0) break;
+          store<u32>(h, <u32>gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_MOV_MR + 1: {
+          const h = tlbHost(TLB_WRITE, fastEA(rec, next), 8);
+          if (h == 0) break;
+          store<u64>(h, gr(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_MOV_MI + 0: {
+          const h = tlbHost(TLB_WRITE, fastEA(rec, next), 4);
+          if (h == 0) break;
+          store<u32>(h, <u32>load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_MOV_MI + 1: {
+          const h = tlbHost(TLB_WRITE, fastEA(rec, next), 8);
+          if (h == 0) break;
+          store<u64>(h, load<u64>(rec, 24)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_LEA + 0: sr(load<u8>(rec, 22), fastEA(rec, next) & 0xFFFFFFFF); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_LEA + 1: sr(load<u8>(rec, 22), fastEA(rec, next)); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOVZX8_RM + 0:
+        case FOP_MOVZX8_RM + 1: {
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 1);
+          if (h == 0) break;
+          sr(load<u8>(rec, 22), <u64>load<u8>(h)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_MOVSXD_RR: sr(load<u8>(rec, 22), <u64><i64>load<i32>(S_REGS + (<u32>load<u8>(rec, 23) << 3))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOVSXD_RM: {
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 4);
+          if (h == 0) break;
+          sr(load<u8>(rec, 22), <u64><i64>load<i32>(h)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_IMUL_RR + 0: {
+          const a = gr(load<u8>(rec, 22)) & 0xFFFFFFFF, b = gr(load<u8>(rec, 23)) & 0xFFFFFFFF;
+          const res = (a * b) & 0xFFFFFFFF;
+          sr(load<u8>(rec, 22), res);
+          lazyAll(LAZY_IMUL, 4, res, a, b);
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_IMUL_RR + 1: {
+          const a = gr(load<u8>(rec, 22)), b = gr(load<u8>(rec, 23));
+          const res = a * b;
+          sr(load<u8>(rec, 22), res);
+          lazyAll(LAZY_IMUL, 8, res, a, b);
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_JCC: {
+          rip = condFast(<u32>load<u8>(rec, 14) & 15) ? next + load<u64>(rec, 24) : next;
+          rec += RECORD_SIZE;
+          act = 1;
+          break;
+        }
+        case FOP_JMP: rip = next + load<u64>(rec, 24); rec += RECORD_SIZE; act = 1; break;
+        case FOP_CALL: {
+          const sp = gr(RSP) - 8;
+          const h = tlbHost(TLB_WRITE, sp, 8);
+          if (h == 0) break;
+          store<u64>(h, next);
+          sr(RSP, sp);
+          rip = next + load<u64>(rec, 24); rec += RECORD_SIZE; act = 1; break;
+        }
+        case FOP_RET: {
+          const sp = gr(RSP);
+          const h = tlbHost(TLB_READ, sp, 8);
+          if (h == 0) break;
+          rip = load<u64>(h);
+          sr(RSP, sp + 8);
+          rec += RECORD_SIZE; act = 1; break;
+        }
+        case FOP_PUSH: {
+          const sp = gr(RSP) - 8;
+          const h = tlbHost(TLB_WRITE, sp, 8);
+          if (h == 0) break;
+          store<u64>(h, gr(load<u8>(rec, 23)));
+          sr(RSP, sp); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_POP: {
+          const sp = gr(RSP);
+          const h = tlbHost(TLB_READ, sp, 8);
+          if (h == 0) break;
+          const v = load<u64>(h);
+          sr(RSP, sp + 8);
+          sr(load<u8>(rec, 22), v); rip = next; rec += RECORD_SIZE; continue;
+        }
+        // ---- SSE2 ----
+        case FOP_XMOV_RR: xs(load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XLOAD_A: {
+          const a = fastEA(rec, next);
+          const h = tlbHost(TLB_READ, a, 16);
+          if (h == 0 || (a & 15) != 0) break;
+          xs(load<u8>(rec, 22), v128.load(h)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_XLOAD_A + 1: {
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 16);
+          if (h == 0) break;
+          xs(load<u8>(rec, 22), v128.load(h)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_XSTORE_A: {
+          const a = fastEA(rec, next);
+          const h = tlbHost(TLB_WRITE, a, 16);
+          if (h == 0 || (a & 15) != 0) break;
+          v128.store(h, xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_XSTORE_A + 1: {
+          const h = tlbHost(TLB_WRITE, fastEA(rec, next), 16);
+          if (h == 0) break;
+          v128.store(h, xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_XOP_RR + 0: xopApply(0, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 1: xopApply(1, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 2: xopApply(2, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 3: xopApply(3, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 4: xopApply(4, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 5: xopApply(5, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 6: xopApply(6, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 7: xopApply(7, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RR + 8: xopApply(8, load<u8>(rec, 22), xg(load<u8>(rec, 23))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_XOP_RM + 0: case FOP_XOP_RM + 1: case FOP_XOP_RM + 2: case FOP_XOP_RM + 3: case FOP_XOP_RM + 4:
+        case FOP_XOP_RM + 5: case FOP_XOP_RM + 6: case FOP_XOP_RM + 7: case FOP_XOP_RM + 8: {
+          const a = fastEA(rec, next);
+          const h = tlbHost(TLB_READ, a, 16);
+          if (h == 0 || (a & 15) != 0) break;
+          xopAny(op - FOP_BASE - FOP_XOP_RM, load<u8>(rec, 22), v128.load(h)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_PSHIFT_I + 0: case FOP_PSHIFT_I + 1: case FOP_PSHIFT_I + 2: case FOP_PSHIFT_I + 3:
+        case FOP_PSHIFT_I + 4: case FOP_PSHIFT_I + 5: case FOP_PSHIFT_I + 6: case FOP_PSHIFT_I + 7: {
+          const r = <u32>load<u8>(rec, 22);
+          xs(r, pshiftImm(op - FOP_BASE - FOP_PSHIFT_I, xg(r), <u32>load<u8>(rec, 24)));
+          rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_PMOVMSKB: sr(load<u8>(rec, 22), <u64>i8x16.bitmask(xg(load<u8>(rec, 23)))); rip = next; rec += RECORD_SIZE; continue;
+        case FOP_MOVQ_LOAD: {
+          const h = tlbHost(TLB_READ, fastEA(rec, next), 8);
+          if (h == 0) break;
+          xs(load<u8>(rec, 22), i64x2(load<i64>(h), 0)); rip = next; rec += RECORD_SIZE; continue;
+        }
+        case FOP_MOVQ_STORE: {
+          const h = tlbHost(TLB_WRITE, fastEA(rec, next), 8);
+          if (h == 0) break;
+          store<u64>(h, load<u64>(S_XMM + (<u32>load<u8>(rec, 23) << 4))); rip = next; rec += RECORD_SIZE; continue;
+        }
+        default: break;
+      }
+      if (act != 0) break;
+      // A generic record, or a fast one whose memory operand missed the TLB.
+      const gop = op >= FOP_BASE ? <u32>load<u16>(rec, 20) : op;
+      store<u64>(S_RIP, next);
+      dispatch(rec, gop);
       const reason = load<u32>(S_EXIT_REASON);
       if (reason != 0) {
-        if (reason == EXIT_PAGE_FAULT || reason == EXIT_UD || reason == EXIT_DE || reason == EXIT_GP || reason == EXIT_OOM || reason == EXIT_HLT) {
-          setRip(start);
-          count--;
-        }
-        store<u64>(S_ICOUNT, load<u64>(S_ICOUNT) + count);
+        let n = <u64>((rec - first) >> 5);
+        if (faultLeavesRipAtInstruction(reason)) store<u64>(S_RIP, rip);
+        else n++;
+        store<u64>(S_ICOUNT, load<u64>(S_ICOUNT) + count + n);
         return reason;
       }
-      if ((load<u16>(rec, 4) & F_LAST) != 0 || cacheFlushed) break;
+      rip = load<u64>(S_RIP);
       rec += RECORD_SIZE;
+      if (cacheFlushed) break;
     }
+    count += <u64>((rec - first) >> 5);
     if (count >= budget) { store<u32>(S_EXIT_REASON, EXIT_BUDGET); break; }
   }
+  store<u64>(S_RIP, rip);
   store<u64>(S_ICOUNT, load<u64>(S_ICOUNT) + count);
   return load<u32>(S_EXIT_REASON);
 }

@@ -270,6 +270,9 @@ export function translate(va: u64, access: u32, quiet: bool): i64 {
 
 // ---- guest memory access from handlers ------------------------------------------------------
 
+/** The host address of [va, va+size) when the TLB holds its page for this access (and it does not cross into the next page), else 0. */
+@inline export function tlbHost(tlb: u32, va: u64, size: u32): usize { return fast(tlb, va, size); }
+
 @inline function fast(tlb: u32, va: u64, size: u32): usize {
   const vpn = va >> 12;
   const t = tlbEntry(tlb, vpn);

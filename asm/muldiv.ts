@@ -4,7 +4,7 @@
 import { RAX, RDX, getReg, readGpr, writeGpr, sext, setExit } from "./cpu";
 import { dSize, dImm, dRm, dRm8, isReg, ea, readG, writeG } from "./operand";
 import { rdN, faulted } from "./mmu";
-import { setFlagsEager } from "./flags";
+import { setLazy, LAZY_MUL, LAZY_IMUL, ARITH_FLAGS } from "./flags";
 import { EXIT_DE, FLAG_CF, FLAG_OF } from "./gen/layout";
 
 /** The r/m source operand; the caller checks faulted() when it came from memory. */
@@ -12,9 +12,12 @@ import { EXIT_DE, FLAG_CF, FLAG_OF } from "./gen/layout";
   return isReg(d) ? readGpr(size == 1 ? dRm8(d) : dRm(d), size) : rdN(ea(d), size);
 }
 
-/** MUL and IMUL define CF = OF = "the result did not fit the destination"; SF ZF AF PF are undefined. */
+/**
+ * MUL and IMUL define CF = OF = "the result did not fit the destination"; SF ZF AF PF are
+ * undefined, and recording them lazily from the low result costs nothing until one is read.
+ */
 @inline function setMulFlags(overflow: bool): void {
-  setFlagsEager(FLAG_CF | FLAG_OF, overflow ? FLAG_CF | FLAG_OF : 0);
+  setLazy(LAZY_MUL, 8, 0, <u64>overflow, 0, ARITH_FLAGS);
 }
 
 /** High 64 bits of the unsigned 128-bit product a*b. */
@@ -77,17 +80,10 @@ export function imul_E(d: usize): void {
 
 /** Truncated signed product for the two- and three-operand forms, with CF = OF = overflow. */
 function imulTrunc(d: usize, size: u32, a: u64, b: u64): void {
-  let res: u64, overflow: bool;
-  if (size == 8) {
-    res = a * b;
-    overflow = mulHiS64(a, b) != <u64>(<i64>res >> 63);
-  } else {
-    const p = <u64>(<i64>sext(a, size) * <i64>sext(b, size));
-    res = p;
-    overflow = sext(p, size) != p;
-  }
+  // The overflow (CF = OF) is rarely read: it is computed from the operands only when it is.
+  const res = a * b;
   writeG(d, size, res);
-  setMulFlags(overflow);
+  setLazy(LAZY_IMUL, size, res, a, b, ARITH_FLAGS);
 }
 
 /** IMUL Gv,Ev (0F AF) */

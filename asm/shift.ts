@@ -3,7 +3,7 @@
 import { RCX, readGpr, writeGpr, sizeMask, signBit, sext } from "./cpu";
 import { dSize, dImm, dRm, dRm8, isReg, ea, readG } from "./operand";
 import { rdN, wrN, faulted } from "./mmu";
-import { setFlagsEager, getCF, parity } from "./flags";
+import { setLazy, setCarryOverflow, getCF, LAZY_SHIFT, ARITH_FLAGS } from "./flags";
 import { FLAG_CF, FLAG_PF, FLAG_AF, FLAG_ZF, FLAG_SF, FLAG_OF } from "./gen/layout";
 
 // The ModRM reg field of the shift group.
@@ -22,15 +22,15 @@ const ROTATE_FLAGS: u32 = FLAG_OF | FLAG_CF;
 @inline function shl(x: u64, n: u32): u64 { return n >= 64 ? 0 : x << <u64>n; }
 @inline function shr(x: u64, n: u32): u64 { return n >= 64 ? 0 : x >> <u64>n; }
 
-/** SF ZF PF of a result, plus CF and OF; AF is left clear (Intel leaves it undefined). */
-@inline function resultFlags(res: u64, size: u32, cf: bool, ovf: bool): u32 {
-  let f: u32 = 0;
-  if (res == 0) f |= FLAG_ZF;
-  if ((res & signBit(size)) != 0) f |= FLAG_SF;
-  if (parity(res)) f |= FLAG_PF;
-  if (cf) f |= FLAG_CF;
-  if (ovf) f |= FLAG_OF;
-  return f;
+/**
+ * Shifts define SF ZF PF from the result plus CF and OF (AF is undefined and left clear): they
+ * are recorded lazily, CF and OF as operands, so nothing is computed unless a flag is read.
+ */
+@inline function resultFlags(cf: bool, ovf: bool): u32 {
+  return (cf ? FLAG_CF : 0) | (ovf ? FLAG_OF : 0);
+}
+@inline function recordShiftFlags(size: u32, res: u64, flags: u32): void {
+  setLazy(LAZY_SHIFT, size, res, <u64>(flags & FLAG_CF), <u64>((flags >> 11) & 1), ARITH_FLAGS);
 }
 
 /** Computes kind on a (size bytes) by count (already masked, non-zero); writes the flags to flagsOut. */
@@ -81,14 +81,14 @@ function shiftValue(kind: u32, size: u32, a: u64, count: u32): u64 {
       res = shl(a, count) & mask;
       cf = ((shl(a, count - 1) >> <u64>(bits - 1)) & 1) != 0;
       flagsMask = SHIFT_FLAGS;
-      flagsOut = resultFlags(res, size, cf, ((res & top) != 0) != cf);
+      flagsOut = resultFlags(cf, ((res & top) != 0) != cf);
       return res;
     }
     case SH_SHR: {
       res = shr(a, count);
       cf = (shr(a, count - 1) & 1) != 0;
       flagsMask = SHIFT_FLAGS;
-      flagsOut = resultFlags(res, size, cf, (a & top) != 0 && count == 1);
+      flagsOut = resultFlags(cf, (a & top) != 0 && count == 1);
       return res;
     }
     default: { // SAR
@@ -97,7 +97,7 @@ function shiftValue(kind: u32, size: u32, a: u64, count: u32): u64 {
       res = <u64>(s >> n) & mask;
       cf = ((s >> (n - 1)) & 1) != 0;
       flagsMask = SHIFT_FLAGS;
-      flagsOut = resultFlags(res, size, cf, false);
+      flagsOut = resultFlags(cf, false);
       return res;
     }
   }
@@ -112,19 +112,21 @@ function shiftE(d: usize, kind: u32, rawCount: u32): void {
   const size = dSize(d);
   const count = rawCount & (size == 8 ? 63 : 31);
   if (count == 0) { zeroCountWrite(d, size); return; }
+  let res: u64;
   if (isReg(d)) {
     const r = size == 1 ? dRm8(d) : dRm(d);
-    const res = shiftValue(kind, size, readGpr(r, size), count);
+    res = shiftValue(kind, size, readGpr(r, size), count);
     writeGpr(r, size, res);
   } else {
     const addr = ea(d);
     const a = rdN(addr, size);
     if (faulted()) return;
-    const res = shiftValue(kind, size, a, count);
+    res = shiftValue(kind, size, a, count);
     wrN(addr, size, res);
     if (faulted()) return;
   }
-  if (flagsMask != 0) setFlagsEager(flagsMask, flagsOut);
+  if (flagsMask == SHIFT_FLAGS) recordShiftFlags(size, res, flagsOut);
+  else if (flagsMask == ROTATE_FLAGS) setCarryOverflow((flagsOut & FLAG_CF) != 0, (flagsOut & FLAG_OF) != 0);
 }
 
 /** Group 2 with an immediate count (C0, C1). */
@@ -172,7 +174,7 @@ function doubleShift(d: usize, left: bool, rawCount: u32): void {
   }
   if (isReg(d)) writeGpr(size == 1 ? dRm8(d) : dRm(d), size, res);
   else { wrN(addr, size, res); if (faulted()) return; }
-  setFlagsEager(SHIFT_FLAGS, resultFlags(res, size, cf, ((res ^ a) & top) != 0));
+  recordShiftFlags(size, res, resultFlags(cf, ((res ^ a) & top) != 0));
 }
 
 export function shld_EGI(d: usize): void { doubleShift(d, true, <u32>dImm(d) & 0xFF); }

@@ -561,7 +561,7 @@ export function sse_comisd(d: usize, signalling: u32): void {
  * A float (raw bits, sp selects the format) to a signed 32- or 64-bit integer, truncating or under
  * MXCSR.RC; NaN and out-of-range values give the "integer indefinite" (the sign bit alone) and IE.
  */
-function toIntElem(a: u64, sp: bool, is64: bool, truncate: bool): u64 {
+export function toIntElem(a: u64, sp: bool, is64: bool, truncate: bool): u64 {
   const indefinite: u64 = is64 ? 0x8000000000000000 : 0x80000000;
   if (isNaNB(a, sp)) { exc |= MX_IE; return indefinite; }
   if (daz && isDenB(a, sp)) a &= fSign(sp);
@@ -575,7 +575,7 @@ function toIntElem(a: u64, sp: bool, is64: bool, truncate: bool): u64 {
 }
 
 /** A signed 64-bit integer to a float of the format, rounded under MXCSR.RC. */
-function fromIntElem(v: i64, sp: bool): u64 {
+export function fromIntElem(v: i64, sp: bool): u64 {
   if (v == 0) return 0;
   const hi = <f64>v;
   let loMag: i32;

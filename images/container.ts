@@ -16,6 +16,8 @@ const NS = 1_000_000_000n;
 export interface ContainerOptions extends OverlayOptions {
   /** Nanoseconds since the epoch, for new files' times (the kernel passes its own clock). */
   clock?: () => bigint;
+  /** The writable tree to start from (a kept container's changes); a new empty one by default. */
+  upper?: LayerNode;
 }
 
 export interface CommitOptions {
@@ -40,9 +42,11 @@ export class Container {
   readonly superblock: OverlaySuperblock;
 
   constructor(readonly store: ImageStore, readonly image: Image, opts: ContainerOptions = {}) {
-    this.upper = new LayerNode(1, "dir");
-    this.upper.mode = 0o755;
-    this.upper.implicit = true;
+    this.upper = opts.upper ?? new LayerNode(1, "dir");
+    if (!opts.upper) {
+      this.upper.mode = 0o755;
+      this.upper.implicit = true;
+    }
     const clock = opts.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
     const layers = image.layers.map((l) => store.layerTree(l.diffID));
     this.superblock = new OverlaySuperblock(clock, layers, this.upper, store, opts);

@@ -10,3 +10,4 @@ export * from "./oci.js";
 export * from "./export.js";
 export * from "./overlay.js";
 export * from "./container.js";
+export * from "./registry.js";

@@ -31,6 +31,8 @@ export const ERRNO_NAMES: Record<number, string> = {
   109: "ETOOMANYREFS", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 112: "EHOSTDOWN", 113: "EHOSTUNREACH",
   114: "EALREADY", 115: "EINPROGRESS", 116: "ESTALE", 122: "EDQUOT", 125: "ECANCELED", 130: "EOWNERDEAD",
   131: "ENOTRECOVERABLE",
+  // Kernel-internal restart codes (never seen by the guest; --trace shows them as strace does).
+  512: "ERESTARTSYS", 513: "ERESTARTNOINTR", 514: "ERESTARTNOHAND", 516: "ERESTART_RESTARTBLOCK",
 };
 
 const BY_NAME: Record<string, number> = Object.fromEntries(Object.entries(ERRNO_NAMES).map(([n, s]) => [s, Number(n)]));
