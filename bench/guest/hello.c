@@ -1,0 +1,7 @@
+/* The smallest useful program: start-up and exec cost. */
+#include <stdio.h>
+
+int main(void) {
+  puts("hello");
+  return 0;
+}
