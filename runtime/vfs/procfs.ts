@@ -44,12 +44,12 @@ export interface ProcSource {
 export function cpuinfoText(c: CpuInfo): string {
   let out = "";
   for (let i = 0; i < c.count; i++) {
-    out += `processor\t: ${i}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 0\nmodel name\t: ${c.modelName}\n` +
-      `stepping\t: 0\ncpu MHz\t\t: ${c.mhz.toFixed(3)}\ncache size\t: ${c.cacheKiB ?? 0} KB\nphysical id\t: 0\n` +
+    out += `processor\t: ${i}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 26\nmodel name\t: ${c.modelName}\n` +
+      `stepping\t: 5\ncpu MHz\t\t: ${c.mhz.toFixed(3)}\ncache size\t: ${c.cacheKiB ?? 0} KB\nphysical id\t: 0\n` +
       `siblings\t: ${c.count}\ncore id\t\t: ${i}\ncpu cores\t: ${c.count}\napicid\t\t: ${i}\nfpu\t\t: yes\n` +
-      `fpu_exception\t: yes\ncpuid level\t: 13\nwp\t\t: yes\nflags\t\t: ${c.flags.join(" ")}\n` +
+      `fpu_exception\t: yes\ncpuid level\t: 31\nwp\t\t: yes\nflags\t\t: ${c.flags.join(" ")}\n` +
       `bogomips\t: ${(c.mhz * 2).toFixed(2)}\nclflush size\t: 64\ncache_alignment\t: 64\n` +
-      `address sizes\t: 48 bits physical, 48 bits virtual\npower management:\n\n`;
+      `address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n`;
   }
   return out;
 }

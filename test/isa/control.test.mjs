@@ -250,21 +250,13 @@ async function machine(bigPages = 0) {
 }
 const str4 = (v) => String.fromCharCode(...[0, 8, 16, 24].map((s) => Number((v >> BigInt(s)) & 0xffn)));
 
-test("CPUID reports exactly the x86-64 baseline the core implements", async () => {
+// Vendor, leaf 1 feature bits and the cache leaves are checked in mmx.test.mjs (they grew with the
+// ISA); the extended leaves and register behaviour are checked here.
+test("CPUID extended leaves: SYSCALL/NX/LM, LAHF_LM, brand string, address sizes", async () => {
   const { m, run } = await machine();
   const leaf = (n, sub = 0) => { run([0x0f, 0xa2], { 0: n, 1: sub }); return [0, 3, 1, 2].map((r) => m.reg(r)); };
-  const [max0, b0, c0, d0] = leaf(0);
-  assert.is(max0, 7n);
-  assert.is(str4(b0) + str4(d0) + str4(c0), "WaslWaslWasl");
-  const [a1, b1, c1, d1] = leaf(1);
-  assert.is((a1 >> 8n) & 0xfn, 6n); // family 6
-  assert.is((b1 >> 8n) & 0xffn, 8n); // CLFLUSH line: 8 × 8 bytes
   const bit = (n) => 1n << BigInt(n);
-  assert.is(d1, bit(0) | bit(4) | bit(8) | bit(15) | bit(19) | bit(24) | bit(25) | bit(26)); // FPU TSC CX8 CMOV CLFSH FXSR SSE SSE2
-  assert.is(c1, bit(13) | bit(23)); // CX16 POPCNT; no SSE3+, no OSXSAVE, no hypervisor bit
-  assert.equal(leaf(7), [0n, 0n, 0n, 0n]);
-  assert.equal(leaf(4), [0n, 0n, 0n, 0n]);
-  assert.equal(leaf(0xd), [0n, 0n, 0n, 0n]);
+  const [max0] = leaf(0);
   assert.equal(leaf(0x80000000), [0x80000008n, 0n, 0n, 0n]);
   const [, , ce1, de1] = leaf(0x80000001);
   assert.is(de1, bit(11) | bit(20) | bit(29)); // SYSCALL NX LM
@@ -276,7 +268,7 @@ test("CPUID reports exactly the x86-64 baseline the core implements", async () =
   assert.equal(leaf(0x40000000), [0n, 0n, 0n, 0n]);
   // The upper halves of the four registers are cleared, as 32-bit writes do.
   run([0x0f, 0xa2], { 0: 0xffffffff00000000n, 1: 0, 2: -1, 3: -1 });
-  assert.is(m.reg(0), 7n);
+  assert.is(m.reg(0), max0);
   assert.is(m.reg(2) >> 32n, 0n);
 });
 
