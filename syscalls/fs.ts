@@ -9,7 +9,7 @@ import {
   PATH_MAX, UTIME_NOW, UTIME_OMIT, makedev, encodeStat, encodeStatx, encodeStatfs, byteString, bytesOf,
   PipeEnd, type FsContext, type OpenFile, type Target, type Stat,
 } from "../runtime/vfs/index.js";
-import { EBADF, EFAULT, EINVAL, ENAMETOOLONG, ERANGE, EPERM, E2BIG } from "../runtime/errno.js";
+import { EBADF, EFAULT, EINVAL, ENAMETOOLONG, ERANGE, EPERM, E2BIG, ENODATA, EOPNOTSUPP, ESPIPE } from "../runtime/errno.js";
 import type { SyscallResult } from "./types.js";
 import { blockOn, WOULD_BLOCK } from "./fs_wait.js";
 
@@ -510,4 +510,47 @@ export function sysGetdents(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     o += reclen;
   }
   return k.machine.copyOut(a[1], out) ? out.length : -EFAULT;
+}
+
+// ---- extended attributes and advice -----------------------------------------------------------
+// No filesystem here stores extended attributes yet: lookups answer as for a file that has none
+// (ENODATA, an empty list), and setting one is EOPNOTSUPP, as on a filesystem without xattr support.
+
+
+
+/** The file an xattr call names: a path (following the last symlink or not) or an fd. */
+function xattrTarget(k: Kernel, t: Thread, a: bigint[], how: "path" | "lpath" | "fd"): number {
+  const tg = how === "fd" ? targetFd(k, t, a[0]) : targetAt(k, t, BigInt(AT_FDCWD), a[0], how === "lpath" ? AT_SYMLINK_NOFOLLOW : 0);
+  return typeof tg === "number" ? tg : 0;
+}
+
+function xattrGet(how: "path" | "lpath" | "fd") {
+  return (k: Kernel, t: Thread, a: bigint[]): SyscallResult => xattrTarget(k, t, a, how) || -ENODATA;
+}
+function xattrList(how: "path" | "lpath" | "fd") {
+  return (k: Kernel, t: Thread, a: bigint[]): SyscallResult => xattrTarget(k, t, a, how) || 0;
+}
+function xattrSet(how: "path" | "lpath" | "fd") {
+  return (k: Kernel, t: Thread, a: bigint[]): SyscallResult => xattrTarget(k, t, a, how) || -EOPNOTSUPP;
+}
+
+/** getxattr(2) */ export const sysGetxattr = xattrGet("path");
+/** lgetxattr(2) */ export const sysLgetxattr = xattrGet("lpath");
+/** fgetxattr(2) */ export const sysFgetxattr = xattrGet("fd");
+/** listxattr(2) */ export const sysListxattr = xattrList("path");
+/** llistxattr(2) */ export const sysLlistxattr = xattrList("lpath");
+/** flistxattr(2) */ export const sysFlistxattr = xattrList("fd");
+/** setxattr(2) */ export const sysSetxattr = xattrSet("path");
+/** lsetxattr(2) */ export const sysLsetxattr = xattrSet("lpath");
+/** fsetxattr(2) */ export const sysFsetxattr = xattrSet("fd");
+/** removexattr(2) */ export const sysRemovexattr = xattrGet("path");
+/** lremovexattr(2) */ export const sysLremovexattr = xattrGet("lpath");
+/** fremovexattr(2) */ export const sysFremovexattr = xattrGet("fd");
+
+/** posix_fadvise(2): advice is a hint; only its validity is checked. */
+export function sysFadvise64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = fileOf(t, a[0]);
+  if (!f) return -EBADF;
+  if (f instanceof PipeEnd) return -ESPIPE;
+  return a[3] >= 0n && a[3] <= 5n ? 0 : -EINVAL;
 }
