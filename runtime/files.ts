@@ -12,6 +12,7 @@ import { MS_NOEXEC, MS_NOSUID, MS_NODEV } from "./vfs/mount.js";
 import { hostStdioFiles, HostStdio } from "./tty.js";
 import { DEV_TTY } from "./vfs/devfs.js";
 import { createProcSource } from "./procsource.js";
+import { consoleFiles, claimConsole, mountDevpts } from "./pty.js";
 import { EACCES, ERRNO_TEXT, errnoName } from "./errno.js";
 
 export {
@@ -129,8 +130,10 @@ export class KernelFiles {
   /** Descriptors 0–2 of the first process: the host's stdio. */
   stdioFds(): FdTable {
     const t = new FdTable();
-    for (const f of hostStdioFiles(this.k.host, this.vfs.clock)) {
-      t.install(f, false);
+    // On a host terminal the guest gets a pty slave instead (the host's stdin is its master).
+    const console = consoleFiles(this.k);
+    for (const [fd, f] of hostStdioFiles(this.k.host, this.vfs.clock).entries()) {
+      t.install(console?.[fd] ?? f, false);
       // /dev/tty is the host's terminal when stdio is on one.
       const dev = (f as DeviceFile).device;
       if (dev instanceof HostStdio && dev.isatty && !this.vfs.devices.has(DEV_TTY)) this.vfs.devices.set(DEV_TTY, dev);
@@ -144,6 +147,7 @@ export class KernelFiles {
     const p = this.vfs.lookup(c, AT_FDCWD, cwd, true);
     if (typeof p !== "number" && p.dentry.inode.isDir()) c.cwd = p;
     proc.cwd = this.vfs.pathOf(c, c.cwd);
+    claimConsole(this.k, proc);
   }
 
   /**
@@ -171,7 +175,7 @@ export class KernelFiles {
    * The program file for execve, read through the VFS with Linux's checks: a regular file the
    * caller may execute, on a mount without noexec. path is the resolved guest path.
    */
-  readExecutable(proc: Process, file: string): { bytes: Uint8Array; path: string } | ExecError {
+  readExecutable(proc: Process, file: string): { bytes: Uint8Array; path: string; at: Path } | ExecError {
     const ctx = this.context(proc);
     const fail = (e: number): ExecError => ({ errno: -e, message: ERRNO_TEXT[-e] ?? errnoName(-e) });
     const p = this.vfs.lookup(ctx, AT_FDCWD, file, true);
@@ -186,10 +190,12 @@ export class KernelFiles {
     try {
       const bytes = readAll(f);
       if (typeof bytes === "number") return fail(bytes);
-      this.exes.set(proc, p);
-      return { bytes, path: this.vfs.pathOf(ctx, p) };
+      return { bytes, path: this.vfs.pathOf(ctx, p), at: p };
     } finally { f.release(); }
   }
+
+  /** At execve's point of no return: the program (not its interpreter) becomes /proc/<pid>/exe. */
+  setExe(proc: Process, at: Path): void { this.exes.set(proc, at); }
 
   /** The executable's path (for /proc/<pid>/exe). */
   exePath(proc: Process): Path | null {
@@ -253,7 +259,7 @@ export function mountSystemDirs(files: KernelFiles): void {
   const ctx = vfs.context(new FdTable());
   const clock = vfs.clock;
   vfs.mount(ctx, "/dev", createDevfs(vfs, (b) => k.host.randomBytes(b)), MS_NOSUID, "udev");
-  vfs.mount(ctx, "/dev/pts", new TmpfsSuperblock(clock, { mode: 0o755 }), MS_NOSUID | MS_NOEXEC, "devpts");
+  mountDevpts(k, vfs, (sb) => vfs.mount(ctx, "/dev/pts", sb, MS_NOSUID | MS_NOEXEC, "devpts"));
   vfs.mount(ctx, "/dev/shm", new TmpfsSuperblock(clock, { mode: 0o1777 }), MS_NOSUID | MS_NODEV, "tmpfs");
   vfs.mount(ctx, "/proc", createProcfs(vfs, createProcSource(files)), MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc");
 }

@@ -108,6 +108,8 @@ export class Kernel {
   private fdUsers = new WeakMap<object, number>();
   /** The first process: orphans are reparented to it; the run ends when it exits. */
   init: Process | null = null;
+  /** The thread whose system call (or parked call's retry) is running: Linux's `current`, for drivers. */
+  current: Thread | null = null;
   /** The file layer (VFS, mounts, per-process file-system contexts). */
   readonly files: KernelFiles;
   /** AT_HWCAP: what the core's CPUID leaf 1 reports in EDX. */
@@ -208,7 +210,7 @@ export class Kernel {
   }
 
   /** The program file: read through the VFS with execve's checks. */
-  private readProgram(proc: Process, path: string): { bytes: Uint8Array; path: string } | ExecError {
+  private readProgram(proc: Process, path: string): ReturnType<KernelFiles["readExecutable"]> {
     if (path === "") return { errno: 2, message: ERRNO_TEXT[2] };
     return this.files.readExecutable(proc, path);
   }
@@ -288,6 +290,7 @@ export class Kernel {
     m.setReg(RSP, sp);
     m.rip = entry;
     proc.exe = file.path;
+    this.files.setExe(proc, file.at);
     thread.name = path.slice(path.lastIndexOf("/") + 1).slice(0, 15);
     proc.argv = argv;
     proc.envp = envp;
@@ -721,6 +724,7 @@ export class Kernel {
       }
       res = -ENOSYS;
     } else {
+      this.current = t;
       try { res = entry.handler(this, t, a); } catch (e) {
         this.host.log(`wasl: internal error in ${entry.name}: ${(e as Error)?.stack ?? e}`);
         res = -ENOSYS;
