@@ -1,5 +1,5 @@
 // Container images: references, the tar reader, layer trees with OCI whiteouts, the
-// content-addressed store, OCI layout / docker save loading, and tar export.
+// content-addressed store, OCI layout / docker save loading, registry pulls, and tar export.
 export * from "./host.js";
 export * from "./tar.js";
 export * from "./layer.js";
@@ -11,3 +11,4 @@ export * from "./export.js";
 export * from "./overlay.js";
 export * from "./container.js";
 export * from "./registry.js";
+export * from "./progress.js";

@@ -150,9 +150,8 @@ class ImageCommands {
     const src = sources[0];
     const name = flagValue(flags, "-t", "--tag");
     if (name) parseImageName(name); // a bad name fails before any work
-    const ref = parseImageReference(src);
-    // A bare word is a file in the cwd here (`wasl load img.tar`), not an image name as in `run`.
-    const resolved = ref.kind === "name" ? { kind: "path" as const, path: src } : ref;
+    // Every operand is a file or directory here (`wasl load img`), never a stored image name as in `run`.
+    const resolved = /^(oci|docker-archive):/.test(src) ? parseImageReference(src) : { kind: "path" as const, path: src };
     if (resolved.kind === "path" && !this.host.stat(resolved.path)) throw new CommandError(`${src}: no such file or directory`);
     const progress = flag(flags, "-q", "--quiet") ? null : this.progressLine();
     const t0 = performance.now();
@@ -304,7 +303,19 @@ class ImageCommands {
         throw e;
       }
     } else {
-      for await (const chunk of c.exportTar()) await writeAll(this.ctx.stdout, chunk);
+      // A reader that goes away (`wasl export c | head`) ends the export with an error, not a crash.
+      let broken: Error | null = null;
+      const onError = (e: Error) => { broken = e; };
+      this.ctx.stdout.on("error", onError);
+      try {
+        for await (const chunk of c.exportTar()) {
+          await writeAll(this.ctx.stdout, chunk);
+          if (broken) break;
+        }
+      } finally {
+        this.ctx.stdout.off("error", onError);
+      }
+      if (broken) throw new CommandError(`writing the tar: ${(broken as Error).message}`);
     }
     return 0;
   }
@@ -316,8 +327,9 @@ function safeRef(ref: string): string | null {
 
 /** Writes with backpressure, so a big export to a pipe does not pile up in memory. */
 function writeAll(stream: NodeJS.WritableStream, chunk: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const ok = stream.write(chunk, (e) => { if (e) reject(e); });
+  return new Promise((resolve) => {
+    // Errors arrive as the stream's "error" event (the caller listens); a write never hangs on one.
+    const ok = stream.write(chunk, (e) => { if (e) resolve(); });
     if (ok) resolve();
     else stream.once("drain", resolve);
   });
