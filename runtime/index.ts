@@ -18,7 +18,7 @@ export type {
   MountSpec, Usage, Env,
 } from "./sandbox.js";
 export { deterministicHost, SeededRandom } from "./host/deterministic.js";
-export { ensureDefaultImage, writeOciLayout, busyboxEntries, DEFAULT_IMAGE, type ImageEntry, type ImageConfigFields } from "./image-builder.js";
+export { ensureDefaultImage, writeOciLayout, busyboxEntries, DEFAULT_IMAGE, BUSYBOX_PATHS, type ImageEntry, type ImageConfigFields } from "./image-builder.js";
 export { ImageStore, openImage, Container } from "../images/index.js";
 export type { Image } from "../images/index.js";
 

@@ -52,4 +52,10 @@ if (stamps.ts !== tsHash) {
     target: "node20", sourcemap: true, logLevel: "warning" });
   stamps.ts = tsHash;
 }
+// Type declarations for the library entry (package.json "types"): checked and emitted by tsc.
+if (stamps.dts !== tsHash || !existsSync(join(dist, "runtime/index.d.ts"))) {
+  execFileSync(node, [bin("typescript/bin/tsc"), "-p", join(root, "tsconfig.json"), "--noEmit", "false", "--declaration",
+    "--emitDeclarationOnly", "--rootDir", root, "--outDir", dist], { cwd: root, stdio: "inherit" });
+  stamps.dts = tsHash;
+}
 writeFileSync(stampFile, JSON.stringify(stamps));

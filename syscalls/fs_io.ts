@@ -67,6 +67,8 @@ function writeAll(k: Kernel, t: Thread, f: OpenFile, data: Uint8Array, nonblock 
 export function sysRead(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = fileOf(t, a[0]);
   if (!f) return -EBADF;
+  // access_ok: the whole buffer must lie in user space, before the count is looked at.
+  if (f.readable && a[1] + a[2] > 0x7ffffffff000n) return -EFAULT;
   if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
   if (!f.readable) return -EBADF;
   return readWith(k, t, f, sizeOf(a[2]), (b) => (k.machine.copyOut(a[1], b) ? b.length : -EFAULT));
@@ -76,6 +78,7 @@ export function sysRead(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 export function sysWrite(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = fileOf(t, a[0]);
   if (!f) return -EBADF;
+  if (f.writable && a[1] + a[2] > 0x7ffffffff000n) return -EFAULT; // access_ok, as in read
   if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
   if (!f.writable) return -EBADF;
   const data = k.machine.copyIn(a[1], sizeOf(a[2]));

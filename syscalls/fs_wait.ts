@@ -26,9 +26,13 @@ const waiting = new WeakMap<Thread, (result: SyscallValue) => void>();
 /** Runs fn with t's address space as the machine's current one, restoring it after. */
 export function inAddressSpace<T>(k: Kernel, t: Thread, fn: () => T): T {
   const m = k.machine, prev = m.addressSpace, want = t.process.mm.root;
-  if (prev === want) return fn();
-  m.core.setAddressSpace(want);
-  try { return fn(); } finally { m.core.setAddressSpace(prev); }
+  const prevThread = k.current;
+  k.current = t; // the retry runs as t (drivers ask whose call it is)
+  try {
+    if (prev === want) return fn();
+    m.core.setAddressSpace(want);
+    try { return fn(); } finally { m.core.setAddressSpace(prev); }
+  } finally { k.current = prevThread; }
 }
 
 /**

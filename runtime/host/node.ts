@@ -21,9 +21,63 @@ function toStat(s: fs.BigIntStats): HostStat {
   };
 }
 
+/** The terminal's size through whichever stdio stream is on it. */
+function terminalSize(): { rows: number; cols: number } | null {
+  for (const s of [process.stdout, process.stderr]) {
+    if ((s as tty.WriteStream).isTTY) { const [cols, rows] = (s as tty.WriteStream).getWindowSize(); return { rows, cols }; }
+  }
+  return null;
+}
+
+/**
+ * The terminal on stdin as a pty master. Raw mode is undone when the bridge closes and, as a
+ * guard, when Node exits or is told to end by SIGTERM/SIGHUP/SIGQUIT (the signal is then re-sent
+ * with its default action), so a crash never leaves the user's terminal raw.
+ */
+function nodeTerminal(): Host["terminal"] {
+  const stdin = process.stdin as tty.ReadStream;
+  let wasRaw: boolean | null = null;
+  const restore = () => {
+    if (wasRaw === null) return;
+    try { stdin.setRawMode(wasRaw); } catch { /* the terminal is gone */ }
+    wasRaw = null;
+    process.off("exit", restore);
+    for (const [sig, h] of guards) process.off(sig, h);
+  };
+  const guards = (["SIGTERM", "SIGHUP", "SIGQUIT"] as NodeJS.Signals[]).map((sig) => [sig, () => {
+    restore();
+    process.kill(process.pid, sig);
+  }] as const);
+  return {
+    setRawMode(raw) {
+      if (!stdin.isTTY) return;
+      if (!raw) { restore(); return; }
+      if (wasRaw !== null) return;
+      wasRaw = stdin.isRaw;
+      stdin.setRawMode(true);
+      process.on("exit", restore);
+      for (const [sig, h] of guards) process.on(sig, h);
+    },
+    size: terminalSize,
+    onInput(data, end) {
+      const onData = (d: Buffer) => data(new Uint8Array(d.buffer, d.byteOffset, d.length));
+      stdin.on("data", onData);
+      stdin.on("end", end);
+      stdin.resume();
+      return () => { stdin.off("data", onData); stdin.off("end", end); stdin.pause(); };
+    },
+    onResize(resized) {
+      const h = () => { const s = terminalSize(); if (s) resized(s); };
+      process.on("SIGWINCH", h);
+      return () => { process.off("SIGWINCH", h); };
+    },
+  };
+}
+
 const bootRealtime = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
 export const nodeHost: Host = {
+  terminal: process.stdin.isTTY ? nodeTerminal() : undefined,
   write(fd, data) {
     let done = 0;
     while (done < data.length) {

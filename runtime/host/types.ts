@@ -10,7 +10,20 @@ export interface HostStat {
   atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint;
 }
 
+/**
+ * The host's terminal when wasl's stdin is one, as a pty master for the guest: raw mode on and
+ * off, its size, keystrokes (and the end of them) and resizes. Each on* returns its unsubscribe.
+ */
+export interface HostTerminalIO {
+  setRawMode(raw: boolean): void;
+  size(): { rows: number; cols: number } | null;
+  onInput(data: (bytes: Uint8Array) => void, end: () => void): () => void;
+  onResize(resized: (size: { rows: number; cols: number }) => void): () => void;
+}
+
 export interface Host {
+  /** The terminal on stdin, for a host that can bridge it (absent: stdio is used as it is). */
+  terminal?: HostTerminalIO;
   /** Writes to a host descriptor (stdout, stderr, an opened file); bytes written or -errno. Synchronous. */
   write(fd: number, data: Uint8Array): number;
   /** Reads from a host descriptor at its current offset; 0 at end of file, or -errno. */

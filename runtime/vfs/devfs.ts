@@ -1,16 +1,19 @@
-// devfs: /dev with the memory devices, the std* links into /proc/self/fd, and /dev/pts and
-// /dev/shm directories. Device nodes are plain inodes with an rdev; opening one finds its driver
+// devfs: /dev with the memory devices, /dev/tty and /dev/ptmx, the std* links into /proc/self/fd,
+// and /dev/pts and /dev/shm directories; devpts, the file system of the pty slaves (/dev/pts/N). Device nodes are plain inodes with an rdev; opening one finds its driver
 // in Vfs.devices, so a node made with mknod(2) elsewhere works the same, and a node without a
 // driver (the /dev/tty placeholder until the kernel registers terminals) opens with ENXIO.
 import { ENOSPC } from "../errno.js";
 import { S_IFCHR, makedev } from "./abi.js";
 import { ROOT } from "./inode.js";
-import { TmpfsSuperblock } from "./memfs.js";
+import { TmpfsSuperblock, MemNode } from "./memfs.js";
+import type { StatFs } from "./abi.js";
 import type { CharDevice } from "./file.js";
 import type { Vfs } from "./vfs.js";
 
 export const DEV_NULL = makedev(1, 3), DEV_ZERO = makedev(1, 5), DEV_FULL = makedev(1, 7),
   DEV_RANDOM = makedev(1, 8), DEV_URANDOM = makedev(1, 9), DEV_TTY = makedev(5, 0), DEV_PTMX = makedev(5, 2);
+/** UNIX98_PTY_SLAVE_MAJOR: /dev/pts/N is (136, N). */
+export const PTS_MAJOR = 136;
 
 export class DevfsSuperblock extends TmpfsSuperblock {
   readonly fsType = "devtmpfs";
@@ -42,7 +45,7 @@ export function createDevfs(vfs: Vfs, randomBytes: (buf: Uint8Array) => void): D
   const root = sb.root;
   const nodes: Array<[string, bigint]> = [
     ["null", DEV_NULL], ["zero", DEV_ZERO], ["full", DEV_FULL], ["random", DEV_RANDOM],
-    ["urandom", DEV_URANDOM], ["tty", DEV_TTY],
+    ["urandom", DEV_URANDOM], ["tty", DEV_TTY], ["ptmx", DEV_PTMX],
   ];
   for (const [name, rdev] of nodes) root.mknod(name, S_IFCHR | 0o666, rdev, ROOT);
   root.symlink("stdin", "/proc/self/fd/0", ROOT);
@@ -52,4 +55,30 @@ export function createDevfs(vfs: Vfs, randomBytes: (buf: Uint8Array) => void): D
   root.mkdir("pts", 0o755, ROOT);
   root.mkdir("shm", 0o1777, ROOT);
   return sb;
+}
+
+/**
+ * devpts: one node per live pty, made when /dev/ptmx is opened and gone when the master closes, plus
+ * the ptmx node itself. Inode numbers are Linux's (root 1, ptmx 2, pts N is N+3); the nodes get the
+ * opener's uid and group tty (5) with mode 620, as a distribution mounts it (gid=5,mode=620).
+ */
+export class DevptsSuperblock extends TmpfsSuperblock {
+  readonly fsType = "devpts";
+  constructor(clock: () => bigint) {
+    super(clock, { mode: 0o755 });
+    const ptmx = this.root.mknod("ptmx", S_IFCHR, DEV_PTMX, ROOT);
+    if (typeof ptmx !== "number") ptmx.ino = 2n;
+  }
+  mountOptions(): string { return "gid=5,mode=620,ptmxmode=000"; }
+  statfs(): StatFs { return { ...super.statfs(), type: 0x1cd1, blocks: 0n, bfree: 0n, bavail: 0n, files: 0n, ffree: 0n }; }
+
+  /** The node of pts index (owned by uid, group tty). */
+  addPty(index: number, uid: number): MemNode | number {
+    const r = this.root.mknod(String(index), S_IFCHR | 0o620, makedev(PTS_MAJOR, index), { uid, gid: 5, groups: [] });
+    if (typeof r === "number") return r;
+    r.ino = BigInt(index + 3);
+    r.gid = 5;
+    return r as MemNode;
+  }
+  removePty(index: number): void { this.root.unlink(String(index)); }
 }

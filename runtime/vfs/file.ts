@@ -182,6 +182,11 @@ export class PipeEnd extends OpenFile {
 export interface CharDevice extends Partial<Pollable> {
   /** Called for each open; 0 or -errno (ENXIO for a device without a driver). */
   open?(flags: number): number;
+  /**
+   * A driver whose opens make their own file (ptmx: a new pty each time; /dev/tty: the caller's
+   * terminal); flags still hold O_NOCTTY. Replaces open().
+   */
+  openFile?(flags: number, inode: Inode, path: Path): OpenFile | number;
   read(buf: Uint8Array, pos: number, file: OpenFile): number;
   write(data: Uint8Array, pos: number, file: OpenFile): number;
   /** Defaults to "offset stays 0" like /dev/null. */

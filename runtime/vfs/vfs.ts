@@ -340,6 +340,7 @@ export class Vfs {
       const e = permission(inode, mask, ctx.cred);
       if (e) return e;
     }
+    const noctty = flags;
     flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
     switch (type) {
       case S_IFREG: {
@@ -361,6 +362,7 @@ export class Vfs {
         if (p.mnt.flags & MS_NODEV) return -EACCES;
         const dev = this.devices.get(inode.rdev);
         if (!dev) return -ENXIO;
+        if (dev.openFile) return dev.openFile(flags | (noctty & O_NOCTTY), inode, p);
         const e = dev.open ? dev.open(flags) : 0;
         if (e < 0) return e;
         return new DeviceFile(flags, inode, p, dev);
