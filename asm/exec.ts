@@ -6,7 +6,7 @@
 import {
   S_EXIT_REASON, S_ICOUNT, S_RIP, S_REGS, S_XMM, S_LAZY_OP, S_LAZY_SIZE, S_LAZY_RES, S_LAZY_SRC1, S_LAZY_SRC2, S_LAZY_MASK,
   EXIT_PAGE_FAULT, EXIT_UD, EXIT_DE, EXIT_GP, EXIT_BUDGET, EXIT_OOM, EXIT_HLT,
-  TLB_READ, TLB_WRITE, TLB_EXEC, TLB_ENTRIES, FLAG_CF, FLAG_OF,
+  TLB_READ, TLB_WRITE, TLB_EXEC, TLB_ENTRIES, FLAG_CF,
 } from "./gen/layout";
 import { translate, tlbHost, ACCESS_EXEC } from "./mmu";
 import { decodeOne, endsBlock, fetchTooLong, decodedMap } from "./decode";
@@ -260,7 +260,7 @@ export function run(budget: u64): u32 {
     while (true) {
       const op = <u32>load<u16>(rec);
       const next = rip + <u64>load<u8>(rec, 2);
-      // act: 0 = run the generic handler, 1 = the block's sentinel, 2 = a fast branch ended the block.
+      // act: 0 = run the generic handler (break), 1 = the block ends here (its sentinel, or a fast branch).
       let act: u32 = 0;
       switch (op - FOP_BASE) {
         case FOP_END: act = 1; break;

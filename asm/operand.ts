@@ -6,6 +6,9 @@
 //       +------+-----+-------+--------+----+----+----+-----+-----+------+------+------+-------+-------+
 //       16 disp (i32)   20 imm2 (u32)   24 imm (i64, sign-extended)
 //
+// A record with a fast op id (fast.ts) reuses bytes 20-23: the generic op id (u16), then the
+// destination and source registers. Each decoded block ends with a sentinel record (fast.ts).
+//
 // reg/rm are register numbers 0-15 (REX applied); reg8/rm8 are byte-register codes (16-19 =
 // AH..BH when no REX). base/index are 0xFF when absent. For opcodes without ModRM, rm holds the
 // register encoded in the opcode's low bits (+r forms) and MOD3 is set.
