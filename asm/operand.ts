@@ -47,8 +47,8 @@ export const RECORD_SIZE: u32 = 32;
 @inline export function hasRep(d: usize): bool { return (load<u16>(d, 4) & F_REP) != 0; }
 @inline export function hasRepne(d: usize): bool { return (load<u16>(d, 4) & F_REPNE) != 0; }
 
-/** The effective (virtual) address of the memory operand, with FS/GS base applied. */
-export function ea(d: usize): u64 {
+/** The address computed by LEA: base + index*scale + disp (or rip + disp), no segment base. */
+@inline export function leaAddr(d: usize): u64 {
   const f = load<u16>(d, 4);
   let a: u64 = <u64>dDisp(d);
   if ((f & F_RIPREL) != 0) a += getRip();
@@ -58,23 +58,15 @@ export function ea(d: usize): u64 {
     if (index != 0xFF) a += getReg(index) << load<u8>(d, 13);
   }
   if ((f & F_ASIZE32) != 0) a &= 0xFFFFFFFF;
-  const seg = load<u8>(d, 6);
-  if (seg == 1) a += load<u64>(S_FS_BASE);
-  else if (seg == 2) a += load<u64>(S_GS_BASE);
   return a;
 }
 
-/** The address computed by LEA: no segment base. */
-export function leaAddr(d: usize): u64 {
-  const f = load<u16>(d, 4);
-  let a: u64 = <u64>dDisp(d);
-  if ((f & F_RIPREL) != 0) a += getRip();
-  else {
-    const base = load<u8>(d, 11), index = load<u8>(d, 12);
-    if (base != 0xFF) a += getReg(base);
-    if (index != 0xFF) a += getReg(index) << load<u8>(d, 13);
-  }
-  if ((f & F_ASIZE32) != 0) a &= 0xFFFFFFFF;
+/** The effective (virtual) address of the memory operand, with FS/GS base applied. */
+export function ea(d: usize): u64 {
+  const a = leaAddr(d);
+  const seg = load<u8>(d, 6);
+  if (seg == 1) return a + load<u64>(S_FS_BASE);
+  if (seg == 2) return a + load<u64>(S_GS_BASE);
   return a;
 }
 
