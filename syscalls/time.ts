@@ -121,11 +121,13 @@ function sleepUntil(k: Kernel, t: Thread, deadline: bigint, onSignal?: (left: bi
   let resolve!: (v: SyscallValue) => void;
   let done = false;
   const promise = new Promise<SyscallValue>((r) => { resolve = r; });
+  // Ends the host timer when the sleeper is interrupted or killed.
+  const cancel = new AbortController();
   const wait = (): void => {
     if (done) return;
     const rest = deadline - k.host.monotonicNs();
     if (rest <= 0n) { done = true; resolve(0); return; }
-    k.host.sleep(Number(rest / 1_000_000n) + (rest % 1_000_000n ? 1 : 0)).then(wait);
+    k.host.sleep(Number(rest / 1_000_000n) + (rest % 1_000_000n ? 1 : 0), cancel.signal).then(wait);
   };
   wait();
   const park: Park = {
@@ -133,6 +135,7 @@ function sleepUntil(k: Kernel, t: Thread, deadline: bigint, onSignal?: (left: bi
     interrupt: (v: SyscallValue = -EINTR) => {
       if (done) return;
       done = true;
+      cancel.abort();
       const rest = deadline - k.host.monotonicNs();
       if (onSignal) inAddressSpace(k, t, () => onSignal(rest > 0n ? rest : 0n));
       resolve(v === -EINTR ? -ERESTARTNOHAND : v);

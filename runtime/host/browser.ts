@@ -5,6 +5,7 @@
 import type { Host } from "./types.js";
 import type { HostFs } from "../vfs/hostfs.js";
 import { EBADF, ENOENT, EAGAIN } from "../errno.js";
+import { cancellableSleep } from "./sleep.js";
 
 export interface BrowserHostOptions {
   /** Guest bytes written to host descriptor 1 or 2 (a sandbox replaces stdio with its own). */
@@ -87,7 +88,7 @@ export function browserHost(o: BrowserHostOptions = {}): BrowserHost {
       // getRandomValues fills at most 65536 bytes per call.
       for (let i = 0; i < buf.length; i += 65536) globalThis.crypto.getRandomValues(buf.subarray(i, Math.min(buf.length, i + 65536)) as Uint8Array<ArrayBuffer>);
     },
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    sleep: (ms, abort) => cancellableSleep(ms, abort),
     // A macrotask, so rendering and input events get their turn between time slices.
     yieldToHost: () => new Promise((r) => setTimeout(r, 0)),
     hostname: () => o.hostname ?? "wasl",

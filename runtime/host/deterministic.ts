@@ -104,9 +104,17 @@ export function deterministicHost(base: Host, o: DeterministicOptions): Host {
     realtimeNs: () => start + (mono() - BOOT_MONOTONIC),
     monotonicNs: () => { queries++; fireDue(); return mono(); },
     randomBytes: (buf) => random.fill(buf),
-    sleep: (ms) => new Promise<void>((resolve) => {
+    sleep: (ms, abort) => new Promise<void>((resolve) => {
+      if (abort?.aborted) { resolve(); return; }
       const ns = BigInt(Math.max(0, Math.ceil(ms))) * 1_000_000n;
-      timers.push({ deadline: mono() + ns, seq: seq++, fire: resolve });
+      const timer = { deadline: mono() + ns, seq: seq++, fire: resolve };
+      timers.push(timer);
+      // A cancelled sleep leaves the queue, so the idle check does not keep the host alive for it.
+      abort?.addEventListener("abort", () => {
+        const i = timers.indexOf(timer);
+        if (i >= 0) timers.splice(i, 1);
+        resolve();
+      }, { once: true });
       armIdleCheck();
     }),
     cpuCount: () => 1,

@@ -6,6 +6,7 @@ import { randomFillSync } from "node:crypto";
 import type { Host, HostStat } from "./types.js";
 import { errnoFromCode, EAGAIN } from "../errno.js";
 import { NodeHostFs } from "./nodefs.js";
+import { cancellableSleep } from "./sleep.js";
 
 function errno(e: unknown): number { return -errnoFromCode((e as NodeJS.ErrnoException).code); }
 
@@ -160,7 +161,7 @@ export const nodeHost: Host = {
   realtimeNs() { return bootRealtime + process.hrtime.bigint(); },
   monotonicNs() { return process.hrtime.bigint(); },
   randomBytes(buf) { randomFillSync(buf); },
-  sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); },
+  sleep(ms, abort) { return cancellableSleep(ms, abort); },
   yieldToHost() { return new Promise((resolve) => setImmediate(resolve)); },
   hostname() { return os.hostname(); },
   cpuCount() { return os.availableParallelism ? os.availableParallelism() : os.cpus().length; },
@@ -169,3 +170,4 @@ export const nodeHost: Host = {
   uptimeSeconds() { return Math.floor(os.uptime()); },
   log(line) { try { fs.writeSync(2, line + "\n"); } catch { /* stderr gone */ } },
 };
+

@@ -131,7 +131,7 @@ export function sandboxHost(base: Host, o: SandboxHostOptions): Host {
     realtimeNs: () => base.realtimeNs(),
     monotonicNs: () => base.monotonicNs(),
     randomBytes: (buf) => base.randomBytes(buf),
-    sleep: (ms) => base.sleep(ms),
+    sleep: (ms, abort) => base.sleep(ms, abort),
     yieldToHost: () => base.yieldToHost(),
     hostname: () => o.hostname,
     cpuCount: () => base.cpuCount(),

@@ -58,7 +58,8 @@ export interface Host {
   monotonicNs(): bigint;
   randomBytes(buf: Uint8Array): void;
   /** Resolves after ms milliseconds (a parked wait; the event loop keeps running). */
-  sleep(ms: number): Promise<void>;
+  /** Resolves after ms; an abort (a killed or interrupted sleeper) cancels the timer and resolves at once. */
+  sleep(ms: number, abort?: AbortSignal): Promise<void>;
   /** Lets the host event loop run between time slices. */
   yieldToHost(): Promise<void>;
   hostname(): string;
