@@ -13,6 +13,7 @@ import { openContainer, imagesInUse } from "./containers.js";
 const USAGE = `usage: wasl exec [--trace] [--verbose] PROGRAM [ARGS...]
        wasl syscalls            list system call coverage
        wasl demo                run a few busybox commands under wasl
+       wasl bench [--quick] [GROUP...]   the benchmark suite (bench/run.mjs) against native and qemu-user
 ${RUN_USAGE}
 ${IMAGE_USAGE}`;
 
@@ -67,6 +68,16 @@ function listSyscalls(): number {
   return 0;
 }
 
+/** `wasl bench`: the suite lives in bench/run.mjs (a checkout's file, not part of the library). */
+async function bench(args: string[]): Promise<number> {
+  const { spawn } = await import("node:child_process");
+  const script = new URL("../../bench/run.mjs", import.meta.url);
+  if (!fs.existsSync(script)) { process.stderr.write("wasl bench: bench/run.mjs is not in this installation\n"); return 125; }
+  return new Promise((resolve) => {
+    spawn(process.execPath, [script.pathname, ...args], { stdio: "inherit" }).on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -75,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === "syscalls") return listSyscalls();
     if (cmd === "demo") return await demo();
     if (cmd === "run") return await runCommand(rest);
+    if (cmd === "bench") return await bench(rest);
     if ((IMAGE_COMMANDS as readonly string[]).includes(cmd)) return await runImageCommand(cmd, rest, { stdout: process.stdout, stderr: process.stderr, openContainer, imagesInUse });
     process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -6,6 +6,7 @@ import { isExecError } from "./elf.js";
 import { ENOENT } from "./errno.js";
 import type { Host } from "./host/types.js";
 import { setDefaultPlatform } from "./sandbox.js";
+import { ensureDefaultImage, DEFAULT_IMAGE } from "./image-builder.js";
 import { nodeImageHost } from "../images/host-node.js";
 
 export { Kernel } from "./kernel.js";
@@ -23,7 +24,11 @@ export { ImageStore, openImage, Container } from "../images/index.js";
 export type { Image } from "../images/index.js";
 
 // The Node platform is the default for sandboxes made through this entry.
-setDefaultPlatform({ host: nodeHost, images: nodeImageHost(), coreModule });
+// "busybox" names the embedded default image, built from the host's busybox-static on first use.
+setDefaultPlatform({
+  host: nodeHost, images: nodeImageHost(), coreModule,
+  provideImage: (store, name) => (name === "busybox" || name === DEFAULT_IMAGE ? ensureDefaultImage(store, DEFAULT_IMAGE) : Promise.resolve(null)),
+});
 
 export interface RunOptions {
   host?: Host;

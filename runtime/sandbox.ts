@@ -42,6 +42,8 @@ export interface Platform {
   images?: ImageHost;
   /** The compiled Wasm core (compiled once, instantiated per machine). */
   coreModule(): Promise<WebAssembly.Module>;
+  /** Builds an image the platform can make itself (the embedded default image) when a name is not in the store. */
+  provideImage?(store: ImageStore, name: string): Promise<Image | null>;
 }
 
 let defaultPlatform: Platform | null = null;
@@ -280,7 +282,10 @@ export class Sandbox {
       if (options.store instanceof ImageStore) store = options.store;
       else if (!platform.images) throw new SandboxError("this platform has no image store: pass an ImageStore or an opened Image");
       else store = ImageStore.open(platform.images, options.store);
-      try { image = await openImage(store, options.image); } catch (e) { throw new SandboxError((e as Error).message); }
+      try {
+        const provided = !store.find(options.image) && platform.provideImage ? await platform.provideImage(store, options.image) : null;
+        image = provided ?? await openImage(store, options.image);
+      } catch (e) { throw new SandboxError((e as Error).message); }
     } else {
       if (!(options.store instanceof ImageStore)) throw new SandboxError("an opened Image needs its ImageStore in options.store");
       store = options.store;
