@@ -10,6 +10,7 @@ import { cpus, loadavg, release } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { vmBench } from "./vm.mjs";
+import { imagesBench } from "./images.mjs";
 import { chartSvg } from "./chart.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,7 +23,7 @@ const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
 const runsOpt = argv.indexOf("--runs") >= 0 ? Number(argv[argv.indexOf("--runs") + 1]) : null;
 const selectors = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--runs");
-const GROUPS = ["syscall", "cpu", "procs", "startup", "vm"];
+const GROUPS = ["syscall", "cpu", "procs", "startup", "images", "vm"];
 for (const s of selectors)
   if (!GROUPS.includes(s.split(".")[0])) {
     console.error(`bench: unknown group ${s} (groups: ${GROUPS.join(", ")}; options: --quick, --runs N)`);
@@ -92,9 +93,7 @@ if (busybox) W.push({ name: "startup.busybox-echo", bin: busybox, args: () => ["
 
 /** Rows that wait for other work; listed in the table and the JSON, never with numbers. */
 const TODO = [
-  { workload: "startup.wasl-run-busybox-cold", why: "TODO: `wasl run busybox echo hi` needs images/ and the sandbox (issue order)" },
-  { workload: "startup.warm-library-call", why: "TODO: a warm run through the library needs the sandbox's reusable instance" },
-  { workload: "images.rootfs-load", why: "TODO: load time and memory of a ~90 MB rootfs image need `wasl run` with images" },
+  { workload: "startup.warm-library-call", why: "TODO: a warm run through the library (Sandbox.run reusing a machine) is not measured yet" },
 ].filter((t) => selected(t.workload));
 
 // ---- systems ---------------------------------------------------------------------------------
@@ -188,6 +187,13 @@ for (const w of W) {
       if (kb !== null) rows.push(stat(w.name, sys.name, "MiB", [kb], { what: "peak RSS" }));
     }
   }
+}
+
+if (!quick && (selected("images.rootfs-load") || selected("startup.wasl-run-busybox-cold"))) {
+  const r = imagesBench({ root, wasl, busybox, runs: runsOpt ?? 3, progress });
+  for (const x of r.rows) rows.push(stat(x.workload, x.system, "s", x.samples));
+  for (const u of r.unavailable) failures.push(u);
+  Object.assign(params, r.params);
 }
 
 let vmInfo = null;
