@@ -12,7 +12,7 @@ import type { HostTerminal } from "./tty.js";
 import type { ByteQueue } from "./host/sandbox.js";
 import type { HostTerminalIO } from "./host/types.js";
 import { HostStdio } from "./tty.js";
-import { sendSignal, exitHooks, ERESTARTSYS, SIGHUP, SIGCONT, SIGTTIN, SIGTTOU, SIGWINCH, SIG_IGN, bit } from "./signals.js";
+import { sendSignal, exitHooks, continueHooks, ERESTARTSYS, SIGHUP, SIGCONT, SIGTTIN, SIGTTOU, SIGWINCH, SIG_IGN, bit } from "./signals.js";
 import { EIO, ENXIO, ESPIPE } from "./errno.js";
 import {
   DeviceFile, WaitQueue, WOULD_BLOCK, Dentry, Mount, makedev, DevptsSuperblock, DEV_PTMX, DEV_TTY, PTS_MAJOR,
@@ -204,9 +204,9 @@ export class Pty {
       const sig = this.is(c, VINTR) ? SIGINT : this.is(c, VQUIT) ? SIGQUIT : this.is(c, VSUSP) ? SIGTSTP : 0;
       if (sig) {
         if (!(l & NOFLSH)) {
-          // Signal and flush: the line being typed and output not yet read are dropped.
+          // Signal and flush: the line being typed and pending echoes are dropped. (Linux also
+          // drops output in flight to the master, which its master has normally taken already.)
           this.input = []; this.canonHead = 0;
-          this.output = []; this.outputLen = 0;
           echo.length = 0;
         }
         if (this.pgrp) this.driver.killPgrp(this.pgrp, sig);
@@ -402,6 +402,8 @@ export class Pty {
     if (this.hungUp) return 0;
     if (buf.length === 0) return 0;
     const k = this.driver.k, t = k.current;
+    // A stopped process takes no input: its parked read tries again when it continues.
+    if (t && t.process.stopped) { heldReads.add(this); return WOULD_BLOCK; }
     // Job control happens when the call starts, not when it retries after a wait (Linux's n_tty_read).
     if (t && !t.blocked) {
       const jc = this.checkChange(SIGTTIN);
@@ -629,6 +631,14 @@ const detached = new WeakSet<Process>();
 /** The host terminal bridges, by the process whose exit ends them. */
 const consoles = new WeakMap<Process, HostConsole>();
 const drivers = new WeakMap<Kernel, PtyDriver>();
+
+/** Ptys whose readers were stopped when input came: they look again when a process continues. */
+const heldReads = new Set<Pty>();
+continueHooks.push(() => {
+  const held = [...heldReads];
+  heldReads.clear();
+  for (const pty of held) pty.slaveQueue.notify();
+});
 
 exitHooks.push((p) => {
   leaders.get(p)?.leaderExited(p);

@@ -149,6 +149,7 @@ function continueProcess(k: Kernel, proc: Process): void {
   proc.stopReport = null;
   proc.continueReport = true;
   notifyParent(k, proc, CLD_CONTINUED, SIGCONT);
+  for (const hook of continueHooks) hook(proc);
   for (const t of live(proc)) if (t.blocked) wakeIfSignalled(k, t);
   k.wakeScheduler();
 }
@@ -210,6 +211,9 @@ export function sendSignal(k: Kernel, target: Process | Thread, sig: number, inf
   complete(k, proc, thread, sig);
   return 0;
 }
+
+/** Run when a stopped process continues (a pty retries the reads its stop held back). */
+export const continueHooks: Array<(p: Process) => void> = [];
 
 /** Run whenever a signal is queued for a process or one of its threads (signalfd readiness). */
 export const queuedHooks: Array<(p: Process) => void> = [];
