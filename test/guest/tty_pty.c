@@ -53,7 +53,10 @@ static void readslave(const char *what, int size) {
 }
 
 static void setflags(tcflag_t ion, tcflag_t ioff, tcflag_t oon, tcflag_t ooff, tcflag_t lon, tcflag_t loff, int vmin, int vtime) {
+  /* Zeroed first: glibc's struct termios has bytes the kernel's TCGETS never writes (cc[19..31],
+     padding), and memcmp below must compare only what the kernel returned. */
   struct termios t;
+  memset(&t, 0, sizeof t);
   tcgetattr(slave, &t);
   t.c_iflag = (t.c_iflag | ion) & ~ioff;
   t.c_oflag = (t.c_oflag | oon) & ~ooff;
@@ -90,13 +93,17 @@ int main(void) {
   snprintf(expect, sizeof expect, "/dev/pts/%u", ptn);
   printf("TIOCGPTN names it: %d\n", strcmp(expect, name) == 0);
 
+  /* Zeroed first: glibc's struct termios has bytes the kernel's TCGETS never writes (cc[19..31],
+     padding), and memcmp below must compare only what the kernel returned. */
   struct termios t;
+  memset(&t, 0, sizeof t);
   tcgetattr(slave, &t);
   printf("iflag %#x oflag %#x cflag %#x lflag %#x\n", t.c_iflag, t.c_oflag, t.c_cflag, t.c_lflag);
   printf("cc:");
   for (int i = 0; i < 17; i++) printf(" %d", t.c_cc[i]);
   printf("\n");
   struct termios mt;
+  memset(&mt, 0, sizeof mt);
   tcgetattr(master, &mt);
   printf("master TCGETS is the slave's: %d\n", memcmp(&mt, &t, sizeof t) == 0);
 
