@@ -53,8 +53,7 @@ static void readslave(const char *what, int size) {
 }
 
 static void setflags(tcflag_t ion, tcflag_t ioff, tcflag_t oon, tcflag_t ooff, tcflag_t lon, tcflag_t loff, int vmin, int vtime) {
-  /* Zeroed first: glibc's struct termios has bytes the kernel's TCGETS never writes (cc[19..31],
-     padding), and memcmp below must compare only what the kernel returned. */
+  /* Zeroed so that no stack garbage reaches the kernel in the bytes TCGETS does not fill. */
   struct termios t;
   memset(&t, 0, sizeof t);
   tcgetattr(slave, &t);
