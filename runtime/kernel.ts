@@ -382,6 +382,7 @@ export class Kernel {
     child.pgid = parent.pgid; child.sid = parent.sid;
     child.exitSignal = c.exitSignal;
     child.exe = parent.exe; child.argv = parent.argv; child.envp = parent.envp;
+    child.personality = parent.personality;
     realParent.children.add(child);
     dv.setUint32(L.S_CR3 - base, mm.root, true);
     const thread = new Thread(pid, child);

@@ -78,6 +78,8 @@ export class Process {
   gid = 0; egid = 0; sgid = 0; fsgid = 0;
   /** Supplementary group ids. */
   groups: number[] = [];
+  /** personality(2) persona and flags; PER_LINUX (0) unless the program asks otherwise. */
+  personality = 0;
   pgid: number; sid: number;
   /** The parent (null for the first process); orphans move to the machine's init. */
   parent: Process | null = null;

@@ -5,6 +5,7 @@ import type { KernelFiles } from "./files.js";
 import type { ProcSource, ProcProcess } from "./vfs/procfs.js";
 import { major, minor, type OpenFile } from "./vfs/index.js";
 import { UTS } from "../syscalls/misc.js";
+import { utsName } from "../syscalls/misc.js";
 
 const enc = new TextEncoder();
 
@@ -111,7 +112,7 @@ export function createProcSource(files: KernelFiles): ProcSource {
       running: [...k.processes.values()].filter((p) => p.alive && stateLetter(p) === "R").length,
       lastPid: Math.max(0, ...k.processes.keys()),
     }),
-    hostname: () => host.hostname(),
+    hostname: () => utsName(k, "hostname"),
     osrelease: () => UTS.release,
   };
 }

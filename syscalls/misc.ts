@@ -1,7 +1,7 @@
 // System information and randomness (the time calls are in time.ts).
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread } from "../runtime/process.js";
-import { EINVAL, EFAULT } from "../runtime/errno.js";
+import { EINVAL, EFAULT, EPERM } from "../runtime/errno.js";
 import type { SyscallResult } from "./types.js";
 
 /** What uname reports: an honest name for this kernel on a Linux-compatible ABI. */
@@ -11,9 +11,45 @@ export const UTS = { sysname: "Linux", release: "6.1.0-wasl", version: "#1 SMP P
 export function sysUname(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const b = new Uint8Array(6 * 65);
   const enc = new TextEncoder();
-  [UTS.sysname, k.host.hostname(), UTS.release, UTS.version, UTS.machine, UTS.domainname]
+  [UTS.sysname, utsName(k, "hostname"), UTS.release, UTS.version, UTS.machine, utsName(k, "domainname")]
     .forEach((s, i) => b.set(enc.encode(s).subarray(0, 64), i * 65));
   return k.machine.copyOut(a[0], b) ? 0 : -EFAULT;
+}
+
+/** The UTS names set with sethostname/setdomainname, per kernel (one UTS namespace per machine). */
+const utsNames = new WeakMap<Kernel, { hostname?: string; domainname?: string }>();
+
+/** The hostname or NIS domain name uname(2) reports. */
+export function utsName(k: Kernel, which: "hostname" | "domainname"): string {
+  return utsNames.get(k)?.[which] ?? (which === "hostname" ? k.host.hostname() : UTS.domainname);
+}
+
+function setUtsName(k: Kernel, t: Thread, a: bigint[], which: "hostname" | "domainname"): SyscallResult {
+  if (t.process.euid !== 0) return -EPERM;
+  if (a[1] > 64n) return -EINVAL;
+  const bytes = k.machine.copyIn(a[0], Number(a[1]));
+  if (!bytes) return -EFAULT;
+  const names = utsNames.get(k) ?? {};
+  names[which] = new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0) >= 0 ? bytes.indexOf(0) : bytes.length));
+  utsNames.set(k, names);
+  return 0;
+}
+
+/** sethostname(2): root only, at most 64 bytes; uname and /proc/sys/kernel/hostname show it. */
+export function sysSethostname(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return setUtsName(k, t, a, "hostname"); }
+/** setdomainname(2) */
+export function sysSetdomainname(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return setUtsName(k, t, a, "domainname"); }
+
+/**
+ * personality(2): 0xffffffff queries; any other value is stored and the old one returned, as
+ * Linux does. The persona changes nothing here: wasl never randomises addresses and runs only
+ * the x86-64 Linux ABI.
+ */
+export function sysPersonality(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const old = t.process.personality;
+  const p = Number(a[0] & 0xffffffffn);
+  if (p !== 0xffffffff) t.process.personality = p;
+  return old;
 }
 
 export const GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
