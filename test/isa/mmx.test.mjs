@@ -12,6 +12,7 @@ import * as assert from "uvu/assert";
 import { arch, platform } from "node:os";
 import { readFileSync } from "node:fs";
 import { runMany, diffStates, bareMachine, DATA_ADDR, DATA_SIZE } from "./harness.mjs";
+import { randomLanes } from "./lib/lanes.mjs";
 
 const hostOk = arch() === "x64" && platform() === "linux" && /\bssse3\b/.test(readFileSync("/proc/cpuinfo", "utf8"));
 
@@ -36,32 +37,7 @@ const F64_SPECIAL = [0n, 0x8000000000000000n, 0x3ff0000000000000n, 0x7ff00000000
   1n, 0x41dfffffffc00000n, 0x41e0000000000000n, 0xc1e0000000000000n, 0xc1e0000000200000n, 0x3fe0000000000000n,
   0xbff8000000000000n, 0x4004000000000000n, 0x41dfffffffffffffn];
 
-/** 16 bytes: integer lanes biased toward boundary values, or float lanes ("ps"/"pd"). */
-function lanes(rnd, kind) {
-  const b = new Uint8Array(16), dv = new DataView(b.buffer);
-  if (kind === "ps") {
-    for (let i = 0; i < 4; i++) {
-      const e = 127 - 4 + rnd.int(40);
-      const v = rnd() < 0.4 ? rnd.pick(F32_SPECIAL) : ((rnd() < 0.5 ? 0x80000000 : 0) | (e << 23) | rnd.int(1 << 23)) >>> 0;
-      dv.setUint32(i * 4, v >>> 0, true);
-    }
-  } else if (kind === "pd") {
-    for (let i = 0; i < 2; i++) {
-      const e = BigInt(1023 - 4 + rnd.int(40));
-      const v = rnd() < 0.4 ? rnd.pick(F64_SPECIAL) : (rnd() < 0.5 ? 1n << 63n : 0n) | (e << 52n) | BigInt(rnd.int(2 ** 26)) << 26n | BigInt(rnd.int(2 ** 26));
-      dv.setBigUint64(i * 8, v, true);
-    }
-  } else {
-    const style = rnd.int(4), special = [0x00, 0xff, 0x80, 0x7f, 0x01, 0xfe];
-    for (let i = 0; i < 16; i++) {
-      b[i] = rnd.int(256);
-      if (style === 1) b[i] = rnd.pick(special);
-      if (style === 2 && i % 2 === 1) b[i] = rnd() < 0.5 ? 0 : 0xff;
-    }
-    if (style === 3) for (let i = 0; i < 16; i += 2) { b[i] = rnd.pick([0, 0x80, 0xff, 0x7f]); b[i + 1] = rnd.pick([0, 0x80, 0xff, 0x7f]); }
-  }
-  return b;
-}
+const lanes = (rnd, kind) => randomLanes(rnd, kind, { f32Special: F32_SPECIAL, f64Special: F64_SPECIAL, f32Exp: [123, 40], f64Exp: [1019, 40], specialRate: 0.4 });
 
 // Placeholders: {p} {q} mm registers, {m} an 8-byte memory operand at [rbx+k] (any alignment,
 // clear of the MM_INIT block), {x} an xmm register, {a} an aligned m128, {u} a misaligned one,

@@ -11,6 +11,7 @@ import * as assert from "uvu/assert";
 import { arch, platform } from "node:os";
 import { readFileSync } from "node:fs";
 import { runMany, diffStates, DATA_ADDR, DATA_SIZE } from "./harness.mjs";
+import { randomLanes } from "./lib/lanes.mjs";
 
 const hostOk = arch() === "x64" && platform() === "linux" && /\bsse4_2\b/.test(readFileSync("/proc/cpuinfo", "utf8"));
 
@@ -38,32 +39,7 @@ const F64_SPECIAL = [0n, 0x8000000000000000n, 0x3ff0000000000000n, 0xbff00000000
   0xc004000000000000n, 0x4330000000000000n, 0x432fffffffffffffn, 0xc330000000000001n, 0x3fdfffffffffffffn,
   0x3fefffffffffffffn, 0x0180000000000000n, 0x3ca0000000000000n];
 
-/** 16 bytes: integers with boundary values, or float lanes (kind "ps"/"pd") with special values. */
-function lanes(rnd, kind) {
-  const b = new Uint8Array(16), dv = new DataView(b.buffer);
-  if (kind === "ps") {
-    for (let i = 0; i < 4; i++) {
-      const e = 127 - 24 + rnd.int(48);
-      const v = rnd() < 0.45 ? rnd.pick(F32_SPECIAL) : ((rnd() < 0.5 ? 0x80000000 : 0) | (e << 23) | rnd.int(1 << 23)) >>> 0;
-      dv.setUint32(i * 4, v >>> 0, true);
-    }
-  } else if (kind === "pd") {
-    for (let i = 0; i < 2; i++) {
-      const e = BigInt(1023 - 54 + rnd.int(108));
-      const v = rnd() < 0.45 ? rnd.pick(F64_SPECIAL) : (rnd() < 0.5 ? 1n << 63n : 0n) | (e << 52n) | BigInt(rnd.int(2 ** 26)) << 26n | BigInt(rnd.int(2 ** 26));
-      dv.setBigUint64(i * 8, v, true);
-    }
-  } else {
-    const style = rnd.int(4), special = [0x00, 0xff, 0x80, 0x7f, 0x01, 0xfe];
-    for (let i = 0; i < 16; i++) {
-      b[i] = rnd.int(256);
-      if (style === 1) b[i] = rnd.pick(special);
-      if (style === 2 && i % 2 === 1) b[i] = rnd() < 0.5 ? 0 : 0xff;
-    }
-    if (style === 3) for (let i = 0; i < 16; i += 2) { b[i] = rnd.pick([0, 0x80, 0xff, 0x7f]); b[i + 1] = rnd.pick([0, 0x80, 0xff, 0x7f]); }
-  }
-  return b;
-}
+const lanes = (rnd, kind) => randomLanes(rnd, kind, { f32Special: F32_SPECIAL, f64Special: F64_SPECIAL, f32Exp: [103, 48], f64Exp: [969, 108], specialRate: 0.45 });
 
 // ---- templates --------------------------------------------------------------------------------
 // {x} {y} xmm registers, {m} an aligned m128 at [rbx+k*16], {u} the same plus 1-15 bytes, {i}
