@@ -77,6 +77,12 @@ export function imagesBench({ root, wasl, busybox, runs = 3, progress = () => {}
     push("startup.wasl-run-busybox-cold", "native", n);
     push("startup.wasl-run-busybox-cold", "wasl", w);
     params["startup.wasl-run-busybox-cold"] = "native: busybox echo hi; wasl: wasl run --rm busybox echo hi, a new process";
+    // The same call warm, through the library in one host process (bench/warm.mjs).
+    progress("startup.warm-library-call");
+    const warm = spawnSync(node, [join(root, "bench/warm.mjs"), String(Math.max(5, runs * 5))], { env, encoding: "utf8", timeout: 600_000 });
+    if (warm.status === 0) push("startup.warm-library-call", "wasl", JSON.parse(warm.stdout.trim().split("\n").pop()));
+    else unavailable.push({ workload: "startup.warm-library-call", system: "wasl", why: `exit ${warm.status}: ${String(warm.stderr).trim().split("\n").pop()}` });
+    params["startup.warm-library-call"] = "wasl: Sandbox.run([\"echo\", \"hi\"]) again in the same host process (a new machine per run, module and image cached)";
     rmSync(home, { recursive: true, force: true });
   }
 

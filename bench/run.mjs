@@ -92,9 +92,7 @@ W.push({ name: "startup.hello", guest: "hello", args: () => [], n: [0, 0], rss: 
 if (busybox) W.push({ name: "startup.busybox-echo", bin: busybox, args: () => ["echo", "hi"], n: [0, 0], rss: true, runs: 7 });
 
 /** Rows that wait for other work; listed in the table and the JSON, never with numbers. */
-const TODO = [
-  { workload: "startup.warm-library-call", why: "TODO: a warm run through the library (Sandbox.run reusing a machine) is not measured yet" },
-].filter((t) => selected(t.workload));
+const TODO = [];
 
 // ---- systems ---------------------------------------------------------------------------------
 const which = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
