@@ -62,7 +62,9 @@ export class Machine {
   get u8(): Uint8Array { this.refresh(); return this.u8v; }
   get view(): DataView { this.refresh(); return this.dv; }
   private refresh(): void {
-    if (this.core.memory.buffer !== this.buf) {
+    // Growing a Wasm memory detaches its old ArrayBuffer (byteLength 0): checking that is far
+    // cheaper than reading memory.buffer on every register access of the syscall path.
+    if (this.u8v.byteLength === 0) {
       this.buf = this.core.memory.buffer;
       this.u8v = new Uint8Array(this.buf);
       this.dv = new DataView(this.buf);
