@@ -227,7 +227,9 @@ function pshiftImm(k: u32, v: v128, c: u32): v128 {
  * instructions (PAGE_FAULT, UD, DE, GP, OOM, and HLT, privileged in user mode) leave rip at their first byte; SYSCALL and INT3
  * leave it after the instruction, as the hardware does.
  */
-export function run(budget: u64): u32 {
+export function run(budget32: u32): u32 {
+  // A 32-bit budget keeps the JS side free of BigInt conversions on every syscall round trip.
+  const budget: u64 = <u64>budget32;
   store<u32>(S_EXIT_REASON, 0);
   let count: u64 = 0;
   let rip = load<u64>(S_RIP);

@@ -648,9 +648,9 @@ export class Kernel {
       // Every return to user mode (a slice start, after a call or a fault) runs pending signals.
       let runnable = deliverSignals(this, t);
       while (runnable) {
-        const before = m.icount;
+        const before = m.icountLow;
         const reason = m.run(budget);
-        budget -= Number(m.icount - before);
+        budget -= (m.icountLow - before) >>> 0;
         if (reason === L.EXIT_SYSCALL) this.syscall(t);
         else if (reason !== L.EXIT_BUDGET) this.fault(t, reason);
         if (budget <= 0 || t.exited || t.blocked || this.yieldNow || t.process.stopped || !proc.alive) break;

@@ -7,7 +7,7 @@ import * as L from "./gen/layout.js";
 export interface CoreExports {
   memory: WebAssembly.Memory;
   init(): void;
-  run(budget: bigint): number;
+  run(budget: number): number;
   allocFrame(): number;
   frameRef(f: number): void;
   frameUnref(f: number): void;
@@ -111,7 +111,10 @@ export class Machine {
     this.core.writeFlags(0x202n);
   }
 
-  run(budget: number): number { return this.core.run(BigInt(budget)); }
+  /** Runs for at most budget instructions (below 2^32). */
+  run(budget: number): number { return this.core.run(Math.min(budget, 0xffffffff) >>> 0); }
+  /** The low 32 bits of the instruction counter: differences of two readings count a slice cheaply. */
+  get icountLow(): number { return this.view.getUint32(L.S_ICOUNT, true); }
 
   // ---- guest memory (copy-in / copy-out) ---------------------------------------------------
   /** Host offset of va for the access, or -1 (no fault is recorded in the CPU state). */
