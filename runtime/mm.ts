@@ -42,6 +42,8 @@ export interface Vma {
   file?: MappedFile;
   /** File offset of start (file mappings). */
   offset?: bigint;
+  /** File mappings: the file offset from which pages lie wholly past end of file (touching them is SIGBUS). */
+  eofOffset?: bigint;
 }
 
 /** The file behind a mapping: identity for /proc/self/maps, pwrite for MAP_SHARED write-back. */

@@ -552,7 +552,14 @@ export function raiseFault(k: Kernel, t: Thread, reason: number): void {
   switch (reason) {
     case L.EXIT_PAGE_FAULT: {
       const addr = m.faultAddr;
-      const mapped = t.process.mm.vmas.some((v) => addr >= v.start && addr < v.end);
+      const vma = t.process.mm.vmas.find((v) => addr >= v.start && addr < v.end);
+      const mapped = vma !== undefined;
+      if (vma?.eofOffset !== undefined && (vma.offset ?? 0n) + (addr - vma.start) >= vma.eofOffset) {
+        // A file mapping touched past end of file.
+        s.fault.cr2 = addr;
+        forceSignal(k, t, SIGBUS, infoFault(SIGBUS, BUS_ADRERR, addr));
+        return;
+      }
       const access = m.faultAccess;
       s.fault.err = 4n | (mapped ? 1n : 0n) | (access === 2 ? 2n : 0n) | (access === 4 ? 0x10n : 0n);
       s.fault.cr2 = addr;

@@ -61,6 +61,14 @@ export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     if (!k.machine.copyOut(start + BigInt(done), chunk.subarray(0, n))) { unmapQuietly(mm, start, size); return -ENOMEM; }
     done += n;
   }
+  // Pages wholly past end of file have no page-table entries: touching them raises SIGBUS, as on
+  // Linux (the page holding EOF is zero-filled after it).
+  const eofPage = pageUp(fileLeft);
+  if (eofPage < size) {
+    const v = mm.find(start);
+    if (v) v.eofOffset = off + eofPage;
+    k.machine.core.ptUnmap(mm.root, start + eofPage, Number((size - eofPage) / 4096n));
+  }
   if (mm.mprotect(start, len, prot & 7) !== 0) { unmapQuietly(mm, start, size); return -ENOMEM; }
   return start;
 }
