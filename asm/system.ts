@@ -1,11 +1,28 @@
 // System-level instructions a user program may execute: SYSCALL, the traps (INT3, INT n, UD2,
 // HLT), CPUID, RDTSC, the fences and CLFLUSH.
-import { setExit, getReg, writeGpr, RAX, RCX, RDX, RBX } from "./cpu";
+import { setExit, getReg, setReg, getRip, writeGpr, RAX, RCX, RDX, RBX } from "./cpu";
+import { readFlags } from "./flags";
 import { dImm, ea } from "./operand";
 import { rd8 } from "./mmu";
-import { EXIT_SYSCALL, EXIT_INT3, EXIT_UD, EXIT_HLT, EXIT_GP, S_ICOUNT } from "./gen/layout";
+import { EXIT_SYSCALL, EXIT_INT3, EXIT_UD, EXIT_HLT, EXIT_GP, S_ICOUNT, S_FAST_ENABLE, S_FAST_PID, S_FAST_TID, S_FAST_COUNT } from "./gen/layout";
 
-export function syscall_(d: usize): void { setExit(EXIT_SYSCALL); }
+/**
+ * SYSCALL. getpid and gettid, which need nothing from the host, are answered here when the kernel
+ * has enabled the fast path (rcx/r11 as the instruction defines them); everything else exits.
+ */
+export function syscall_(d: usize): void {
+  if (load<u32>(S_FAST_ENABLE) != 0) {
+    const nr = getReg(RAX);
+    if (nr == 39 || nr == 186) {
+      setReg(RCX, getRip());
+      setReg(11, readFlags());
+      setReg(RAX, <u64>load<u32>(nr == 39 ? S_FAST_PID : S_FAST_TID));
+      store<u64>(S_FAST_COUNT, load<u64>(S_FAST_COUNT) + 1);
+      return;
+    }
+  }
+  setExit(EXIT_SYSCALL);
+}
 export function int3(d: usize): void { setExit(EXIT_INT3); }
 export function ud2(d: usize): void { setExit(EXIT_UD); }
 export function hlt(d: usize): void { setExit(EXIT_HLT); }

@@ -648,6 +648,8 @@ export class Kernel {
       // Every return to user mode (a slice start, after a call or a fault) runs pending signals.
       let runnable = deliverSignals(this, t);
       while (runnable) {
+        // getpid/gettid need nothing from the kernel: the core answers them (not when tracing).
+        m.setFastPath(!this.trace, t.process.pid, t.tid);
         const before = m.icountLow;
         const reason = m.run(budget);
         budget -= (m.icountLow - before) >>> 0;

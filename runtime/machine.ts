@@ -90,20 +90,34 @@ export class Machine {
   saveState(): Uint8Array { return this.u8.slice(L.STATE_BASE, L.STATE_BASE + L.STATE_USED); }
   /** Restores a saved state block; the instruction count is machine-wide and is kept. */
   loadState(s: Uint8Array): void {
-    const icount = this.icount, cr3 = this.addressSpace;
+    const icount = this.icount, cr3 = this.addressSpace, fast = this.view.getBigUint64(L.S_FAST_COUNT, true);
     this.u8.set(s, L.STATE_BASE);
     this.view.setBigUint64(L.S_ICOUNT, icount, true);
+    this.view.setBigUint64(L.S_FAST_COUNT, fast, true);
     const want = this.addressSpace;
     this.view.setUint32(L.S_CR3, cr3, true);
     if (want !== cr3) this.core.setAddressSpace(want);
   }
+  /**
+   * The syscall fast path: with enabled, SYSCALL answers getpid/gettid with pid/tid inside the
+   * core (machine-wide counter: fastSyscalls). The kernel sets it for each thread it runs.
+   */
+  setFastPath(enabled: boolean, pid: number, tid: number): void {
+    const v = this.view;
+    v.setUint32(L.S_FAST_ENABLE, enabled ? 1 : 0, true);
+    v.setUint32(L.S_FAST_PID, pid, true);
+    v.setUint32(L.S_FAST_TID, tid, true);
+  }
+  /** System calls the core answered itself. */
+  get fastSyscalls(): number { return Number(this.view.getBigUint64(L.S_FAST_COUNT, true)); }
   /** The page-table root the CPU is using. */
   get addressSpace(): number { return this.view.getUint32(L.S_CR3, true); }
   /** Resets registers, flags and FPU/SSE state to the values Linux gives a new program (cr3 is kept). */
   resetState(): void {
-    const icount = this.icount, cr3 = this.addressSpace;
+    const icount = this.icount, cr3 = this.addressSpace, fast = this.view.getBigUint64(L.S_FAST_COUNT, true);
     this.u8.fill(0, L.STATE_BASE, L.STATE_BASE + L.STATE_USED);
     this.view.setBigUint64(L.S_ICOUNT, icount, true);
+    this.view.setBigUint64(L.S_FAST_COUNT, fast, true);
     this.view.setUint32(L.S_CR3, cr3, true);
     this.view.setUint32(L.S_MXCSR, 0x1f80, true);
     this.view.setUint32(L.S_FPU_CW, 0x37f, true);

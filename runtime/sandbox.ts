@@ -593,6 +593,7 @@ export class Sandbox {
       // Daemons and orphans end with pid 1, as in a container.
       killAll();
       usage.instructions = Number(m.icount);
+      usage.syscalls += m.fastSyscalls; // the ones the core answered itself
       usage.maxMemory = peakFrames * 4096;
       usage.wallMs = wall();
       return { exitCode: status.exitCode, signal: status.signal, timedOut, oomKilled, usage };

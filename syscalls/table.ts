@@ -543,6 +543,7 @@ const IMPL: Record<string, Impl> = {
   getcpu: { handler: proc.sysGetcpu, status: "partial", note: "always CPU 0, node 0" },
   membarrier: { handler: proc.sysMembarrier, status: "enosys", note: "optional; glibc and musl run without it" },
   exit_group: { handler: proc.sysExitGroup },
+  // getpid and gettid are also answered inside the core without leaving Wasm (asm/system.ts), except with --trace.
   getpid: { handler: proc.sysGetpid },
   gettid: { handler: proc.sysGettid },
   getppid: { handler: proc.sysGetppid },
