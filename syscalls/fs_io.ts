@@ -13,6 +13,7 @@ import {
   EBADF, EPIPE, EFAULT, EINVAL, ESPIPE, EAGAIN, EBUSY, EPERM, EOPNOTSUPP, EXDEV, EOVERFLOW, EISDIR,
 } from "../runtime/errno.js";
 import type { SyscallResult } from "./types.js";
+import { TASK_SIZE } from "../runtime/mm.js";
 import { sendSignal } from "./signal.js";
 import { blockOn, WOULD_BLOCK } from "./fs_wait.js";
 import { fdOf, uintOf, ctxOf, fileOf, readPath, installFile, syncFdLimit } from "./fs.js";
@@ -23,6 +24,9 @@ const MAX_IO = 1 << 20;
 const UIO_MAXIOV = 1024;
 
 const sizeOf = (v: bigint): number => (v > BigInt(MAX_IO) ? MAX_IO : Number(v));
+
+/** Linux's access_ok: a user buffer must lie wholly below TASK_SIZE, checked before any transfer. */
+const accessOk = (va: bigint, len: bigint): boolean => va + len >= va && va + len <= TASK_SIZE;
 
 /** A write to a pipe nobody reads raises SIGPIPE (and still fails with EPIPE if it is ignored). */
 function checkPipe(k: Kernel, t: Thread, r: number): number {
@@ -39,7 +43,7 @@ function io(k: Kernel, t: Thread, f: OpenFile, attempt: () => SyscallValue, nonb
 /** Reads up to size bytes and hands them to deliver (which copies them out). */
 function readWith(k: Kernel, t: Thread, f: OpenFile, size: number, deliver: (buf: Uint8Array) => number): SyscallResult {
   return io(k, t, f, () => {
-    const buf = new Uint8Array(size);
+    const buf = new Uint8Array(Math.min(size, MAX_IO)); // a short read bounds the host buffer
     const n = f.read(buf);
     return n <= 0 ? n : deliver(buf.subarray(0, n));
   });
@@ -67,8 +71,7 @@ function writeAll(k: Kernel, t: Thread, f: OpenFile, data: Uint8Array, nonblock 
 export function sysRead(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = fileOf(t, a[0]);
   if (!f) return -EBADF;
-  // access_ok: the whole buffer must lie in user space, before the count is looked at.
-  if (f.readable && a[1] + a[2] > 0x7ffffffff000n) return -EFAULT;
+  if (f.readable && !accessOk(a[1], a[2])) return -EFAULT;
   if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
   if (!f.readable) return -EBADF;
   return readWith(k, t, f, sizeOf(a[2]), (b) => (k.machine.copyOut(a[1], b) ? b.length : -EFAULT));
@@ -78,7 +81,7 @@ export function sysRead(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 export function sysWrite(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = fileOf(t, a[0]);
   if (!f) return -EBADF;
-  if (f.writable && a[1] + a[2] > 0x7ffffffff000n) return -EFAULT; // access_ok, as in read
+  if (f.writable && !accessOk(a[1], a[2])) return -EFAULT;
   if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
   if (!f.writable) return -EBADF;
   const data = k.machine.copyIn(a[1], sizeOf(a[2]));
@@ -92,6 +95,7 @@ export function sysPread64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (!f) return -EBADF;
   const pos = BigInt.asIntN(64, a[3]);
   if (BigInt.asIntN(64, a[2]) < 0n || pos < 0n) return -EINVAL;
+  if (!accessOk(a[1], a[2])) return -EFAULT;
   const buf = new Uint8Array(sizeOf(a[2]));
   const n = f.pread(buf, Number(pos));
   if (n <= 0) return n;
@@ -104,6 +108,7 @@ export function sysPwrite64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (!f) return -EBADF;
   const pos = BigInt.asIntN(64, a[3]);
   if (BigInt.asIntN(64, a[2]) < 0n || pos < 0n) return -EINVAL;
+  if (!accessOk(a[1], a[2])) return -EFAULT;
   const data = k.machine.copyIn(a[1], sizeOf(a[2]));
   if (!data) return -EFAULT;
   if (data.length === 0) return f.writable ? 0 : -EBADF;
@@ -122,6 +127,7 @@ function readIovecs(k: Kernel, iov: bigint, cnt: bigint): Array<[bigint, number]
   for (let i = 0; i < Number(cnt); i++) {
     const len = dv.getBigUint64(i * 16 + 8, true);
     if (BigInt.asIntN(64, len) < 0n) return -EINVAL;
+    if (!accessOk(dv.getBigUint64(i * 16, true), len)) return -EFAULT;
     total += len;
     if (total > 0x7fffffffn) return -EINVAL;
     out.push([dv.getBigUint64(i * 16, true), Number(len)]);
@@ -199,13 +205,13 @@ export function sysPreadv2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof iovs === "number") return iovs;
   if (pos === -1n) {
     if (!f.readable) return -EBADF;
-    const total = iovTotal(iovs);
+    const total = Math.min(iovTotal(iovs), MAX_IO);
     if (total === 0) return 0;
     if (flags & RWF_NOWAIT) { const b = new Uint8Array(total); const n = f.read(b); return n <= 0 ? n : scatter(k, iovs, b.subarray(0, n)); }
     return readWith(k, t, f, total, (b) => scatter(k, iovs, b));
   }
   if (pos < 0n) return -EINVAL;
-  const buf = new Uint8Array(iovTotal(iovs));
+  const buf = new Uint8Array(Math.min(iovTotal(iovs), MAX_IO));
   const n = f.pread(buf, Number(pos));
   return n <= 0 ? n : scatter(k, iovs, buf.subarray(0, n));
 }
