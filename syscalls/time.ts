@@ -71,6 +71,13 @@ export function readTimespec(k: Kernel, p: bigint): bigint | number {
   if (sec < 0n || nsec < 0n || nsec >= NS) return -EINVAL;
   return sec * NS + nsec;
 }
+/** A struct itimerspec (it_interval, it_value) as [interval, value] ns; EFAULT/EINVAL as negative numbers. */
+function readItimerspec(k: Kernel, p: bigint): [bigint, bigint] | number {
+  const interval = readTimespec(k, p);
+  if (typeof interval === "number") return interval;
+  const value = readTimespec(k, p + 16n);
+  return typeof value === "number" ? value : [interval, value];
+}
 /** A struct timeval (setitimer) as ns. */
 function readTimeval(b: Uint8Array, off: number): bigint | number {
   const dv = new DataView(b.buffer, b.byteOffset);
@@ -434,16 +441,9 @@ function timerValue(k: Kernel, t: Thread, pt: PosixTimer): [bigint, bigint] {
 export function sysTimerSettime(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const pt = timerOf(k, t, a[0]);
   if (!pt) return -EINVAL;
-  const b = k.machine.copyIn(a[2], 32);
-  if (!b) return -EFAULT;
-  const dv = new DataView(b.buffer);
-  const parts: bigint[] = [];
-  for (const off of [0, 16]) {
-    const sec = dv.getBigInt64(off, true), nsec = dv.getBigInt64(off + 8, true);
-    if (sec < 0n || nsec < 0n || nsec >= NS) return -EINVAL;
-    parts.push(sec * NS + nsec);
-  }
-  const [interval, value] = parts;
+  const spec = readItimerspec(k, a[2]);
+  if (typeof spec === "number") return spec;
+  const [interval, value] = spec;
   const [ov, oi] = timerValue(k, t, pt);
   if (a[3] !== 0n && !k.machine.copyOut(a[3], itimerspec(ov, oi))) return -EFAULT;
   const abs = (Number(a[1]) & TIMER_ABSTIME) !== 0;
@@ -539,16 +539,9 @@ export function sysTimerfdSettime(k: Kernel, t: Thread, a: bigint[]): SyscallRes
   if (typeof f === "number") return f;
   const flags = Number(a[1] & 0xffffffffn);
   if (flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) return -EINVAL;
-  const b = k.machine.copyIn(a[2], 32);
-  if (!b) return -EFAULT;
-  const dv = new DataView(b.buffer);
-  const parts: bigint[] = [];
-  for (const off of [0, 16]) {
-    const sec = dv.getBigInt64(off, true), nsec = dv.getBigInt64(off + 8, true);
-    if (sec < 0n || nsec < 0n || nsec >= NS) return -EINVAL;
-    parts.push(sec * NS + nsec);
-  }
-  const [interval, value] = parts;
+  const spec = readItimerspec(k, a[2]);
+  if (typeof spec === "number") return spec;
+  const [interval, value] = spec;
   if (a[3] !== 0n && !k.machine.copyOut(a[3], itimerspec(f.timer.remaining(), f.timer.interval))) return -EFAULT;
   f.expirations = 0n;
   let rel = (flags & TFD_TIMER_ABSTIME) ? value - clockNs(k, f.clock, t)! : value;
