@@ -2,20 +2,24 @@
 // way a shell would: PATH lookup for bare names, the caller's environment and cwd, and the
 // program's exit status (128+n when signal n killed it).
 import * as fs from "node:fs";
-import { runProgram } from "./index.js";
-import { demo } from "./demo.js";
+// Only `exec` is loaded up front: the image, sandbox and demo code is imported when its command
+// runs, so starting a program does not pay for parsing them.
+import { runProgram } from "./run.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { ENOENT, ENOEXEC } from "./errno.js";
-import { IMAGE_COMMANDS, IMAGE_USAGE, runImageCommand } from "./cli_images.js";
-import { runCommand, RUN_USAGE } from "./cli_run.js";
-import { openContainer, imagesInUse } from "./containers.js";
 
-const USAGE = `usage: wasl exec [--trace] [--verbose] PROGRAM [ARGS...]
+/** The commands runImageCommand (cli_images.ts) answers. */
+const IMAGE_COMMANDS = ["load", "images", "rmi", "pull", "inspect", "commit", "export"];
+
+async function usage(): Promise<string> {
+  const [{ RUN_USAGE }, { IMAGE_USAGE }] = await Promise.all([import("./cli_run.js"), import("./cli_images.js")]);
+  return `usage: wasl exec [--trace] [--verbose] PROGRAM [ARGS...]
        wasl syscalls            list system call coverage
        wasl demo                run a few busybox commands under wasl
        wasl bench [--quick] [GROUP...]   the benchmark suite (bench/run.mjs) against native and qemu-user
 ${RUN_USAGE}
 ${IMAGE_USAGE}`;
+}
 
 /** execvp's search: a name without a slash is looked up in $PATH. */
 function findProgram(name: string): string | null {
@@ -37,9 +41,9 @@ async function exec(args: string[]): Promise<number> {
     if (opt === "--trace") trace = true;
     else if (opt === "--verbose" || opt === "-v") verbose = true;
     else if (opt === "--") break;
-    else { process.stderr.write(`wasl: unknown option ${opt}\n${USAGE}\n`); return 2; }
+    else { process.stderr.write(`wasl: unknown option ${opt}\n${await usage()}\n`); return 2; }
   }
-  if (args.length === 0) { process.stderr.write(`${USAGE}\n`); return 2; }
+  if (args.length === 0) { process.stderr.write(`${await usage()}\n`); return 2; }
   const name = args[0];
   const path = findProgram(name);
   if (!path) { process.stderr.write(`wasl: ${name}: command not found\n`); return 127; }
@@ -84,11 +88,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === "exec") return await exec(rest);
     if (cmd === "syscalls") return listSyscalls();
-    if (cmd === "demo") return await demo();
-    if (cmd === "run") return await runCommand(rest);
+    if (cmd === "demo") return await (await import("./demo.js")).demo();
+    if (cmd === "run") return await (await import("./cli_run.js")).runCommand(rest);
     if (cmd === "bench") return await bench(rest);
-    if ((IMAGE_COMMANDS as readonly string[]).includes(cmd)) return await runImageCommand(cmd, rest, { stdout: process.stdout, stderr: process.stderr, openContainer, imagesInUse });
-    process.stderr.write(`${USAGE}\n`);
+    if (IMAGE_COMMANDS.includes(cmd)) {
+      const [{ runImageCommand }, { openContainer, imagesInUse }] = await Promise.all([import("./cli_images.js"), import("./containers.js")]);
+      return await runImageCommand(cmd, rest, { stdout: process.stdout, stderr: process.stderr, openContainer, imagesInUse });
+    }
+    process.stderr.write(`${await usage()}\n`);
     return 2;
   } catch (e) {
     // A bug in wasl itself, not the guest: one line, and the stack only when asked for.

@@ -11,8 +11,6 @@ import {
 import { nodeImageHost } from "../images/host-node.js";
 
 /** The commands this file implements, for the CLI's router and usage text. */
-export const IMAGE_COMMANDS = ["load", "images", "rmi", "pull", "inspect", "commit", "export"] as const;
-
 export const IMAGE_USAGE = `       wasl load [-q] [-t NAME[:TAG]] FILE|DIR   import a docker-save tarball or an OCI layout
        wasl images [-q] [--no-trunc]             list stored images
        wasl rmi IMAGE...                         untag/remove images (only unreferenced blobs are deleted)
@@ -336,7 +334,7 @@ function writeAll(stream: NodeJS.WritableStream, chunk: Uint8Array): Promise<voi
 }
 
 /**
- * Runs one image command (`cmd` is one of IMAGE_COMMANDS); resolves to the exit status. Errors of
+ * Runs one image command (`cmd` is one of cli.ts's IMAGE_COMMANDS); resolves to the exit status. Errors of
  * wasl's own become one line on stderr and status 125; usage errors status 2.
  */
 export async function runImageCommand(cmd: string, args: string[], ctx: ImageCommandContext): Promise<number> {

@@ -2,12 +2,17 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
+// Where dist/wasl.wasm is from this module's own URL: ../../ from dist/runtime/host/, and whatever the
+// build defines for a bundle that puts this code elsewhere (the command line's dist/runtime/cli.js).
+declare const __WASL_CORE_RELATIVE__: string | undefined;
+const CORE_RELATIVE = typeof __WASL_CORE_RELATIVE__ === "string" ? __WASL_CORE_RELATIVE__ : "../../wasl.wasm";
+
 let compiled: Promise<WebAssembly.Module> | null = null;
 
 /** The compiled core from dist/wasl.wasm (next to the built runtime). */
 export function coreModule(): Promise<WebAssembly.Module> {
   if (!compiled) {
-    const path = fileURLToPath(new URL("../../wasl.wasm", import.meta.url));
+    const path = fileURLToPath(new URL(CORE_RELATIVE, import.meta.url));
     compiled = readFile(path).then((bytes) => WebAssembly.compile(bytes));
   }
   return compiled;

@@ -1,0 +1,37 @@
+// One program, start to finish, on a new kernel: what `wasl exec` runs. Kept apart from the library
+// entry so the command line loads only the kernel, not the sandbox and image code.
+import { Kernel, type ExitStatus, type KernelOptions } from "./kernel.js";
+import { coreModule } from "./host/wasm.js";
+import { nodeHost } from "./host/node.js";
+import { isExecError } from "./elf.js";
+import { ENOENT } from "./errno.js";
+import type { Host } from "./host/types.js";
+
+export interface RunOptions {
+  host?: Host;
+  cwd?: string;
+  trace?: boolean;
+  verbose?: boolean;
+  memoryLimit?: number;
+}
+
+export interface RunResult extends ExitStatus {
+  /** Set when the program could not be started: the errno and a message (exit code 126/127). */
+  error?: { errno: number; message: string };
+  /** What the run cost: guest instructions retired and wall time from start to exit. */
+  usage?: { instructions: number; wallMs: number };
+}
+
+/** Runs a host program to completion; exitCode is what a shell would report (128+n for signal n). */
+export async function runProgram(path: string, argv: string[], env: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const host = opts.host ?? nodeHost;
+  const t0 = host.monotonicNs();
+  const kernel = await Kernel.create(await coreModule(), {
+    host, trace: opts.trace, verbose: opts.verbose, memoryLimit: opts.memoryLimit,
+  } satisfies KernelOptions);
+  const proc = kernel.spawn(path, argv, env, opts.cwd ?? host.cwd());
+  if (isExecError(proc)) return { exitCode: proc.errno === ENOENT ? 127 : 126, signal: null, error: proc };
+  const status = await kernel.run(proc);
+  const usage = { instructions: Number(kernel.machine.icount), wallMs: Number(host.monotonicNs() - t0) / 1e6 };
+  return { ...status, usage };
+}
