@@ -23,6 +23,14 @@ function timeIt(cmd, args, env) {
   return { s: Number(process.hrtime.bigint() - t0) / 1e9, ok: r.status === 0, why: `exit ${r.status}: ${String(r.stderr).trim().split("\n").pop()}` };
 }
 
+/** Peak RSS in MiB of one run, from GNU time; null when /usr/bin/time is missing or the run fails. */
+function peakRss(cmd, args, env) {
+  if (!existsSync("/usr/bin/time")) return null;
+  const r = spawnSync("/usr/bin/time", ["-f", "rss_kb=%M", cmd, ...args], { env, maxBuffer: 1 << 26, timeout: 600_000 });
+  const m = String(r.stderr).match(/rss_kb=(\d+)/);
+  return r.status === 0 && m ? Number(m[1]) / 1024 : null;
+}
+
 /** The minbase tree, or a reason it is unavailable. */
 function rootfs(root) {
   const tree = join(root, "test", ".cache", MINBASE);
@@ -60,7 +68,8 @@ function packDockerSave(tree, dir) {
 export function imagesBench({ root, wasl, busybox, runs = 3, progress = () => {} }) {
   const rows = [], unavailable = [], params = {};
   const node = process.execPath;
-  const push = (workload, system, samples) => { if (samples.length) rows.push({ workload, system, samples }); };
+  const push = (workload, system, samples, unit = "s") => { if (samples.length) rows.push({ workload, system, samples, unit }); };
+  const pushRss = (workload, system, mib) => { if (mib !== null) push(workload, system, [mib], "MiB"); };
 
   // Cold `wasl run busybox echo hi` (the embedded default image, already in the store after one run).
   if (busybox) {
@@ -76,6 +85,9 @@ export function imagesBench({ root, wasl, busybox, runs = 3, progress = () => {}
     }
     push("startup.wasl-run-busybox-cold", "native", n);
     push("startup.wasl-run-busybox-cold", "wasl", w);
+    progress("startup.wasl-run-busybox peak RSS");
+    pushRss("startup.wasl-run-busybox-cold", "native", peakRss(busybox, ["echo", "hi"]));
+    pushRss("startup.wasl-run-busybox-cold", "wasl", peakRss(node, [wasl, "run", "--rm", "busybox", "echo", "hi"], env));
     params["startup.wasl-run-busybox-cold"] = "native: busybox echo hi; wasl: wasl run --rm busybox echo hi, a new process";
     // The same call warm, through the library in one host process (bench/warm.mjs).
     progress("startup.warm-library-call");
@@ -94,6 +106,7 @@ export function imagesBench({ root, wasl, busybox, runs = 3, progress = () => {}
     params["images.rootfs-load"] = `Debian bookworm minbase, ${(layerBytes / 1e6).toFixed(0)} MB layer; native: tar -x of the layer; wasl: wasl load into an empty store`;
     params["images.rootfs-first-run"] = "native: chroot DIR /bin/true; wasl: first wasl run --rm IMAGE /bin/true after the load";
     const load = [], untar = [], first = [], chroot = [];
+    let loadRss = null, untarRss = null;
     const canChroot = process.getuid?.() === 0;
     for (let i = 0; i < runs; i++) {
       progress(`images.rootfs run ${i + 1}/${runs}`);
@@ -106,12 +119,24 @@ export function imagesBench({ root, wasl, busybox, runs = 3, progress = () => {}
       const env = { ...process.env, WASL_HOME: home };
       const l = timeIt(node, [wasl, "load", archive], env);
       if (l.ok) load.push(l.s); else unavailable.push({ workload: "images.rootfs-load", system: "wasl", why: l.why });
+      // Memory of a load: one more, into a fresh store, under GNU time (first round only).
+      if (i === 0) {
+        const home2 = mkdtempSync(join(tmpdir(), "wasl-bench-home-"));
+        loadRss = peakRss(node, [wasl, "load", archive], { ...process.env, WASL_HOME: home2 });
+        rmSync(home2, { recursive: true, force: true });
+        const dest2 = join(work, "rss");
+        mkdirSync(dest2);
+        untarRss = peakRss("tar", ["-C", dest2, "-xf", layer]);
+        rmSync(dest2, { recursive: true, force: true });
+      }
       const r = timeIt(node, [wasl, "run", "--rm", "bench/minbase:latest", "/bin/true"], env);
       if (r.ok) first.push(r.s); else unavailable.push({ workload: "images.rootfs-first-run", system: "wasl", why: r.why });
       rmSync(home, { recursive: true, force: true });
     }
     push("images.rootfs-load", "native", untar);
     push("images.rootfs-load", "wasl", load);
+    pushRss("images.rootfs-load", "native", untarRss);
+    pushRss("images.rootfs-load", "wasl", loadRss);
     push("images.rootfs-first-run", "native", chroot);
     push("images.rootfs-first-run", "wasl", first);
   } finally {

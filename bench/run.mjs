@@ -189,7 +189,7 @@ for (const w of W) {
 
 if (!quick && (selected("images.rootfs-load") || selected("startup.wasl-run-busybox-cold"))) {
   const r = imagesBench({ root, wasl, busybox, runs: runsOpt ?? 3, progress });
-  for (const x of r.rows) rows.push(stat(x.workload, x.system, "s", x.samples));
+  for (const x of r.rows) rows.push(stat(x.workload, x.system, x.unit, x.samples, x.unit === "MiB" ? { what: "peak RSS" } : {}));
   for (const u of r.unavailable) failures.push(u);
   Object.assign(params, r.params);
 }
