@@ -100,8 +100,51 @@ export class RecordLocks {
   }
 }
 
+/**
+ * flock(2)'s whole-file locks. Unlike record locks they belong to the open file description: dup'ed
+ * and inherited descriptors share one lock, and it goes when the description's last descriptor
+ * closes (a description whose refs reached 0 holds nothing, so a lock is never left behind).
+ */
+export class FileLocks {
+  /** Fires whenever a lock is dropped or a descriptor closes, for blocked flock() callers. */
+  readonly waitQueue = new WaitQueue();
+  private byInode = new Map<Inode, Map<OpenFile, boolean>>();
+
+  /** Takes (or converts to) a shared or exclusive lock for file; false if another description's lock conflicts. */
+  lock(file: OpenFile, exclusive: boolean): boolean {
+    const held = this.held(file.inode);
+    for (const [other, ex] of held) {
+      if (other === file) continue;
+      if (exclusive || ex) return false;
+    }
+    held.set(file, exclusive);
+    return true;
+  }
+  /** Drops file's lock (LOCK_UN, or before a conversion that has to wait, as Linux does). */
+  unlock(file: OpenFile): void {
+    const held = this.byInode.get(file.inode);
+    if (held?.delete(file)) {
+      if (held.size === 0) this.byInode.delete(file.inode);
+      this.waitQueue.notify();
+    }
+  }
+  /** Whether file holds a lock of the other kind (a conversion). */
+  holdsOther(file: OpenFile, exclusive: boolean): boolean {
+    const ex = this.byInode.get(file.inode)?.get(file);
+    return ex !== undefined && ex !== exclusive;
+  }
+  /** The live locks on inode; descriptions closed since are forgotten here. */
+  private held(inode: Inode): Map<OpenFile, boolean> {
+    let held = this.byInode.get(inode);
+    if (!held) { held = new Map(); this.byInode.set(inode, held); }
+    for (const f of held.keys()) if (f.refs === 0) held.delete(f);
+    return held;
+  }
+}
+
 export class KernelFiles {
   readonly locks = new RecordLocks();
+  readonly flocks = new FileLocks();
   /** The pid whose system call is running (what /proc/self names); set on every path lookup. */
   currentPid = 0;
   private contexts = new WeakMap<Process, ProcessFs>();
@@ -122,9 +165,13 @@ export class KernelFiles {
     return c;
   }
 
-  /** Closing a descriptor drops the process's record locks on that file. */
+  /** Closing a descriptor drops the process's record locks on that file (and maybe a flock). */
   private watchCloses(proc: Process): void {
-    (proc.fds as FdTable).onClose = (f: OpenFile) => this.locks.release(proc.pid, f.inode);
+    (proc.fds as FdTable).onClose = (f: OpenFile) => {
+      this.locks.release(proc.pid, f.inode);
+      // The description may have lost its last descriptor: a blocked flock() may now succeed.
+      if (this.flocks.waitQueue.size) this.flocks.waitQueue.notify();
+    };
   }
 
   /** Descriptors 0–2 of the first process: the host's stdio. */

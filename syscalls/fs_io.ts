@@ -337,6 +337,23 @@ function fcntlLock(k: Kernel, t: Thread, f: OpenFile, cmd: number, va: bigint): 
   return cmd === F_SETLK ? attempt() : blockOn(k, t, [locks.waitQueue], attempt);
 }
 
+export const LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+
+/** flock(2): whole-file locks of the open file description; blocks unless LOCK_NB. */
+export function sysFlock(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = t.process.fds.get(fdOf(a[0]));
+  if (!f || (f.flags & O_PATH)) return -EBADF;
+  const op = uintOf(a[1]), kind = op & ~LOCK_NB;
+  const locks = k.files.flocks;
+  if (kind === LOCK_UN) { locks.unlock(f); return 0; }
+  if (kind !== LOCK_SH && kind !== LOCK_EX) return -EINVAL;
+  const exclusive = kind === LOCK_EX;
+  // A conversion is not atomic on Linux: the old lock goes first, then the new one is waited for.
+  if (locks.holdsOther(f, exclusive) && !locks.lock(f, exclusive)) locks.unlock(f);
+  const attempt = () => (locks.lock(f, exclusive) ? 0 : (op & LOCK_NB) ? -EAGAIN : WOULD_BLOCK);
+  return (op & LOCK_NB) ? attempt() : blockOn(k, t, [locks.waitQueue], attempt);
+}
+
 /** fcntl(2) */
 export function sysFcntl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const fd = fdOf(a[0]), cmd = uintOf(a[1]);

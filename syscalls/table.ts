@@ -502,6 +502,7 @@ const IMPL: Record<string, Impl> = {
   eventfd2: { handler: poll.sysEventfd2 },
   prctl: { handler: proc.sysPrctl, status: "partial", note: "PR_SET_NAME/PR_GET_NAME and PR_SET/GET_CHILD_SUBREAPER; other options give EINVAL" },
   fcntl: { handler: io.sysFcntl, status: "partial", note: "DUPFD(_CLOEXEC), GETFD/SETFD, GETFL/SETFL, GETLK/SETLK/SETLKW (no deadlock detection), GET/SETPIPE_SZ; F_SETOWN is accepted and ignored; no OFD locks, leases, seals or F_NOTIFY" },
+  flock: { handler: io.sysFlock },
   brk: { handler: mm.sysBrk },
   mmap: { handler: mm.sysMmap, status: "partial", note: "file pages are read in at mmap time; MAP_SHARED file pages go back to the file at msync/munmap/exit (two shared mappings of one file do not see each other's writes before that); MAP_SHARED memory is shared across fork; pages wholly past end of file raise SIGBUS (BUS_ADRERR)" },
   munmap: { handler: mm.sysMunmap },

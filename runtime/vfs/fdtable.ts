@@ -73,8 +73,9 @@ export class FdTable {
     const s = fd >= 0 ? this.slots[fd] : undefined;
     if (!s) return -EBADF;
     this.slots[fd] = undefined;
-    this.onClose?.(s.file);
     if (--s.file.refs === 0) s.file.release();
+    // After the count drops: a flock() waiter woken here sees a description that is gone.
+    this.onClose?.(s.file);
     return 0;
   }
 
