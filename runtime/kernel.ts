@@ -355,6 +355,7 @@ export class Kernel {
       child.state = state;
       child.sigmask = t.sigmask;
       child.name = t.name;
+      child.nice = t.nice;
       if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = c.childTid;
       if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, child.tid);
       if (f & CLONE_CHILD_SETTID) m.writeU32(c.childTid, child.tid);
@@ -389,6 +390,7 @@ export class Kernel {
     thread.state = state;
     thread.sigmask = t.sigmask;
     thread.name = t.name;
+    thread.nice = t.nice;
     thread.altStack = { ...t.altStack };
     if (f & CLONE_CHILD_CLEARTID) thread.clearChildTid = c.childTid;
     child.threads.push(thread);

@@ -56,6 +56,8 @@ export class Thread {
   exited = false;
   /** comm: the program's base name at exec, up to 15 bytes; prctl(PR_SET_NAME) changes it. */
   name = "";
+  /** The nice value (-20…19): per thread on Linux, inherited by the threads and processes it creates. */
+  nice = 0;
 
   constructor(public tid: number, readonly process: Process) {}
 }

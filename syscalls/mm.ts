@@ -5,7 +5,8 @@ import {
   MAP_ANONYMOUS, MAP_TYPE, MAP_SHARED, MAP_SHARED_VALIDATE, PAGE, PROT_READ, PROT_WRITE,
   pageUp, TASK_SIZE, type AddressSpace, type MappedFile,
 } from "../runtime/mm.js";
-import { EBADF, EINVAL, ENODEV, EACCES, EFAULT, ENOMEM, EOVERFLOW } from "../runtime/errno.js";
+import { EBADF, EINVAL, ENODEV, EACCES, EFAULT, ENOMEM, EOVERFLOW, EPERM } from "../runtime/errno.js";
+import { RLIMIT_MEMLOCK } from "../runtime/process.js";
 import { O_ACCMODE, O_WRONLY, O_RDWR, O_PATH } from "../runtime/files.js";
 import type { SyscallResult } from "./types.js";
 
@@ -165,3 +166,41 @@ export function sysMincore(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (!r) return -ENOMEM;
   return k.machine.copyOut(vec, r) ? 0 : -EFAULT;
 }
+
+const MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4, MLOCK_ONFAULT = 1;
+
+/**
+ * mlock(2)/mlock2(2)/munlock(2): guest memory is never swapped, so locking needs no work; what is
+ * left of Linux's contract is the range check (ENOMEM for unmapped pages) and RLIMIT_MEMLOCK for
+ * users without CAP_IPC_LOCK (per call: locked ranges are not added up).
+ */
+function lockRange(t: Thread, addr: bigint, len: bigint, lock: boolean): SyscallResult {
+  const start = addr & ~(PAGE - 1n), end = pageUp(addr + len);
+  if (end < start || end > TASK_SIZE) return -ENOMEM;
+  if (start === end) return 0;
+  if (!t.process.mm.residency(start, end)) return -ENOMEM;
+  if (lock && t.process.euid !== 0) {
+    const limit = t.process.rlimits[RLIMIT_MEMLOCK][0];
+    if (limit === 0n) return -EPERM;
+    if (end - start > limit) return -ENOMEM;
+  }
+  return 0;
+}
+export function sysMlock(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return lockRange(t, a[0], a[1], true); }
+export function sysMunlock(k: Kernel, t: Thread, a: bigint[]): SyscallResult { return lockRange(t, a[0], a[1], false); }
+export function sysMlock2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  if (a[2] & ~BigInt(MLOCK_ONFAULT)) return -EINVAL;
+  return lockRange(t, a[0], a[1], true);
+}
+/** mlockall(2): MCL_CURRENT and/or MCL_FUTURE (MCL_ONFAULT only with one of them). */
+export function sysMlockall(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const flags = Number(a[0] & 0xffffffffn);
+  if (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) || !(flags & (MCL_CURRENT | MCL_FUTURE))) return -EINVAL;
+  if (t.process.euid !== 0) {
+    const limit = t.process.rlimits[RLIMIT_MEMLOCK][0];
+    if (limit === 0n) return -EPERM;
+    if ((flags & MCL_CURRENT) && t.process.mm.usage().size > limit) return -ENOMEM;
+  }
+  return 0;
+}
+export function sysMunlockall(_k: Kernel, _t: Thread, _a: bigint[]): SyscallResult { return 0; }

@@ -651,5 +651,3 @@ export function sysGetcpu(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return 0;
 }
 
-/** membarrier(2): not provided; glibc and musl fall back without it. */
-export function sysMembarrier(): SyscallResult { return -ENOSYS; }

@@ -12,6 +12,7 @@ import * as sig from "./signal.js";
 import * as misc from "./misc.js";
 import * as futex from "./futex.js";
 import * as time from "./time.js";
+import * as sched from "./sched.js";
 
 // number name argument-kinds (one line per call, numbers in order; 337–423 are unassigned).
 const NUMBERS = `
@@ -511,6 +512,11 @@ const IMPL: Record<string, Impl> = {
   mremap: { handler: mm.sysMremap, status: "partial", note: "shrink, grow, MAYMOVE, FIXED, DONTUNMAP; old_len 0 (duplicating a shared mapping) gives EINVAL" },
   msync: { handler: mm.sysMsync },
   mincore: { handler: mm.sysMincore },
+  mlock: { handler: mm.sysMlock, status: "partial", note: "memory is never swapped; RLIMIT_MEMLOCK is checked per call, locked ranges are not summed" },
+  mlock2: { handler: mm.sysMlock2, status: "partial", note: "as mlock" },
+  munlock: { handler: mm.sysMunlock },
+  mlockall: { handler: mm.sysMlockall },
+  munlockall: { handler: mm.sysMunlockall },
   exit: { handler: proc.sysExit },
   fork: { handler: proc.sysFork },
   vfork: { handler: proc.sysVfork },
@@ -542,7 +548,11 @@ const IMPL: Record<string, Impl> = {
   sched_get_priority_max: { handler: proc.sysSchedGetPriorityMax },
   sched_get_priority_min: { handler: proc.sysSchedGetPriorityMin },
   getcpu: { handler: proc.sysGetcpu, status: "partial", note: "always CPU 0, node 0" },
-  membarrier: { handler: proc.sysMembarrier, status: "enosys", note: "optional; glibc and musl run without it" },
+  membarrier: { handler: sched.sysMembarrier, note: "every guest thread runs on one host thread, so each barrier holds on return" },
+  getpriority: { handler: sched.sysGetpriority },
+  setpriority: { handler: sched.sysSetpriority, status: "partial", note: "nice values are kept and reported; the scheduler does not weigh them" },
+  capget: { handler: sched.sysCapget, status: "partial", note: "root holds every capability, other users none (no file capabilities)" },
+  capset: { handler: sched.sysCapset, status: "partial", note: "only calls that change nothing succeed: permission checks follow user ids, so capabilities cannot be dropped one by one (EPERM)" },
   exit_group: { handler: proc.sysExitGroup },
   // getpid and gettid are also answered inside the core without leaving Wasm (asm/system.ts), except with --trace.
   getpid: { handler: proc.sysGetpid },
