@@ -1,27 +1,17 @@
 // System-level instructions a user program may execute: SYSCALL, the traps (INT3, INT n, UD2,
 // HLT), CPUID, RDTSC, the fences and CLFLUSH.
-import { setExit, getReg, setReg, getRip, writeGpr, RAX, RCX, RDX, RBX } from "./cpu";
-import { readFlags } from "./flags";
+import { setExit, getReg, writeGpr, RAX, RCX, RDX, RBX } from "./cpu";
 import { dImm, ea } from "./operand";
 import { rd8 } from "./mmu";
-import { EXIT_SYSCALL, EXIT_INT3, EXIT_UD, EXIT_HLT, EXIT_GP, S_ICOUNT, S_FAST_ENABLE, S_FAST_PID, S_FAST_TID, S_FAST_COUNT } from "./gen/layout";
+import { EXIT_SYSCALL, EXIT_INT3, EXIT_UD, EXIT_HLT, EXIT_GP, S_ICOUNT } from "./gen/layout";
+import { fastSyscall } from "./fastsys";
 
 /**
- * SYSCALL. getpid and gettid, which need nothing from the host, are answered here when the kernel
- * has enabled the fast path (rcx/r11 as the instruction defines them); everything else exits.
+ * SYSCALL exits to the kernel, except for the calls the kernel lets the core answer
+ * (fastsys.ts). A fallback also replaces whatever a refused fast path recorded (an OOM on a lazy page).
  */
 export function syscall_(d: usize): void {
-  if (load<u32>(S_FAST_ENABLE) != 0) {
-    const nr = getReg(RAX);
-    if (nr == 39 || nr == 186) {
-      setReg(RCX, getRip());
-      setReg(11, readFlags());
-      setReg(RAX, <u64>load<u32>(nr == 39 ? S_FAST_PID : S_FAST_TID));
-      store<u64>(S_FAST_COUNT, load<u64>(S_FAST_COUNT) + 1);
-      return;
-    }
-  }
-  setExit(EXIT_SYSCALL);
+  if (!fastSyscall()) setExit(EXIT_SYSCALL);
 }
 export function int3(d: usize): void { setExit(EXIT_INT3); }
 export function ud2(d: usize): void { setExit(EXIT_UD); }

@@ -66,6 +66,9 @@ sys("getpid", "getpid", 1_000_000, 100_000);
 sys("write-devnull", "devnull", 1_000_000, 100_000);
 sys("read-file", "read", 1_000_000, 100_000);
 sys("clock_gettime", "clock", 1_000_000, 100_000);
+sys("gettimeofday", "gettimeofday", 1_000_000, 100_000);
+sys("getrandom", "random", 1_000_000, 100_000);
+sys("futex-wake", "futexwake", 1_000_000, 100_000);
 sys("ebadf", "ebadf", 1_000_000, 100_000);
 // a round trip is 2 writes + 2 reads + 2 context switches
 sys("pipe-pingpong", "pipe", 100_000, 10_000, { per: "round trip", what: (n) => `${n.toLocaleString("en")} round trips` });

@@ -133,7 +133,12 @@ export class Kernel {
     this.commitLimit = hostRam > 0n && hostRam < ram ? hostRam : ram;
     this.hwcap = this.probeCpuid1Edx() ?? BASELINE_CPUID1_EDX;
     this.files = createFiles(this, opts.root);
+    // The calls the core may answer itself (asm/fastsys.ts); time only from a real clock, read
+    // through the same host as the kernel's handlers.
+    machine.clock = host;
+    this.fastFamilies = L.FAST_IDS | L.FAST_RANDOM | L.FAST_FUTEX_WAKE | (host.virtualClock ? 0 : L.FAST_CLOCK);
   }
+  private readonly fastFamilies: number;
 
   /** A kernel on a new machine instantiated from the compiled core module. */
   static async create(module: WebAssembly.Module, opts: KernelOptions): Promise<Kernel> {
@@ -650,8 +655,9 @@ export class Kernel {
       // Every return to user mode (a slice start, after a call or a fault) runs pending signals.
       let runnable = deliverSignals(this, t);
       while (runnable) {
-        // getpid/gettid need nothing from the kernel: the core answers them (not when tracing).
-        m.setFastPath(!this.trace, t.process.pid, t.tid);
+        // Calls that need nothing decided now are answered in the core (not when tracing): no
+        // signal can become pending while it runs, and all pending ones were just delivered.
+        m.setFastPath(this.trace ? 0 : this.fastFamilies, t.process.pid, t.tid);
         const before = m.icountLow;
         const reason = m.run(budget);
         budget -= (m.icountLow - before) >>> 0;

@@ -52,11 +52,23 @@ export class Machine {
 
   /** A new machine from the compiled core; each has its own memory. */
   static async create(module: WebAssembly.Module): Promise<Machine> {
+    let machine: Machine | null = null;
     const instance = await WebAssembly.instantiate(module, {
-      env: { abort: () => { throw new Error("wasl core aborted"); } },
+      env: {
+        abort: () => { throw new Error("wasl core aborted"); },
+        // The fast path's clock (asm/fastsys.ts). It is only enabled once the kernel has set one.
+        hostClock: (realtime: number): bigint => {
+          const c = machine!.clock!;
+          return realtime ? c.realtimeNs() : c.monotonicNs();
+        },
+      },
     });
-    return new Machine(instance);
+    machine = new Machine(instance);
+    return machine;
   }
+
+  /** The clock the core reads for the fast path's time calls (the kernel's host). */
+  clock: { realtimeNs(): bigint; monotonicNs(): bigint } | null = null;
 
   /** Memory views, refreshed when the Wasm memory has grown. */
   get u8(): Uint8Array { this.refresh(); return this.u8v; }
@@ -99,17 +111,22 @@ export class Machine {
     if (want !== cr3) this.core.setAddressSpace(want);
   }
   /**
-   * The syscall fast path: with enabled, SYSCALL answers getpid/gettid with pid/tid inside the
-   * core (machine-wide counter: fastSyscalls). The kernel sets it for each thread it runs.
+   * The syscall fast path (asm/fastsys.ts): the families (L.FAST_* bits) SYSCALL answers inside
+   * the core for the thread about to run, with its pid/tid. The kernel sets it for each slice.
    */
-  setFastPath(enabled: boolean, pid: number, tid: number): void {
+  setFastPath(families: number, pid: number, tid: number): void {
     const v = this.view;
-    v.setUint32(L.S_FAST_ENABLE, enabled ? 1 : 0, true);
+    v.setUint32(L.S_FAST_ENABLE, families, true);
     v.setUint32(L.S_FAST_PID, pid, true);
     v.setUint32(L.S_FAST_TID, tid, true);
   }
   /** System calls the core answered itself. */
   get fastSyscalls(): number { return Number(this.view.getBigUint64(L.S_FAST_COUNT, true)); }
+  /** Publishes how many threads wait on a futex: FUTEX_WAKE stays in the core only while none does. */
+  set futexWaiters(n: number) { this.view.setUint32(L.FAST_FUTEX_WAITERS, n, true); }
+  /** Unread bytes of the random pool (L.RANDOM_POOL); they end at the pool's end. */
+  get randomLeft(): number { return this.view.getUint32(L.FAST_RANDOM_LEFT, true); }
+  set randomLeft(n: number) { this.view.setUint32(L.FAST_RANDOM_LEFT, n, true); }
   /** The page-table root the CPU is using. */
   get addressSpace(): number { return this.view.getUint32(L.S_CR3, true); }
   /** Resets registers, flags and FPU/SSE state to the values Linux gives a new program (cr3 is kept). */

@@ -3,7 +3,7 @@
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, Process } from "../runtime/process.js";
 import { ACCESS_READ } from "../runtime/machine.js";
-import { MAP_SHARED, MAP_TYPE } from "../runtime/mm.js";
+import { MAP_SHARED, MAP_TYPE, PROT_WRITE, TASK_SIZE } from "../runtime/mm.js";
 import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../runtime/errno.js";
 import { clockNs, CLOCK_MONOTONIC, CLOCK_REALTIME } from "./time.js";
 import type { SyscallResult } from "./types.js";
@@ -45,10 +45,19 @@ function futexKey(k: Kernel, proc: Process, addr: bigint, priv: boolean): string
   return `${mm.root}:${addr}`;
 }
 
+/** Waiters queued on any futex of the machine, published for the core's FUTEX_WAKE fast path. */
+const waiting = new WeakMap<Kernel, number>();
+function countWaiters(k: Kernel, d: number): void {
+  const n = (waiting.get(k) ?? 0) + d;
+  waiting.set(k, n);
+  k.machine.futexWaiters = n;
+}
+
 function enqueue(k: Kernel, w: Waiter): void {
   const q = table(k);
   const list = q.get(w.key);
   if (list) list.push(w); else q.set(w.key, [w]);
+  countWaiters(k, 1);
 }
 
 function dequeue(k: Kernel, w: Waiter): void {
@@ -56,8 +65,10 @@ function dequeue(k: Kernel, w: Waiter): void {
   const list = q.get(w.key);
   if (!list) return;
   const i = list.indexOf(w);
-  if (i >= 0) list.splice(i, 1);
+  if (i < 0) return;
+  list.splice(i, 1);
   if (list.length === 0) q.delete(w.key);
+  countWaiters(k, -1);
 }
 
 function wakeKey(k: Kernel, key: string, n: number, bitset: number): number {
@@ -73,6 +84,22 @@ function wakeKey(k: Kernel, key: string, n: number, bitset: number): number {
     woken++;
   }
   return woken;
+}
+
+/**
+ * What Linux's get_futex_key refuses before any queue is looked at: a misaligned word (EINVAL), a
+ * word not wholly below TASK_SIZE (EFAULT), and for a shared futex a word whose page it cannot
+ * take (EFAULT): not mapped readable, or private anonymous memory that is read-only ("a RO
+ * anonymous page will never change"). The core's FUTEX_WAKE fast path leaves every such case here.
+ */
+function keyError(k: Kernel, proc: Process, uaddr: bigint, priv: boolean): number {
+  if (uaddr & 3n) return -EINVAL;
+  if (uaddr + 4n > TASK_SIZE) return -EFAULT;
+  if (priv) return 0;
+  if (k.machine.core.translate(uaddr, ACCESS_READ, 1) < 0n) return -EFAULT;
+  const v = proc.mm.find(uaddr);
+  if (v && !v.file && (v.flags & MAP_TYPE) !== MAP_SHARED && !(v.prot & PROT_WRITE)) return -EFAULT;
+  return 0;
 }
 
 /** Wakes up to n waiters on the futex at addr in proc's memory (also for CLONE_CHILD_CLEARTID). */
@@ -164,12 +191,12 @@ export function sysFutex(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       return wait(k, t, uaddr, val, to, true, realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, val3, priv);
     }
     case FUTEX_WAKE:
-      if (uaddr & 3n) return -EINVAL;
-      return futexWake(k, t.process, uaddr, count(val), FUTEX_BITSET_MATCH_ANY, priv);
-    case FUTEX_WAKE_BITSET:
-      if (uaddr & 3n) return -EINVAL;
-      if (val3 === 0) return -EINVAL;
-      return futexWake(k, t.process, uaddr, count(val), val3, priv);
+    case FUTEX_WAKE_BITSET: {
+      const bitset = cmd === FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3;
+      if (bitset === 0) return -EINVAL;
+      const bad = keyError(k, t.process, uaddr, priv);
+      return bad || futexWake(k, t.process, uaddr, count(val), bitset, priv);
+    }
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE: {
       if ((uaddr & 3n) || (uaddr2 & 3n)) return -EINVAL;

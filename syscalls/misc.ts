@@ -3,6 +3,9 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread } from "../runtime/process.js";
 import { EINVAL, EFAULT, EPERM } from "../runtime/errno.js";
 import type { SyscallResult } from "./types.js";
+import * as L from "../runtime/gen/layout.js";
+import { ACCESS_WRITE } from "../runtime/machine.js";
+import { TASK_SIZE } from "../runtime/mm.js";
 
 /** What uname reports: an honest name for this kernel on a Linux-compatible ABI. */
 export const UTS = { sysname: "Linux", release: "6.1.0-wasl", version: "#1 SMP PREEMPT_DYNAMIC wasl", machine: "x86_64", domainname: "(none)" };
@@ -54,14 +57,47 @@ export function sysPersonality(k: Kernel, t: Thread, a: bigint[]): SyscallResult
 
 export const GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 
-/** getrandom(2) */
+/** How many bytes from va on (at most len) the guest could write itself: Linux copies up to the first fault. */
+function writablePrefix(k: Kernel, va: bigint, len: number): number {
+  let n = 0;
+  while (n < len) {
+    const a = va + BigInt(n);
+    if (k.machine.core.translate(a, ACCESS_WRITE, 1) < 0n) break;
+    n += 4096 - Number(a & 0xfffn);
+  }
+  return Math.min(n, len);
+}
+
+/**
+ * getrandom(2). Requests that fit the pool (L.RANDOM_POOL, host random bytes in machine memory)
+ * take its next unread bytes, refilling it when short; the core's fast path takes the same
+ * bytes under the same rule, so a seeded stream (deterministic mode) does not depend on which
+ * path answered. As in Linux, a buffer that stops being writable gets the bytes that fit (EFAULT
+ * when none do); only the bytes that reach the guest are consumed.
+ */
 export function sysGetrandom(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const flags = Number(a[2] & 0xffffffffn);
   if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) || (flags & GRND_RANDOM && flags & GRND_INSECURE)) return -EINVAL;
   const len = a[1] > 33554431n ? 33554431 : Number(a[1]);
-  const buf = new Uint8Array(len);
-  for (let o = 0; o < len; o += 65536) k.host.randomBytes(buf.subarray(o, Math.min(len, o + 65536)));
-  return k.machine.copyOut(a[0], buf) ? len : -EFAULT;
+  if (a[0] + BigInt(len) > TASK_SIZE) return -EFAULT; // access_ok, checked even for 0 bytes
+  const n = writablePrefix(k, a[0], len);
+  if (n === 0 && len > 0) return -EFAULT;
+  const m = k.machine;
+  if (len <= L.RANDOM_POOL_SIZE) {
+    const end = L.RANDOM_POOL + L.RANDOM_POOL_SIZE;
+    if (len > m.randomLeft) {
+      k.host.randomBytes(m.u8.subarray(L.RANDOM_POOL, end));
+      m.randomLeft = L.RANDOM_POOL_SIZE;
+    }
+    const from = end - m.randomLeft;
+    m.copyOut(a[0], m.u8.slice(from, from + n));
+    m.randomLeft -= n;
+    return n;
+  }
+  const buf = new Uint8Array(n);
+  for (let o = 0; o < n; o += 65536) k.host.randomBytes(buf.subarray(o, Math.min(n, o + 65536)));
+  m.copyOut(a[0], buf);
+  return n;
 }
 
 // The clocks moved to time.ts; re-exported for the callers that import them from here.

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +27,7 @@ static void die(const char *what) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: sys getpid|devnull|read|clock|ebadf|pipe N [FILE]\n"); return 2; }
+  if (argc < 3) { fprintf(stderr, "usage: sys getpid|devnull|read|clock|gettimeofday|random|futexwake|ebadf|pipe N [FILE]\n"); return 2; }
   const char *mode = argv[1];
   long n = atol(argv[2]), ok = 0;
   char c = 'x';
@@ -61,6 +64,23 @@ int main(int argc, char **argv) {
       ok += t.tv_sec > last.tv_sec || (t.tv_sec == last.tv_sec && t.tv_nsec >= last.tv_nsec);
       last = t;
     }
+    t1 = now_ns();
+  } else if (!strcmp(mode, "gettimeofday")) {
+    struct timeval tv;
+    t0 = now_ns();
+    for (long i = 0; i < n; i++) ok += gettimeofday(&tv, NULL) == 0;
+    t1 = now_ns();
+  } else if (!strcmp(mode, "random")) {
+    /* 16 bytes a call, as a hash-table seed or a UUID takes them */
+    unsigned char b[16];
+    t0 = now_ns();
+    for (long i = 0; i < n; i++) ok += getrandom(b, sizeof b, 0) == (ssize_t)sizeof b;
+    t1 = now_ns();
+  } else if (!strcmp(mode, "futexwake")) {
+    /* an unlock with nobody waiting, when the lock word says there may be (glibc then wakes) */
+    static int word;
+    t0 = now_ns();
+    for (long i = 0; i < n; i++) ok += syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) == 0;
     t1 = now_ns();
   } else if (!strcmp(mode, "ebadf")) {
     t0 = now_ns();

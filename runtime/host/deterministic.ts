@@ -101,6 +101,7 @@ export function deterministicHost(base: Host, o: DeterministicOptions): Host {
 
   return {
     ...base,
+    virtualClock: true,
     realtimeNs: () => start + (mono() - BOOT_MONOTONIC),
     monotonicNs: () => { queries++; fireDue(); return mono(); },
     randomBytes: (buf) => random.fill(buf),

@@ -130,6 +130,7 @@ export function sandboxHost(base: Host, o: SandboxHostOptions): Host {
     cwd() { return "/"; },
     realtimeNs: () => base.realtimeNs(),
     monotonicNs: () => base.monotonicNs(),
+    virtualClock: base.virtualClock,
     randomBytes: (buf) => base.randomBytes(buf),
     sleep: (ms, abort) => base.sleep(ms, abort),
     yieldToHost: () => base.yieldToHost(),

@@ -56,6 +56,11 @@ export interface Host {
   cwd(): string;
   realtimeNs(): bigint;
   monotonicNs(): bigint;
+  /**
+   * The clocks are virtual, computed from the instructions retired (deterministic mode): the core
+   * publishes that count only when a slice stops, so time calls are then always left to the kernel.
+   */
+  virtualClock?: boolean;
   randomBytes(buf: Uint8Array): void;
   /** Resolves after ms milliseconds (a parked wait; the event loop keeps running). */
   /** Resolves after ms; an abort (a killed or interrupted sleeper) cancels the timer and resolves at once. */

@@ -1,0 +1,161 @@
+// The syscall fast path: the few hot system calls that need nothing the kernel decides at the
+// moment of the call are answered inside the core, without the exit to TypeScript (~1–2 µs).
+// The kernel still owns the policy: it enables each family per slice (FAST_* bits in
+// fast_enable; none when tracing), publishes the data they read (ids, the random pool, the futex
+// waiter count) and supplies the clock. Anything unusual — a bad pointer, an unknown clock or
+// flag, a short pool, a waiter — is not answered here: SYSCALL then exits to the kernel, whose
+// handler gives the same result it always would (EFAULT, EINVAL, …), so the two paths never differ.
+import { getReg, setReg, getRip, RAX, RCX, RDX, RSI, RDI } from "./cpu";
+import { readFlags } from "./flags";
+import { translate, tlbHost, ACCESS_WRITE } from "./mmu";
+import {
+  TLB_WRITE, S_FAST_ENABLE, S_FAST_PID, S_FAST_TID, S_FAST_COUNT, FAST_IDS, FAST_CLOCK, FAST_RANDOM, FAST_FUTEX_WAKE,
+  FAST_FUTEX_WAITERS, FAST_RANDOM_LEFT, RANDOM_POOL, RANDOM_POOL_SIZE,
+} from "./gen/layout";
+
+/**
+ * The host's clock in ns (the kernel's Host.realtimeNs / monotonicNs), so both paths read one
+ * clock: a guest mixing them never sees MONOTONIC go backwards.
+ */
+@external("env", "hostClock")
+declare function hostClock(realtime: bool): i64;
+
+const R9: u32 = 9;
+const NS: i64 = 1_000_000_000;
+/** The end of the user address space (runtime/mm.ts TASK_SIZE): Linux's access_ok limit. */
+const TASK_SIZE: u64 = 0x7FFFFFFFF000;
+/** Staging for the structures written to the guest (timespec, timeval, time_t). */
+const OUT: usize = memory.data(16, 16);
+
+/** Whether every byte of [va, va+len) may be written by the guest (lazy and COW pages are resolved, as a store would). */
+function writable(va: u64, len: u64): bool {
+  if (len == 0) return true;
+  const end = va + len;
+  if (end < va) return false;
+  let a = va;
+  while (a < end) {
+    if (tlbHost(TLB_WRITE, a, 1) == 0 && translate(a, ACCESS_WRITE, true) < 0) return false;
+    a = (a & ~<u64>0xFFF) + 4096;
+  }
+  return true;
+}
+
+/** Copies len bytes from src to guest va, which writable() accepted. */
+function copyOut(va: u64, src: usize, len: u64): void {
+  let done: u64 = 0;
+  while (done < len) {
+    const a = va + done;
+    const room = 4096 - (a & 0xFFF);
+    const n = room < len - done ? room : len - done;
+    let h = tlbHost(TLB_WRITE, a, <u32>n);
+    // Frames holding decoded code stay out of the write TLB: translate drops their blocks.
+    if (h == 0) h = <usize>translate(a, ACCESS_WRITE, true);
+    memory.copy(h, src + <usize>done, <usize>n);
+    done += n;
+  }
+}
+
+/** The clock a clock id reads without the kernel: 1 realtime, 2 monotonic, 0 ask the kernel (CPU clocks, unknown ids). */
+function clockKind(id: i32): i32 {
+  switch (id) {
+    case 0: case 5: case 8: return 1;                // REALTIME, REALTIME_COARSE, REALTIME_ALARM
+    case 1: case 4: case 6: case 7: case 9: return 2; // MONOTONIC, _RAW, _COARSE, BOOTTIME, BOOTTIME_ALARM
+    default: return 0;
+  }
+}
+
+/** clock_gettime: 0, or -1 to leave the call to the kernel. */
+function clockGettime(): i64 {
+  const kind = clockKind(<i32>getReg(RDI));
+  const tp = getReg(RSI);
+  if (kind == 0 || !writable(tp, 16)) return -1;
+  const ns = hostClock(kind == 1);
+  store<i64>(OUT, ns / NS);
+  store<i64>(OUT + 8, ns % NS);
+  copyOut(tp, OUT, 16);
+  return 0;
+}
+
+/** gettimeofday: both pointers are checked before anything is written (the kernel path writes tv first). */
+function gettimeofday(): i64 {
+  const tv = getReg(RDI), tz = getReg(RSI);
+  if ((tv != 0 && !writable(tv, 16)) || (tz != 0 && !writable(tz, 8))) return -1;
+  if (tv != 0) {
+    const ns = hostClock(true);
+    store<i64>(OUT, ns / NS);
+    store<i64>(OUT + 8, (ns % NS) / 1000);
+    copyOut(tv, OUT, 16);
+  }
+  if (tz != 0) { store<i64>(OUT, 0); copyOut(tz, OUT, 8); }
+  return 0;
+}
+
+/** time: the seconds, also stored at tloc when it is not null. */
+function time(): i64 {
+  const tloc = getReg(RDI);
+  if (tloc != 0 && !writable(tloc, 8)) return -1;
+  const s = hostClock(true) / NS;
+  if (tloc != 0) { store<i64>(OUT, s); copyOut(tloc, OUT, 8); }
+  return s;
+}
+
+/**
+ * getrandom with flags 0 or GRND_NONBLOCK, from the pool: the next len unread bytes, exactly the
+ * ones the kernel's handler would hand out, so a seeded (deterministic) stream is the same on both paths.
+ */
+function getrandom(): i64 {
+  const buf = getReg(RDI), len = getReg(RSI), flags = getReg(RDX) & 0xFFFFFFFF;
+  const left = <u64>load<u32>(FAST_RANDOM_LEFT);
+  if ((flags & ~<u64>1) != 0 || len > left) return -1;
+  if (buf > TASK_SIZE || len > TASK_SIZE - buf || !writable(buf, len)) return -1; // access_ok even for 0 bytes; a fault
+  copyOut(buf, <usize>(RANDOM_POOL + RANDOM_POOL_SIZE - <u32>left), len);
+  store<u32>(FAST_RANDOM_LEFT, <u32>(left - len));
+  return <i64>len;
+}
+
+/**
+ * futex WAKE / WAKE_BITSET while nobody waits: nobody to wake, so 0 — once the word passes the
+ * checks Linux's get_futex_key makes (syscalls/futex.ts keyError); a failing one is the kernel's.
+ */
+function futexWake(): i64 {
+  if (load<u32>(FAST_FUTEX_WAITERS) != 0) return -1;
+  const uaddr = getReg(RDI), op = <u32>getReg(RSI);
+  const cmd = op & ~<u32>128;                                     // FUTEX_PRIVATE_FLAG
+  if (cmd != 1 && !(cmd == 10 && <u32>getReg(R9) != 0)) return -1; // WAKE, WAKE_BITSET with a bitset
+  if ((uaddr & 3) != 0 || uaddr > TASK_SIZE - 4) return -1;       // EINVAL, EFAULT
+  // A shared futex needs its page: one the guest is writing is fine; anything else, ask the kernel.
+  if ((op & 128) == 0 && tlbHost(TLB_WRITE, uaddr, 4) == 0) return -1;
+  return 0;
+}
+
+/**
+ * Answers the system call in rax when its family is enabled and nothing about it needs the
+ * kernel (rcx/r11 as SYSCALL defines them, the result in rax); false leaves it to the kernel.
+ */
+export function fastSyscall(): bool {
+  const on = load<u32>(S_FAST_ENABLE);
+  if (on == 0) return false;
+  const nr = getReg(RAX);
+  let r: i64 = -1;
+  if (nr == 39 || nr == 186) {                       // getpid, gettid
+    if ((on & FAST_IDS) == 0) return false;
+    r = <i64>load<u32>(nr == 39 ? S_FAST_PID : S_FAST_TID);
+  } else if (nr == 228 || nr == 96 || nr == 201) {   // clock_gettime, gettimeofday, time
+    if ((on & FAST_CLOCK) == 0) return false;
+    r = nr == 228 ? clockGettime() : nr == 96 ? gettimeofday() : time();
+  } else if (nr == 318) {                            // getrandom
+    if ((on & FAST_RANDOM) == 0) return false;
+    r = getrandom();
+  } else if (nr == 202) {                            // futex
+    if ((on & FAST_FUTEX_WAKE) == 0) return false;
+    r = futexWake();
+  } else {
+    return false;
+  }
+  if (r < 0) return false;
+  setReg(RCX, getRip());
+  setReg(11, readFlags());
+  setReg(RAX, <u64>r);
+  store<u64>(S_FAST_COUNT, load<u64>(S_FAST_COUNT) + 1);
+  return true;
+}
