@@ -13,6 +13,7 @@
 // and captured output (cut at outputLimit). Nothing here imports node: modules — the host comes
 // from a Platform (runtime/index.ts registers Node's; runtime/browser.ts has the browser's).
 import { Kernel, SIGKILL } from "./kernel.js";
+import type { Machine } from "./machine.js";
 import type { Process } from "./process.js";
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from "./process.js";
 import type { Host } from "./host/types.js";
@@ -183,6 +184,8 @@ export function parseSize(v: number | string): number {
   return Math.floor(Number(m[1]) * mult);
 }
 
+/** A finished run's machine is kept for the next only while its memory is this small (the core starts at 32 MiB). */
+const SPARE_MEMORY_MAX = 64 << 20;
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -253,6 +256,12 @@ export class Sandbox {
   private running = new Set<Running>();
   /** Where the container's own writes get their times (the running kernel's clock). */
   private clock: () => bigint;
+  /**
+   * The machine of a finished run, recycled for the next run of this sandbox (instantiating
+   * a core and faulting in its memory costs more than the rest of a short run). Only this
+   * sandbox's runs get it: its memory never goes to another sandbox.
+   */
+  private spare: Machine | null = null;
 
   private constructor(
     readonly options: SandboxOptions,
@@ -431,6 +440,7 @@ export class Sandbox {
   /** Kills whatever still runs; the sandbox cannot be used afterwards. */
   async close(): Promise<void> {
     this.closed = true;
+    this.spare = null;
     for (const r of [...this.running]) r.killAll();
   }
 
@@ -524,22 +534,30 @@ export class Sandbox {
       usedBytes: () => BigInt(machineRef?.core.getFramesInUse() ?? 0) * 4096n,
       log: opts.log,
     });
+    const spare = this.spare;
+    this.spare = null;
     const kernel = await Kernel.create(this.module, {
       host, trace: opts.trace, memoryLimit: memory ?? undefined, maxTasks: opts.pids,
-      root: { sb: this.container.superblock, source: "overlay" },
+      root: { sb: this.container.superblock, source: "overlay" }, machine: spare ?? undefined,
     });
     const m = kernel.machine;
     machineRef = m;
+    // Called once the kernel is done with the machine (whatever ended the run).
+    const recycle = () => {
+      if (this.closed || this.spare) return;
+      this.spare = m.recycle(SPARE_MEMORY_MAX);
+      machineRef = null;
+    };
     const prevClock = this.clock;
     this.clock = () => host.realtimeNs();
     const ctx = kernel.files.vfs.context(new FdTable());
     for (const mt of this.mounts) {
       const r = kernel.files.vfs.mount(ctx, mt.guest, mt.sb, mt.flags, mt.source);
-      if (typeof r === "number") throw new SandboxError(`mount ${mt.source}:${mt.guest}: ${ERRNO_TEXT[-r] ?? r}`);
+      if (typeof r === "number") { this.clock = prevClock; throw new SandboxError(`mount ${mt.source}:${mt.guest}: ${ERRNO_TEXT[-r] ?? r}`); }
     }
 
     const proc = kernel.spawn(program, argv, env, cwd);
-    if (isExecError(proc)) { this.clock = prevClock; return notStarted(proc.errno, `${argv[0]}: ${proc.message}`); }
+    if (isExecError(proc)) { this.clock = prevClock; recycle(); return notStarted(proc.errno, `${argv[0]}: ${proc.message}`); }
     proc.uid = proc.euid = proc.suid = proc.fsuid = cred.uid;
     proc.gid = proc.egid = proc.sgid = proc.fsgid = cred.gid;
     proc.groups = cred.groups;
@@ -596,7 +614,9 @@ export class Sandbox {
       usage.syscalls += m.fastSyscalls; // the ones the core answered itself
       usage.maxMemory = peakFrames * 4096;
       usage.wallMs = wall();
-      return { exitCode: status.exitCode, signal: status.signal, timedOut, oomKilled, usage };
+      const result = { exitCode: status.exitCode, signal: status.signal, timedOut, oomKilled, usage };
+      recycle();
+      return result;
     } finally {
       if (timer !== null) clearTimeout(timer);
       this.running.delete(running);
