@@ -155,6 +155,7 @@ export class Kernel {
     m.rip = 0x10000n;
     const reason = m.run(16);
     const edx = reason === L.EXIT_INT3 ? Number(m.reg(RDX) & 0xffffffffn) : null;
+    m.view.setBigUint64(L.S_ICOUNT, 0n, true); // the probe's instructions are not the guest's
     core.ptFree(root);
     core.flushCodeCache();
     core.tlbFlush();
