@@ -139,6 +139,16 @@ run("spawn: streams, a terminal, resize, kill", async () => {
 
 // ---- limits -------------------------------------------------------------------------------------
 
+run("a program replaced in the container runs as replaced; the image's copy stays", async () => {
+  const b = await probeBox();
+  assert.match(text((await b.run(["probe", "tsc"])).stdout), /^tsc=\d+\n$/); // read (and cached) from the layer
+  await b.writeFile("/usr/local/bin/probe", "#!/bin/sh\necho replaced\n", { mode: 0o755 });
+  assert.is(text((await b.run(["probe", "tsc"])).stdout), "replaced\n");
+  const other = await probeBox();
+  assert.match(text((await other.run(["probe", "tsc"])).stdout), /^tsc=\d+\n$/);
+  await b.close(); await other.close();
+});
+
 const limits = suite("sandbox limits");
 
 limits("memory: allocation beyond the limit fails or the process is OOM-killed", async () => {
