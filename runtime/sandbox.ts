@@ -13,7 +13,7 @@
 // and captured output (cut at outputLimit). Nothing here imports node: modules — the host comes
 // from a Platform (runtime/index.ts registers Node's; runtime/browser.ts has the browser's).
 import { Kernel, SIGKILL } from "./kernel.js";
-import type { Machine } from "./machine.js";
+import { Machine } from "./machine.js";
 import type { Process } from "./process.js";
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from "./process.js";
 import type { Host } from "./host/types.js";
@@ -262,6 +262,8 @@ export class Sandbox {
    * sandbox's runs get it: its memory never goes to another sandbox.
    */
   private spare: Machine | null = null;
+  /** A machine being instantiated for the first run. */
+  private nextMachine: Promise<Machine> | null = null;
 
   private constructor(
     readonly options: SandboxOptions,
@@ -285,6 +287,9 @@ export class Sandbox {
     if (!platform) throw new SandboxError("no platform: import Sandbox from the package entry, or pass options.platform");
     if (options.network !== undefined && options.network !== "none") throw new SandboxError(`network ${JSON.stringify(options.network)}: only "none" is supported`);
     if (options.memory !== undefined) parseSize(options.memory);
+    // The core compiles in the background (the first time in this host) while the image opens.
+    const modulePromise = platform.coreModule();
+    modulePromise.catch(() => { /* awaited below, unless the image fails first */ });
     let image: Image;
     let store: ImageStore;
     if (typeof options.image === "string") {
@@ -323,8 +328,12 @@ export class Sandbox {
     platform.host.randomBytes(idBytes);
     const id = [...idBytes].map((b) => b.toString(16).padStart(2, "0")).join("");
     const hostname = options.hostname ?? (options.deterministic ? "wasl" : id.slice(0, 12));
-    const module = await platform.coreModule();
+    const module = await modulePromise;
     box = new Sandbox(options, platform, image, container, vfs, mounts, module, id, hostname);
+    // The first run's machine is made now, so a run that comes later finds it ready.
+    const first = Machine.create(module);
+    box.nextMachine = first;
+    first.then((m) => { if (box!.nextMachine === first) { box!.nextMachine = null; if (!box!.spare && !box!.closed) box!.spare = m; } }, () => { box!.nextMachine = null; });
     return box;
   }
 
@@ -441,6 +450,7 @@ export class Sandbox {
   async close(): Promise<void> {
     this.closed = true;
     this.spare = null;
+    this.nextMachine = null;
     for (const r of [...this.running]) r.killAll();
   }
 
@@ -534,8 +544,13 @@ export class Sandbox {
       usedBytes: () => BigInt(machineRef?.core.getFramesInUse() ?? 0) * 4096n,
       log: opts.log,
     });
-    const spare = this.spare;
+    let spare = this.spare;
     this.spare = null;
+    if (!spare && this.nextMachine) {
+      const next = this.nextMachine;
+      this.nextMachine = null;
+      spare = await next.catch(() => null);
+    }
     const kernel = await Kernel.create(this.module, {
       host, trace: opts.trace, memoryLimit: memory ?? undefined, maxTasks: opts.pids,
       root: { sb: this.container.superblock, source: "overlay" }, machine: spare ?? undefined,
