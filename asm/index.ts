@@ -8,7 +8,18 @@ export { flushCodeCache } from "./codecache";
 export { readFlags, writeFlags } from "./flags";
 // The 512-byte FXSAVE image of the x87/SSE state, for signal frames.
 export { fxsaveImage, fxrstorImage } from "./x87";
-import { tlbFlush } from "./mmu";
+import { tlbFlush, resetFrames } from "./mmu";
+import { flushCodeCache } from "./codecache";
+import { resetTsc } from "./system";
 
-/** Called once after instantiation: empties the TLB (its tags start invalid). */
-export function init(): void { tlbFlush(); }
+/**
+ * The power-on state: called after instantiation, and again to recycle an instance whose kernel
+ * has freed all its frames. Every module-level variable a guest can influence is reset here;
+ * the others are scratch written before each read.
+ */
+export function init(): void {
+  resetFrames();
+  flushCodeCache();
+  resetTsc();
+  tlbFlush();
+}

@@ -61,6 +61,19 @@ export function frameUnref(frame: u32): void {
 }
 
 export function setFrameLimit(n: u32): void { frameLimit = n; }
+
+/**
+ * Forgets every frame (the allocator's power-on state): only for an instance whose kernel has
+ * freed everything. Refcounts and code marks are cleared; frame contents need not be, since
+ * allocFrame zeroes each frame it hands out.
+ */
+export function resetFrames(): void {
+  memory.fill(meta(FRAMES_START), 0, meta(frameBump) - meta(FRAMES_START));
+  frameBump = FRAMES_START;
+  freeList = 0;
+  framesInUse = 0;
+  frameLimit = 0xFFFFFFFF;
+}
 export function getFramesInUse(): u32 { return framesInUse; }
 
 // ---- page tables ----------------------------------------------------------------------------

@@ -181,6 +181,9 @@ export function cpuid_(d: usize): void {
 
 let lastTsc: u64 = 0;
 
+/** The counter starts again (a recycled instance must not show the last guest's count). */
+export function resetTsc(): void { lastTsc = 0; }
+
 /**
  * 0F 31: RDTSC. The time-stamp counter is the retired-instruction count, so runs are
  * deterministic. The run loop publishes that count when it returns, so within one run() the

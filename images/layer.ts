@@ -259,6 +259,22 @@ export function walkLayer(tree: LayerTree, visit: (path: string, node: LayerNode
 export interface ContentReader {
   /** Reads up to buf.length bytes of the file at pos within it; the count read. */
   readContent(ref: ContentRef, buf: Uint8Array, pos: number): number;
+  /** The whole file, possibly cached and shared: callers read it and never write it. */
+  wholeContent?(ref: ContentRef): Uint8Array;
+}
+
+/** A file node's whole bytes, shared with the layer (or the reader's cache): never to be written. */
+export function nodeContent(reader: ContentReader, n: LayerNode): Uint8Array {
+  if (n.data) return n.data;
+  if (!n.content) return new Uint8Array(0);
+  if (reader.wholeContent) return reader.wholeContent(n.content);
+  const out = new Uint8Array(n.content.size);
+  for (let got = 0; got < out.length;) {
+    const k = reader.readContent(n.content, out.subarray(got), got);
+    if (k <= 0) throw new Error(`layer ${n.content.layer}: short read`);
+    got += k;
+  }
+  return out;
 }
 
 /** Reads a file node's bytes from position pos (in-memory data or its layer range). */

@@ -25,7 +25,7 @@ import {
   S_IFMT, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, S_ISGID, O_ACCMODE, O_RDONLY, O_TRUNC,
   dtypeOf, makedev, major, minor, type Stat, type StatFs,
 } from "../runtime/vfs/abi.js";
-import { LayerNode, S_IFMT_OF, readNode, walkLayer, type ContentReader, type LayerTree, type NodeKind } from "./layer.js";
+import { LayerNode, S_IFMT_OF, readNode, nodeContent, walkLayer, type ContentReader, type LayerTree, type NodeKind } from "./layer.js";
 
 export const OVERLAYFS_SUPER_MAGIC = 0x794c7630;
 const NS = 1_000_000_000n;
@@ -619,6 +619,13 @@ export class OverlayInode extends Inode implements FileIO {
     }
     // Reads go to whatever the file is now: a descriptor opened before a copy-up sees the copy (Linux ≥ 4.19).
     return this;
+  }
+
+  sharedContent(): Uint8Array | null {
+    // Until a copy-up the file is its lower layer's, which no write reaches.
+    const n = this.upper === null && this.isRegular() ? this.lowers[0]?.node : undefined;
+    if (!n || this.osb.upperData.has(n)) return null;
+    try { return nodeContent(this.osb.reader, n); } catch { return null; }
   }
 
   read(buf: Uint8Array, pos: number): number {

@@ -37,6 +37,8 @@ export interface Image extends StoredImage {
 
 export class DigestMismatchError extends Error {}
 
+/** What the store keeps of whole files read for exec (a file above a quarter of it is not kept). */
+const WHOLE_FILE_CACHE_BYTES = 64 << 20;
 const hexOf = (digest: string) => checkDigest(digest, "digest").slice(7);
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -48,6 +50,12 @@ export class ImageStore implements ContentReader {
   readonly stats: StoreStats = { blobsWritten: 0, blobsReused: 0, layersIndexed: 0, layerIndexesLoaded: 0 };
   private trees = new Map<string, LayerTree>();
   private openLayers = new Map<string, RandomAccessFile>();
+  /**
+   * Whole files read for exec, most recently used last: layer contents never change (they are
+   * addressed by digest), so a program run again is not read from disk again.
+   */
+  private wholeFiles = new Map<string, Uint8Array>();
+  private wholeFileBytes = 0;
   private txnCounter = 0;
 
   constructor(readonly host: ImageHost, readonly root: string) {
@@ -151,10 +159,30 @@ export class ImageStore implements ContentReader {
     return got;
   }
 
-  /** Closes the layer files opened for reading contents. */
+  wholeContent(ref: ContentRef): Uint8Array {
+    const key = `${ref.layer}@${ref.offset}`;
+    const hit = this.wholeFiles.get(key);
+    if (hit) { this.wholeFiles.delete(key); this.wholeFiles.set(key, hit); return hit; }
+    const out = new Uint8Array(ref.size);
+    this.readContent(ref, out, 0);
+    if (ref.size <= WHOLE_FILE_CACHE_BYTES / 4) {
+      this.wholeFiles.set(key, out);
+      this.wholeFileBytes += out.length;
+      for (const [k, v] of this.wholeFiles) {
+        if (this.wholeFileBytes <= WHOLE_FILE_CACHE_BYTES) break;
+        this.wholeFiles.delete(k);
+        this.wholeFileBytes -= v.length;
+      }
+    }
+    return out;
+  }
+
+  /** Closes the layer files opened for reading contents (and forgets cached ones). */
   close(): void {
     for (const f of this.openLayers.values()) f.close();
     this.openLayers.clear();
+    this.wholeFiles.clear();
+    this.wholeFileBytes = 0;
   }
 
   uniqueSuffix(): string {

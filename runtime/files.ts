@@ -220,7 +220,8 @@ export class KernelFiles {
 
   /**
    * The program file for execve, read through the VFS with Linux's checks: a regular file the
-   * caller may execute, on a mount without noexec. path is the resolved guest path.
+   * caller may execute, on a mount without noexec. path is the resolved guest path. The bytes
+   * are shared with the image store when the file is an image's: read them, never write them.
    */
   readExecutable(proc: Process, file: string): { bytes: Uint8Array; path: string; at: Path } | ExecError {
     const ctx = this.context(proc);
@@ -235,7 +236,7 @@ export class KernelFiles {
     const f = this.vfs.openPath(ctx, p, O_RDONLY);
     if (typeof f === "number") return fail(f);
     try {
-      const bytes = readAll(f);
+      const bytes = f.inode.sharedContent() ?? readAll(f);
       if (typeof bytes === "number") return fail(bytes);
       return { bytes, path: this.vfs.pathOf(ctx, p), at: p };
     } finally { f.release(); }

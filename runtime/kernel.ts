@@ -52,6 +52,8 @@ export interface KernelOptions {
   maxTasks?: number;
   /** The guest's root file system (a container's overlay); the host's "/" when absent. */
   root?: Parameters<typeof createFiles>[1];
+  /** A machine in its power-on state (Machine.recycle) instead of a new one. */
+  machine?: Machine;
 }
 
 export interface ExitStatus { exitCode: number; signal: number | null }
@@ -131,7 +133,7 @@ export class Kernel {
     const ram = opts.memoryLimit ? BigInt(opts.memoryLimit) : 4n << 30n;
     const hostRam = host.totalMemory();
     this.commitLimit = hostRam > 0n && hostRam < ram ? hostRam : ram;
-    this.hwcap = this.probeCpuid1Edx() ?? BASELINE_CPUID1_EDX;
+    this.hwcap = machine.cpuid1Edx ??= this.probeCpuid1Edx() ?? BASELINE_CPUID1_EDX;
     this.files = createFiles(this, opts.root);
     // The calls the core may answer itself (asm/fastsys.ts); time only from a real clock, read
     // through the same host as the kernel's handlers.
@@ -142,7 +144,7 @@ export class Kernel {
 
   /** A kernel on a new machine instantiated from the compiled core module. */
   static async create(module: WebAssembly.Module, opts: KernelOptions): Promise<Kernel> {
-    return new Kernel(await Machine.create(module), opts.host, opts);
+    return new Kernel(opts.machine ?? await Machine.create(module), opts.host, opts);
   }
 
   /** Runs CPUID leaf 1 on the core in a scratch address space and returns EDX (null if #UD). */
@@ -158,6 +160,7 @@ export class Kernel {
     m.rip = 0x10000n;
     const reason = m.run(16);
     const edx = reason === L.EXIT_INT3 ? Number(m.reg(RDX) & 0xffffffffn) : null;
+    m.view.setBigUint64(L.S_ICOUNT, 0n, true); // the probe's instructions are not the guest's
     core.ptFree(root);
     core.flushCodeCache();
     core.tlbFlush();

@@ -36,13 +36,19 @@ export interface CoreExports {
 export const ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4;
 export const EXIT_NAMES = ["NONE", "SYSCALL", "PAGE_FAULT", "UD", "DE", "GP", "INT3", "HLT", "BUDGET", "OOM"];
 
+/** What a machine handed on by recycle() leaves behind: any use of it is a kernel bug, and throws. */
+const RECYCLED = new Proxy({}, { get() { throw new Error("wasl: a recycled machine was used by its old kernel"); } }) as CoreExports;
+
 export class Machine {
   readonly core: CoreExports;
   private buf: ArrayBuffer;
   private u8v: Uint8Array;
   private dv: DataView;
+  /** CPUID leaf 1 EDX once a kernel has probed it (the core's answer never changes). */
+  cpuid1Edx: number | undefined;
 
-  private constructor(instance: WebAssembly.Instance) {
+  private constructor(private readonly instance: WebAssembly.Instance, private readonly owner: { m: Machine | null }) {
+    owner.m = this;
     this.core = instance.exports as unknown as CoreExports;
     this.buf = this.core.memory.buffer;
     this.u8v = new Uint8Array(this.buf);
@@ -52,23 +58,47 @@ export class Machine {
 
   /** A new machine from the compiled core; each has its own memory. */
   static async create(module: WebAssembly.Module): Promise<Machine> {
-    let machine: Machine | null = null;
+    // The instance outlives a Machine when recycle() hands it on: the clock import asks whichever
+    // Machine owns the instance now, never the revoked one (whose kernel's clock is gone).
+    const owner: { m: Machine | null } = { m: null };
     const instance = await WebAssembly.instantiate(module, {
       env: {
         abort: () => { throw new Error("wasl core aborted"); },
         // The fast path's clock (asm/fastsys.ts). It is only enabled once the kernel has set one.
         hostClock: (realtime: number): bigint => {
-          const c = machine!.clock!;
+          const c = owner.m!.clock!;
           return realtime ? c.realtimeNs() : c.monotonicNs();
         },
       },
     });
-    machine = new Machine(instance);
-    return machine;
+    return new Machine(instance, owner);
   }
 
   /** The clock the core reads for the fast path's time calls (the kernel's host). */
   clock: { realtimeNs(): bigint; monotonicNs(): bigint } | null = null;
+
+  /**
+   * The same instance in its power-on state, for the next kernel of the same sandbox, once this
+   * machine's kernel is done: null when any frame is still in use (something of the old guest
+   * could still be mapped) or the memory has grown past maxBytes (a big run's memory is not
+   * kept alive). Nothing of the old guest reaches the new one: every frame is free and is
+   * zeroed when allocFrame hands it out again (the invariant that already separates processes
+   * of one run), init() resets the core's allocator, code cache, TLB and counters, and the CPU
+   * state, TLB, hash and scratch areas and the fast path's random pool are zeroed here; decoded records left in memory are
+   * unreachable once the block hash is empty. This object is revoked: its old kernel cannot
+   * touch the instance again.
+   */
+  recycle(maxBytes: number): Machine | null {
+    if (this.core.getFramesInUse() !== 0 || this.core.memory.buffer.byteLength > maxBytes) return null;
+    new Uint8Array(this.core.memory.buffer, 0, L.DECODED).fill(0);
+    // The fast path's shared words and random pool: the next run must not be served the old pool.
+    new Uint8Array(this.core.memory.buffer, L.FAST_SHARED, L.RANDOM_POOL + L.RANDOM_POOL_SIZE - L.FAST_SHARED).fill(0);
+    const next = new Machine(this.instance, this.owner);
+    next.cpuid1Edx = this.cpuid1Edx;
+    (this as { core: CoreExports }).core = RECYCLED;
+    this.u8v = new Uint8Array(0);
+    return next;
+  }
 
   /** Memory views, refreshed when the Wasm memory has grown. */
   get u8(): Uint8Array { this.refresh(); return this.u8v; }

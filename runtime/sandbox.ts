@@ -5,7 +5,8 @@
 //
 // A sandbox is a container (the image's layers, shared, under its own writable upper tree) plus
 // host folders mounted into it. Each run or spawn boots a kernel on its own machine (its own Wasm
-// instance and memory; the compiled core is shared) over that container: pid 1 is the program,
+// instance and memory; the compiled core is shared; a finished run's machine is reset and reused
+// by the sandbox's next run, see Machine.recycle) over that container: pid 1 is the program,
 // the hostname is the sandbox's, the guest is root inside and sees nothing of the host but the
 // mounts. Files written by one run are seen by the next run in the same sandbox, never by another
 // sandbox or the image. Limits: memory (frames; a fault beyond kills the largest process),
@@ -13,6 +14,7 @@
 // and captured output (cut at outputLimit). Nothing here imports node: modules — the host comes
 // from a Platform (runtime/index.ts registers Node's; runtime/browser.ts has the browser's).
 import { Kernel, SIGKILL } from "./kernel.js";
+import { Machine } from "./machine.js";
 import type { Process } from "./process.js";
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from "./process.js";
 import type { Host } from "./host/types.js";
@@ -183,6 +185,8 @@ export function parseSize(v: number | string): number {
   return Math.floor(Number(m[1]) * mult);
 }
 
+/** A finished run's machine is kept for the next only while its memory is this small (the core starts at 32 MiB). */
+const SPARE_MEMORY_MAX = 64 << 20;
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -253,6 +257,14 @@ export class Sandbox {
   private running = new Set<Running>();
   /** Where the container's own writes get their times (the running kernel's clock). */
   private clock: () => bigint;
+  /**
+   * The machine of a finished run, recycled for the next run of this sandbox (instantiating
+   * a core and faulting in its memory costs more than the rest of a short run). Only this
+   * sandbox's runs get it: its memory never goes to another sandbox.
+   */
+  private spare: Machine | null = null;
+  /** A machine being instantiated for the first run. */
+  private nextMachine: Promise<Machine> | null = null;
 
   private constructor(
     readonly options: SandboxOptions,
@@ -276,6 +288,9 @@ export class Sandbox {
     if (!platform) throw new SandboxError("no platform: import Sandbox from the package entry, or pass options.platform");
     if (options.network !== undefined && options.network !== "none") throw new SandboxError(`network ${JSON.stringify(options.network)}: only "none" is supported`);
     if (options.memory !== undefined) parseSize(options.memory);
+    // The core compiles in the background (the first time in this host) while the image opens.
+    const modulePromise = platform.coreModule();
+    modulePromise.catch(() => { /* awaited below, unless the image fails first */ });
     let image: Image;
     let store: ImageStore;
     if (typeof options.image === "string") {
@@ -314,8 +329,12 @@ export class Sandbox {
     platform.host.randomBytes(idBytes);
     const id = [...idBytes].map((b) => b.toString(16).padStart(2, "0")).join("");
     const hostname = options.hostname ?? (options.deterministic ? "wasl" : id.slice(0, 12));
-    const module = await platform.coreModule();
+    const module = await modulePromise;
     box = new Sandbox(options, platform, image, container, vfs, mounts, module, id, hostname);
+    // The first run's machine is made now, so a run that comes later finds it ready.
+    const first = Machine.create(module);
+    box.nextMachine = first;
+    first.then((m) => { if (box!.nextMachine === first) { box!.nextMachine = null; if (!box!.spare && !box!.closed) box!.spare = m; } }, () => { box!.nextMachine = null; });
     return box;
   }
 
@@ -431,6 +450,8 @@ export class Sandbox {
   /** Kills whatever still runs; the sandbox cannot be used afterwards. */
   async close(): Promise<void> {
     this.closed = true;
+    this.spare = null;
+    this.nextMachine = null;
     for (const r of [...this.running]) r.killAll();
   }
 
@@ -524,22 +545,35 @@ export class Sandbox {
       usedBytes: () => BigInt(machineRef?.core.getFramesInUse() ?? 0) * 4096n,
       log: opts.log,
     });
+    let spare = this.spare;
+    this.spare = null;
+    if (!spare && this.nextMachine) {
+      const next = this.nextMachine;
+      this.nextMachine = null;
+      spare = await next.catch(() => null);
+    }
     const kernel = await Kernel.create(this.module, {
       host, trace: opts.trace, memoryLimit: memory ?? undefined, maxTasks: opts.pids,
-      root: { sb: this.container.superblock, source: "overlay" },
+      root: { sb: this.container.superblock, source: "overlay" }, machine: spare ?? undefined,
     });
     const m = kernel.machine;
     machineRef = m;
+    // Called once the kernel is done with the machine (whatever ended the run).
+    const recycle = () => {
+      if (this.closed || this.spare) return;
+      this.spare = m.recycle(SPARE_MEMORY_MAX);
+      machineRef = null;
+    };
     const prevClock = this.clock;
     this.clock = () => host.realtimeNs();
     const ctx = kernel.files.vfs.context(new FdTable());
     for (const mt of this.mounts) {
       const r = kernel.files.vfs.mount(ctx, mt.guest, mt.sb, mt.flags, mt.source);
-      if (typeof r === "number") throw new SandboxError(`mount ${mt.source}:${mt.guest}: ${ERRNO_TEXT[-r] ?? r}`);
+      if (typeof r === "number") { this.clock = prevClock; throw new SandboxError(`mount ${mt.source}:${mt.guest}: ${ERRNO_TEXT[-r] ?? r}`); }
     }
 
     const proc = kernel.spawn(program, argv, env, cwd);
-    if (isExecError(proc)) { this.clock = prevClock; return notStarted(proc.errno, `${argv[0]}: ${proc.message}`); }
+    if (isExecError(proc)) { this.clock = prevClock; recycle(); return notStarted(proc.errno, `${argv[0]}: ${proc.message}`); }
     proc.uid = proc.euid = proc.suid = proc.fsuid = cred.uid;
     proc.gid = proc.egid = proc.sgid = proc.fsgid = cred.gid;
     proc.groups = cred.groups;
@@ -596,7 +630,9 @@ export class Sandbox {
       usage.syscalls += m.fastSyscalls; // the ones the core answered itself
       usage.maxMemory = peakFrames * 4096;
       usage.wallMs = wall();
-      return { exitCode: status.exitCode, signal: status.signal, timedOut, oomKilled, usage };
+      const result = { exitCode: status.exitCode, signal: status.signal, timedOut, oomKilled, usage };
+      recycle();
+      return result;
     } finally {
       if (timer !== null) clearTimeout(timer);
       this.running.delete(running);

@@ -139,6 +139,16 @@ run("spawn: streams, a terminal, resize, kill", async () => {
 
 // ---- limits -------------------------------------------------------------------------------------
 
+run("a program replaced in the container runs as replaced; the image's copy stays", async () => {
+  const b = await probeBox();
+  assert.match(text((await b.run(["probe", "tsc"])).stdout), /^tsc=\d+\n$/); // read (and cached) from the layer
+  await b.writeFile("/usr/local/bin/probe", "#!/bin/sh\necho replaced\n", { mode: 0o755 });
+  assert.is(text((await b.run(["probe", "tsc"])).stdout), "replaced\n");
+  const other = await probeBox();
+  assert.match(text((await other.run(["probe", "tsc"])).stdout), /^tsc=\d+\n$/);
+  await b.close(); await other.close();
+});
+
 const limits = suite("sandbox limits");
 
 limits("memory: allocation beyond the limit fails or the process is OOM-killed", async () => {
@@ -208,9 +218,29 @@ det("the same program prints the same time and random bytes twice", async () => 
   assert.is.not(a, live);
 });
 
+det("a run on a recycled machine reads the same counters as the first run", async () => {
+  const b = await probeBox({ deterministic: true });
+  const r1 = await b.run(["probe", "tsc"]);
+  assert.ok(b.spare, "the machine was kept for the next run");
+  const r2 = await b.run(["probe", "tsc"]);
+  assert.match(text(r1.stdout), /^tsc=\d+\n$/);
+  assert.is(text(r2.stdout), text(r1.stdout));
+  assert.is(r2.usage.instructions, r1.usage.instructions);
+  assert.is(r2.usage.maxMemory, r1.usage.maxMemory);
+});
+
 // ---- the threat model ---------------------------------------------------------------------------
 
 const threat = suite("sandbox threat model");
+
+threat("the next run on a recycled machine finds nothing of the last one in memory", async () => {
+  const b = await probeBox();
+  assert.is(text((await b.run(["probe", "plant"])).stdout), "planted\n");
+  // The point of the test: the next run boots on the same Wasm instance (the sandbox's spare).
+  assert.ok(b.spare, "the machine was kept for the next run");
+  assert.is(text((await b.run(["probe", "scan"])).stdout), "nonzero=0 secret=0\n");
+  await b.close();
+});
 
 const outside = join(work, "outside");
 const shared = join(work, "outside", "shared");

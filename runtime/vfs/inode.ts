@@ -70,6 +70,11 @@ export abstract class Inode {
 
   /** Size in bytes as stat reports it. */
   size(): number { return 0; }
+  /**
+   * The whole content of a regular file that nothing can write (an image layer's file), shared:
+   * callers read it and never write it. null for every other file (read it through openIO).
+   */
+  sharedContent(): Uint8Array | null { return null; }
   /** 512-byte blocks in use. */
   blocks(): number { return 0; }
 

@@ -50,20 +50,22 @@ interface Walk { links: number }
 
 const R = 4, W = 2, X = 1;
 
+// One class for every anonymous inode: a class made per superblock (one per kernel) would cost a
+// new class and its shapes each time.
+class AnonInode extends Inode {}
+
 /** The anonymous superblock pipe(2) inodes live in. */
 class PipeSuperblock extends Superblock {
   readonly fsType = "pipefs";
   root: Inode;
   constructor(clock: () => bigint) {
     super(clock);
-    this.root = new (class extends Inode {})(this, 1n, S_IFDIR | 0o700);
+    this.root = new AnonInode(this, 1n, S_IFDIR | 0o700);
   }
   statfs(): StatFs {
     return { type: PIPEFS_MAGIC, bsize: 4096, blocks: 0n, bfree: 0n, bavail: 0n, files: 0n, ffree: 0n, namelen: 255, frsize: 4096, fsid: 0n };
   }
 }
-
-class AnonInode extends Inode {}
 
 export class Vfs {
   readonly mounts: MountTable;
