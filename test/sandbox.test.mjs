@@ -227,6 +227,11 @@ det("a run on a recycled machine reads the same counters as the first run", asyn
   assert.is(text(r2.stdout), text(r1.stdout));
   assert.is(r2.usage.instructions, r1.usage.instructions);
   assert.is(r2.usage.maxMemory, r1.usage.maxMemory);
+  // Random bytes too: nothing of the first run's getrandom pool may serve the second.
+  const e1 = await b.run(["probe", "entropy"]);
+  const e2 = await b.run(["probe", "entropy"]);
+  assert.match(text(e1.stdout), /getrandom=[0-9a-f]{32}/);
+  assert.is(text(e2.stdout), text(e1.stdout));
 });
 
 // ---- the threat model ---------------------------------------------------------------------------
