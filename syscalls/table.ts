@@ -12,6 +12,7 @@ import * as sig from "./signal.js";
 import * as misc from "./misc.js";
 import * as futex from "./futex.js";
 import * as time from "./time.js";
+import * as sock from "./socket.js";
 
 // number name argument-kinds (one line per call, numbers in order; 337–423 are unassigned).
 const NUMBERS = `
@@ -394,6 +395,9 @@ const NUMBERS = `
 
 interface Impl { handler: Handler; status?: Status; note?: string }
 
+/** What the socket layer is: a machine without a network. */
+const NET = "AF_UNIX stream, datagram and seqpacket; every other family (AF_INET, AF_INET6, AF_NETLINK…) is EAFNOSUPPORT: the machine has no network";
+
 /** The implemented calls; everything else is ENOSYS. */
 const IMPL: Record<string, Impl> = {
   read: { handler: io.sysRead },
@@ -605,6 +609,24 @@ const IMPL: Record<string, Impl> = {
   signalfd: { handler: sig.sysSignalfd, status: "partial", note: "reads dequeue for the creating thread" },
   signalfd4: { handler: sig.sysSignalfd4, status: "partial", note: "reads dequeue for the creating thread" },
   sysinfo: { handler: misc.sysSysinfo, status: "partial", note: "no load averages or swap" },
+  socket: { handler: sock.sysSocket, status: "partial", note: NET },
+  socketpair: { handler: sock.sysSocketpair, status: "partial", note: NET },
+  bind: { handler: sock.sysBind, status: "partial", note: "AF_UNIX only; on a host folder the socket node is an empty host file the guest sees as a socket" },
+  listen: { handler: sock.sysListen },
+  accept: { handler: sock.sysAccept },
+  accept4: { handler: sock.sysAccept4 },
+  connect: { handler: sock.sysConnect, status: "partial", note: "AF_UNIX only" },
+  shutdown: { handler: sock.sysShutdown },
+  getsockname: { handler: sock.sysGetsockname },
+  getpeername: { handler: sock.sysGetpeername },
+  sendto: { handler: sock.sysSendto, status: "partial", note: "no MSG_OOB (EOPNOTSUPP, as AF_UNIX); MSG_EOR/MSG_MORE accepted and ignored" },
+  recvfrom: { handler: sock.sysRecvfrom, status: "partial", note: "no MSG_OOB (EOPNOTSUPP, as AF_UNIX); MSG_WAITALL on streams only" },
+  sendmsg: { handler: sock.sysSendmsg, status: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; descriptors in flight on a socket that is itself in flight are not garbage-collected" },
+  recvmsg: { handler: sock.sysRecvmsg, status: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY, no MSG_ERRQUEUE" },
+  sendmmsg: { handler: sock.sysSendmmsg },
+  recvmmsg: { handler: sock.sysRecvmmsg, status: "partial", note: "a timeout is refused (EINVAL)" },
+  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET only (other levels EOPNOTSUPP, as AF_UNIX); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
+  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "SOL_SOCKET only; SO_KEEPALIVE, SO_LINGER and similar TCP-minded flags are accepted and have no effect" },
 };
 
 /** Why some calls are not provided, beyond "not implemented yet". */
