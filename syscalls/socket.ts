@@ -325,21 +325,21 @@ export function sysBind(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof addr === "number") return addr;
   const s = f.sock;
   if (addr.length === 2 && (addr[0] | (addr[1] << 8)) === AF_UNIX) {
-    if (s.addr) return -EINVAL;
-    autobind(k, s);
+    if (!s.addr) autobind(k, s); // an already bound socket keeps its name, without error
     return 0;
   }
   if (!validUnixAddr(addr)) return -EINVAL;
-  if (s.addr) return -EINVAL;
   const names = sockfs(k).names;
   if (addr[2] !== 0) {
     const pb = pathBytes(addr);
     const path = byteString(pb);
     const ctx = ctxOf(k, t);
     const vfs = k.files.vfs;
+    // Linux makes the node before it looks at the socket: EADDRINUSE wins over EINVAL.
     const e = vfs.mknodat(ctx, AT_FDCWD, path, S_IFSOCK | 0o777, 0n);
     if (e === -EEXIST) return -EADDRINUSE;
     if (e < 0) return e;
+    if (s.addr) { vfs.unlinkat(ctx, AT_FDCWD, path); return -EINVAL; }
     const p = vfs.lookup(ctx, AT_FDCWD, path, false);
     if (typeof p === "number") return p;
     names.bindInode(p.dentry.inode, s);
@@ -348,6 +348,7 @@ export function sysBind(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     s.addr = stored;
     return 0;
   }
+  if (s.addr) return -EINVAL;
   if (!names.bindAbstract(s.type, addr.slice(2), s)) return -EADDRINUSE;
   s.addr = addr.slice();
   return 0;
