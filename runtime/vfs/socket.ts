@@ -228,6 +228,13 @@ export class UnixSocket implements Pollable {
     return m.data.length;
   }
 
+  /** SIOCINQ: bytes unread (a datagram socket: the next datagram's size); -EINVAL when listening. */
+  inq(): number {
+    if (this.state === "listening") return -EINVAL;
+    if (this.type === SOCK_DGRAM) return this.queue.length ? this.queue[0].data.length : 0;
+    return this.queue.reduce((n, m) => n + m.data.length - m.off, 0);
+  }
+
   // ---- connection management ----
 
   /** shutdown(2): how is SHUT_RD (0), SHUT_WR (1) or SHUT_RDWR (2). */

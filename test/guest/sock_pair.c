@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -371,6 +372,43 @@ static void options_and_errors(void) {
   close(sv[1]);
 }
 
+static void on_usr1(int sig) { (void)sig; }
+
+static void timeouts_and_signals(void) {
+  int sv[2];
+  CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  write(sv[0], "12345", 5);
+  write(sv[0], "678", 3);
+  int n = -1;
+  res("FIONREAD stream", ioctl(sv[1], FIONREAD, &n));
+  printf("= %d\n", n);
+  struct timeval tv = { 0, 20000 };
+  res("SO_RCVTIMEO", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+  struct timeval back; socklen_t bl = sizeof back;
+  getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &back, &bl);
+  printf("SO_RCVTIMEO back %ld.%06ld\n", (long)back.tv_sec, (long)back.tv_usec);
+  char c;
+  res("recv with timeout", recv(sv[0], &c, 1, 0));
+  // A signal ends a blocking receive with EINTR when the handler has no SA_RESTART.
+  struct sigaction sa = { .sa_handler = on_usr1 };
+  sigaction(SIGUSR1, &sa, NULL);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  // (signals until the parent kills it: one sent before the parent blocks is harmless)
+  if (pid == 0) { for (;;) { usleep(5000); kill(parent, SIGUSR1); } }
+  int sv2[2];
+  CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv2) == 0);
+  res("recv interrupted", recv(sv2[0], &c, 1, 0));
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  send(sv2[1], "abc", 3, 0);
+  send(sv2[1], "de", 2, 0);
+  res("FIONREAD dgram (next datagram)", ioctl(sv2[0], FIONREAD, &n));
+  printf("= %d\n", n);
+  close(sv2[0]); close(sv2[1]);
+  close(sv[0]); close(sv[1]);
+}
+
 static void epoll_pair(void) {
   int sv[2];
   CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
@@ -405,6 +443,7 @@ int main(void) {
   rights();
   creds();
   options_and_errors();
+  timeouts_and_signals();
   epoll_pair();
   return 0;
 }
