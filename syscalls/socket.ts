@@ -697,49 +697,57 @@ export function sysRecvmsg(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return recvMsg(k, t, f, a[1], intOf(a[2]));
 }
 
-/**
- * sendmmsg(2): messages one after another, each result stored in its msg_len; stops at the first
- * that would block after one went, or fails.
- */
+const MSG_WAITFORONE = 0x10000;
+
+/** sendmmsg(2): messages one after another, each count stored in its msg_len. */
 export function sysSendmmsg(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
-  return mmsg(k, t, f, a[1], Math.min(uintOf(a[2]), UIO_MAXIOV), intOf(a[3]), sendMsg);
+  return mmsg(k, t, f, a[1], Math.min(uintOf(a[2]), UIO_MAXIOV), intOf(a[3]), 0, sendMsg);
 }
 
-/** recvmmsg(2): without a timeout (a non-null timeout is refused with EINVAL; see the table note). */
+/** recvmmsg(2): waits for every message unless MSG_WAITFORONE; a timeout is refused (see the table note). */
 export function sysRecvmmsg(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
   if (a[4] !== 0n) return -EINVAL;
-  return mmsg(k, t, f, a[1], Math.min(uintOf(a[2]), UIO_MAXIOV), intOf(a[3]), recvMsg);
+  const flags = intOf(a[3]);
+  return mmsg(k, t, f, a[1], Math.min(uintOf(a[2]), UIO_MAXIOV), flags & ~MSG_WAITFORONE,
+    flags & MSG_WAITFORONE ? MSG_DONTWAIT : 0, recvMsg);
 }
 
-/** struct mmsghdr {struct msghdr; unsigned msg_len} is 64 bytes; after the first message the rest do not wait. */
-function mmsg(k: Kernel, t: Thread, f: SocketFile, va: bigint, n: number, flags: number,
+/**
+ * Runs one() over the struct mmsghdr array (64 bytes each: a msghdr and msg_len), adding
+ * laterFlags after the first message. Once a message went, a later error ends the call with the
+ * count so far, as Linux does.
+ */
+function mmsg(k: Kernel, t: Thread, f: SocketFile, va: bigint, n: number, flags: number, laterFlags: number,
   one: (k: Kernel, t: Thread, f: SocketFile, va: bigint, flags: number) => SyscallResult): SyscallResult {
   let done = 0;
+  let current: Park | null = null;
+  /** null to go on, or the call's result. */
   const step = (r: SyscallValue): SyscallValue | null => {
     if (r < 0) return done > 0 ? done : r;
     if (!k.machine.writeU32(va + BigInt(done * 64 + 56), Number(r))) return done > 0 ? done : -EFAULT;
     done++;
     return null;
   };
-  const rest = (): SyscallValue => {
+  const run = (): SyscallResult => {
     while (done < n) {
-      const r = one(k, t, f, va + BigInt(done * 64), flags | MSG_DONTWAIT);
-      if (isPark(r)) return done; // MSG_DONTWAIT never parks
-      if (r === -EAGAIN && done > 0) return done;
+      const r = one(k, t, f, va + BigInt(done * 64), done > 0 ? flags | laterFlags : flags);
+      if (isPark(r)) {
+        current = r;
+        return { park: r.park.then((v) => { const e = step(v); if (e !== null) return e; const next = run(); return isPark(next) ? next.park : next; }) };
+      }
       const e = step(r);
       if (e !== null) return e;
     }
     return done;
   };
   if (n === 0) return 0;
-  const r0 = one(k, t, f, va, flags);
-  if (isPark(r0)) return { park: r0.park.then((v) => { const e = step(v); return e !== null ? e : rest(); }), interrupt: r0.interrupt };
-  const e = step(r0);
-  return e !== null ? e : rest();
+  const r = run();
+  if (!isPark(r)) return r;
+  return { park: r.park, interrupt: (v?: SyscallValue) => current?.interrupt?.(v) };
 }
 
 // ---- options ----------------------------------------------------------------------------------

@@ -278,6 +278,66 @@ static void rights(void) {
   close(sv[1]);
 }
 
+/** A socket travels over another socket; the receiver talks through it. */
+static void pass_socket(void) {
+  int carrier[2], inner[2];
+  CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, carrier) == 0);
+  CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, inner) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(carrier[0]); close(inner[0]); close(inner[1]);
+    char data[4], cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { data, sizeof data };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+    if (recvmsg(carrier[1], &mh, 0) != 1) _exit(10);
+    int fd;
+    memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof fd);
+    int type; socklen_t tl = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM) _exit(11);
+    if (write(fd, "through", 7) != 7) _exit(12);
+    _exit(0);
+  }
+  close(carrier[1]);
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = { "s", 1 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &inner[1], sizeof(int));
+  res("pass a socket", sendmsg(carrier[0], &mh, 0));
+  close(inner[1]);
+  char buf[16];
+  ssize_t n = read(inner[0], buf, sizeof buf);
+  printf("through the passed socket: %.*s\n", (int)(n > 0 ? n : 0), buf);
+  res("then eof (the child exited)", (waitpid(pid, NULL, 0), read(inner[0], buf, sizeof buf)));
+  close(inner[0]);
+  close(carrier[0]);
+}
+
+static void mmsg(void) {
+  int sv[2];
+  CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+  struct iovec iov[3] = { { "one", 3 }, { "two!", 4 }, { "three", 5 } };
+  struct mmsghdr out[3];
+  memset(out, 0, sizeof out);
+  for (int i = 0; i < 3; i++) { out[i].msg_hdr.msg_iov = &iov[i]; out[i].msg_hdr.msg_iovlen = 1; }
+  res("sendmmsg", sendmmsg(sv[0], out, 3, 0));
+  printf("lens %u %u %u\n", out[0].msg_len, out[1].msg_len, out[2].msg_len);
+  char bufs[4][8];
+  struct iovec riov[4];
+  struct mmsghdr in[4];
+  memset(in, 0, sizeof in);
+  for (int i = 0; i < 4; i++) { riov[i].iov_base = bufs[i]; riov[i].iov_len = 8; in[i].msg_hdr.msg_iov = &riov[i]; in[i].msg_hdr.msg_iovlen = 1; }
+  res("recvmmsg 2 of 3", recvmmsg(sv[1], in, 2, 0, NULL));
+  printf("lens %u %u: %.3s %.4s\n", in[0].msg_len, in[1].msg_len, bufs[0], bufs[1]);
+  sendmmsg(sv[0], out, 2, 0);
+  res("recvmmsg WAITFORONE (3 waiting, room for 4)", recvmmsg(sv[1], in, 4, MSG_WAITFORONE, NULL));
+  printf("lens %u %u %u: %.5s %.3s %.4s\n", in[0].msg_len, in[1].msg_len, in[2].msg_len, bufs[0], bufs[1], bufs[2]);
+  res("recvmmsg nothing, nonblocking", recvmmsg(sv[1], in, 4, MSG_DONTWAIT, NULL));
+  close(sv[0]);
+  close(sv[1]);
+}
+
 static void creds(void) {
   int sv[2];
   CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
@@ -441,6 +501,8 @@ int main(void) {
   nonblocking();
   pipes_and_hup();
   rights();
+  pass_socket();
+  mmsg();
   creds();
   options_and_errors();
   timeouts_and_signals();

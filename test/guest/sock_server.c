@@ -202,6 +202,29 @@ static void backlog(void) {
   }
   printf("connected before the backlog filled: %d\n", ok);
   for (int i = 0; i < 4; i++) close(cs[i]);
+  // A blocking connect waits for room in the backlog; accepting makes it.
+  int a = accept(ls, NULL, NULL), b = accept(ls, NULL, NULL);
+  printf("accepted the two closed ones: %d\n", a >= 0 && b >= 0);
+  close(a); close(b);
+  int x = socket(AF_UNIX, SOCK_STREAM, 0), y = socket(AF_UNIX, SOCK_STREAM, 0);
+  CHECK(connect(x, (struct sockaddr *)&sa, len) == 0 && connect(y, (struct sockaddr *)&sa, len) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int z = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (connect(z, (struct sockaddr *)&sa, len) != 0) _exit(1);
+    write(z, "late", 4);
+    _exit(0);
+  }
+  usleep(2000);
+  close(accept(ls, NULL, NULL));
+  close(accept(ls, NULL, NULL));
+  int z = accept(ls, NULL, NULL);
+  char buf[8];
+  ssize_t n = read(z, buf, sizeof buf);
+  int st;
+  waitpid(pid, &st, 0);
+  printf("waiting client got in: %.*s, status %d\n", (int)(n > 0 ? n : 0), buf, WEXITSTATUS(st));
+  close(z); close(x); close(y);
   close(ls);
   unlink(sa.sun_path);
 }
