@@ -1,17 +1,19 @@
-// Socket system calls over AF_UNIX (runtime/vfs/socket.ts): socket, socketpair, bind, listen,
-// accept, connect, the send/recv families with SCM_RIGHTS and SCM_CREDENTIALS, shutdown, the
-// name calls and socket options. Other address families answer EAFNOSUPPORT: the machine has no
-// network. man 2 pages named per handler; errors are checked in Linux's order.
+// Socket system calls over AF_UNIX (runtime/vfs/socket.ts) and loopback-only TCP/UDP
+// (runtime/vfs/inet.ts): socket, socketpair, bind, listen, accept, connect, the send/recv families
+// with SCM_RIGHTS and SCM_CREDENTIALS, shutdown, the name calls and socket options. Other address
+// families answer EAFNOSUPPORT. man 2 pages named per handler; errors are checked in Linux's order.
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, SyscallValue } from "../runtime/process.js";
 import {
   O_NONBLOCK, O_CLOEXEC, AT_FDCWD, S_IFMT, S_IFSOCK, permission, byteString, type OpenFile,
   SocketFile, SockFs, UnixSocket, dropInFlight, AF_UNIX, AF_UNSPEC, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW,
-  SOCK_SEQPACKET, type Ucred, type Received,
+  SOCK_SEQPACKET, AF_INET, AF_INET6, InetSocket, PortTable, formatInet, isAny, isLoopback, isV4, anyFor, V4_LOOPBACK,
+  V6_LOOPBACK, IPPROTO_TCP, IPPROTO_UDP, type InetName, type Ucred, type Received,
 } from "../runtime/vfs/index.js";
 import {
   EBADF, EFAULT, EINVAL, ENOTSOCK, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EADDRINUSE, EEXIST,
   ECONNREFUSED, EPROTOTYPE, EISCONN, EOPNOTSUPP, ENOTCONN, EPIPE, EPERM, ENOPROTOOPT, EAGAIN, EMSGSIZE, ENOBUFS, EDOM,
+  EADDRNOTAVAIL, ENETUNREACH, EACCES, EINPROGRESS,
 } from "../runtime/errno.js";
 import type { SyscallResult, Park } from "./types.js";
 import { isPark } from "./types.js";
@@ -290,8 +292,14 @@ function socketType(family: number, typeArg: number, protocol: number): number {
 
 /** socket(2) */
 export function sysSocket(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const typeArg = intOf(a[1]);
-  const type = socketType(intOf(a[0]), typeArg, intOf(a[2]));
+  const typeArg = intOf(a[1]), family = intOf(a[0]);
+  if (family === AF_INET || family === AF_INET6) {
+    const type = inetType(typeArg, intOf(a[2]));
+    if (type < 0) return type;
+    const tables = portsOf(k);
+    return newSocketFd(k, t, new InetSocket(type, family, type === SOCK_STREAM ? tables.tcp : tables.udp), typeArg);
+  }
+  const type = socketType(family, typeArg, intOf(a[2]));
   if (type < 0) return type;
   return newSocketFd(k, t, new UnixSocket(type), typeArg);
 }
@@ -324,6 +332,7 @@ export function sysBind(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const addr = readSockaddr(k, a[1], intOf(a[2]));
   if (typeof addr === "number") return addr;
   const s = f.sock;
+  if (s instanceof InetSocket) return inetBind(t, s, addr);
   if (addr.length === 2 && (addr[0] | (addr[1] << 8)) === AF_UNIX) {
     if (!s.addr) autobind(k, s); // an already bound socket keeps its name, without error
     return 0;
@@ -360,7 +369,10 @@ export function sysListen(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof f === "number") return f;
   const s = f.sock;
   if (s.type === SOCK_DGRAM) return -EOPNOTSUPP;
-  if (!s.addr || s.state === "connected") return -EINVAL;
+  if (s instanceof InetSocket) {
+    if (s.state === "connected") return -EINVAL;
+    if (!s.local && !s.ports.bind(s, anyFor(s.family), 0)) return -EADDRINUSE;
+  } else if (!s.addr || s.state === "connected") return -EINVAL;
   let backlog = uintOf(a[1]) >>> 0;
   if (backlog > SOMAXCONN) backlog = SOMAXCONN;
   s.maxBacklog = backlog;
@@ -377,6 +389,7 @@ export function sysConnect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const addr = readSockaddr(k, a[1], intOf(a[2]));
   if (typeof addr === "number") return addr;
   const s = f.sock;
+  if (s instanceof InetSocket) return inetConnect(k, t, f, s, addr);
   if (s.type === SOCK_DGRAM) {
     if (addr.length >= 2 && (addr[0] | (addr[1] << 8)) === AF_UNSPEC) {
       s.peer = null; s.state = "unconnected";
@@ -427,7 +440,7 @@ function doAccept(k: Kernel, t: Thread, a: bigint[], flags: number): SyscallResu
     const fd = newSocketFd(k, t, server, flags);
     if (fd < 0) { server.close(); return fd; }
     if (a[1] !== 0n) {
-      const e = writeSockaddr(k, a[1], a[2], server.peer?.addr ?? UNNAMED);
+      const e = writeSockaddr(k, a[1], a[2], server.peerName ?? server.peer?.addr ?? UNNAMED);
       if (e < 0) { t.process.fds.close(fd); return e; }
     }
     return fd;
@@ -453,15 +466,18 @@ export function sysShutdown(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 export function sysGetsockname(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
-  return writeSockaddr(k, a[1], a[2], f.sock.addr ?? UNNAMED);
+  const s = f.sock;
+  return writeSockaddr(k, a[1], a[2], s instanceof InetSocket ? s.name : s.addr ?? UNNAMED);
 }
 
 /** getpeername(2) */
 export function sysGetpeername(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
-  const p = f.sock.peer;
-  if (!p || f.sock.state !== "connected") return -ENOTCONN;
+  const s = f.sock;
+  if (s instanceof InetSocket) return s.state === "connected" && s.peerName ? writeSockaddr(k, a[1], a[2], s.peerName) : -ENOTCONN;
+  const p = s.peer;
+  if (!p || s.state !== "connected") return -ENOTCONN;
   return writeSockaddr(k, a[1], a[2], p.addr ?? UNNAMED);
 }
 
@@ -472,8 +488,10 @@ export function sysGetpeername(k: Kernel, t: Thread, a: bigint[]): SyscallResult
  * needed; a partial count if interrupted), records go whole. EPIPE on a stream raises SIGPIPE
  * unless MSG_NOSIGNAL. The references in anc.files are consumed.
  */
-function sendData(k: Kernel, t: Thread, f: SocketFile, data: Uint8Array, flags: number, anc: Ancillary, target: UnixSocket | null): SyscallResult {
+function sendData(k: Kernel, t: Thread, f: SocketFile, data: Uint8Array, flags: number, anc: Ancillary, target: UnixSocket | null,
+  dest?: InetName): SyscallResult {
   const s = f.sock;
+  if (s instanceof InetSocket && (anc.files || anc.cred)) { dropFiles(anc.files); return -EINVAL; } // sock_cmsg_send knows neither
   const cred = anc.cred ?? scmCredOf(t);
   let files = anc.files;
   let done = 0;
@@ -485,7 +503,7 @@ function sendData(k: Kernel, t: Thread, f: SocketFile, data: Uint8Array, flags: 
   };
   const attempt = (): SyscallValue => {
     if (s.type !== SOCK_STREAM) {
-      const r = s.sendRecord(data, files, cred, target);
+      const r = s instanceof InetSocket ? s.sendRecord(data, null, null, null, dest) : s.sendRecord(data, files, cred, target);
       if (r === WOULD_BLOCK) return r;
       if (r >= 0) files = null;
       return finish(r);
@@ -535,6 +553,11 @@ export function sysSendto(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof addr === "number") return addr;
   const data = len === 0 ? new Uint8Array(0) : k.machine.copyIn(a[1], len);
   if (!data) return -EFAULT;
+  if (f.sock instanceof InetSocket) {
+    const dest = inetDest(f.sock, addr);
+    if (typeof dest === "number") return dest;
+    return sendData(k, t, f, data, flags, { files: null, cred: null }, null, dest ?? undefined);
+  }
   const target = sendTarget(k, t, f.sock, addr);
   if (typeof target === "number") return target;
   return sendData(k, t, f, data, flags, { files: null, cred: null }, target);
@@ -552,6 +575,11 @@ function sendMsg(k: Kernel, t: Thread, f: SocketFile, va: bigint, flags: number)
   if (typeof anc === "number") return anc;
   const data = gather(k, iovs);
   if (!data) { dropFiles(anc.files); return -EFAULT; }
+  if (f.sock instanceof InetSocket) {
+    const dest = inetDest(f.sock, addr);
+    if (typeof dest === "number") { dropFiles(anc.files); return dest; }
+    return sendData(k, t, f, data, flags, anc, null, dest ?? undefined);
+  }
   const target = sendTarget(k, t, f.sock, addr);
   if (typeof target === "number") { dropFiles(anc.files); return target; }
   return sendData(k, t, f, data, flags, anc, target);
@@ -750,6 +778,135 @@ function mmsg(k: Kernel, t: Thread, f: SocketFile, va: bigint, n: number, flags:
   return { park: r.park, interrupt: (v?: SyscallValue) => current?.interrupt?.(v) };
 }
 
+
+// ---- AF_INET / AF_INET6 on loopback ------------------------------------------------------------
+
+const portTables = new WeakMap<Kernel, { tcp: PortTable; udp: PortTable }>();
+function portsOf(k: Kernel): { tcp: PortTable; udp: PortTable } {
+  let p = portTables.get(k);
+  if (!p) { p = { tcp: new PortTable(), udp: new PortTable() }; portTables.set(k, p); }
+  return p;
+}
+
+/** inet_create: TCP streams and UDP datagrams; raw and other types are not available. */
+function inetType(typeArg: number, protocol: number): number {
+  const flags = typeArg & ~SOCK_TYPE_MASK;
+  if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+  const type = typeArg & SOCK_TYPE_MASK;
+  if (type === SOCK_STREAM) return protocol === 0 || protocol === IPPROTO_TCP ? type : -EPROTONOSUPPORT;
+  if (type === SOCK_DGRAM) return protocol === 0 || protocol === IPPROTO_UDP ? type : -EPROTONOSUPPORT;
+  if (type >= SOCK_MAX) return -EINVAL;
+  return -ESOCKTNOSUPPORT;
+}
+
+/** A sockaddr_in / sockaddr_in6 as the socket's family reads it: the name, or -errno. */
+function parseInet(s: InetSocket, addr: Uint8Array, forBind: boolean): InetName | number {
+  const fam = addr.length >= 2 ? addr[0] | (addr[1] << 8) : -1;
+  if (s.family === AF_INET) {
+    if (addr.length < 16) return -EINVAL;
+    // bind accepts AF_UNSPEC for INADDR_ANY, as Linux does for old programs.
+    const anyAddr = (addr[4] | addr[5] | addr[6] | addr[7]) === 0;
+    if (fam !== AF_INET && !(forBind && fam === AF_UNSPEC && anyAddr)) return -EAFNOSUPPORT;
+    const ip = anyFor(AF_INET);
+    ip.set(addr.subarray(4, 8), 12);
+    return { ip, port: (addr[2] << 8) | addr[3] };
+  }
+  if (addr.length < 24) return -EINVAL;
+  if (fam !== AF_INET6) return forBind ? -EAFNOSUPPORT : -EAFNOSUPPORT;
+  const ip = addr.slice(8, 24);
+  if (isV4(ip) && s.v6only) return forBind ? -EINVAL : -ENETUNREACH;
+  return { ip, port: (addr[2] << 8) | addr[3] };
+}
+
+function inetBind(t: Thread, s: InetSocket, addr: Uint8Array): number {
+  const n = parseInet(s, addr, true);
+  if (typeof n === "number") return n;
+  // The only device is lo: its addresses and the wildcard can be bound.
+  if (!isAny(n.ip) && !isLoopback(n.ip)) return -EADDRNOTAVAIL;
+  if (n.port !== 0 && n.port < 1024 && t.process.euid !== 0) return -EACCES;
+  if (s.local) return -EINVAL;
+  return s.ports.bind(s, n.ip, n.port) ? 0 : -EADDRINUSE;
+}
+
+/** Where a send or connect goes: a loopback name (0.0.0.0 and :: mean this host), or ENETUNREACH. */
+function inetRoute(s: InetSocket, addr: Uint8Array): InetName | number {
+  const n = parseInet(s, addr, false);
+  if (typeof n === "number") return n;
+  if (isAny(n.ip)) return { ip: isV4(n.ip) ? V4_LOOPBACK : V6_LOOPBACK, port: n.port };
+  return isLoopback(n.ip) ? n : -ENETUNREACH;
+}
+
+/** sendto's address for an inet socket: ignored by TCP, routed for UDP (null: none given). */
+function inetDest(s: InetSocket, addr: Uint8Array): InetName | null | number {
+  if (addr.length === 0 || s.type === SOCK_STREAM) return null;
+  return inetRoute(s, addr);
+}
+
+/** Gives s its local name for a connection to dest: its bound port, or an ephemeral one; the source address is loopback. */
+function inetSource(s: InetSocket, dest: InetName): number {
+  if (!s.local && !s.ports.bind(s, anyFor(s.family), 0)) return -EAGAIN;
+  if (isAny(s.local!.ip)) s.local!.ip = s.loopbackFor(dest.ip);
+  return 0;
+}
+
+function inetConnect(k: Kernel, t: Thread, f: SocketFile, s: InetSocket, addr: Uint8Array): SyscallResult {
+  if (addr.length >= 2 && (addr[0] | (addr[1] << 8)) === AF_UNSPEC) {
+    if (s.type === SOCK_DGRAM || s.state !== "connected") { s.remote = null; s.peerName = null; if (s.type === SOCK_DGRAM) s.state = "unconnected"; return 0; }
+    return -EINVAL;
+  }
+  const dest = inetRoute(s, addr);
+  if (typeof dest === "number") return dest;
+  if (s.type === SOCK_DGRAM) {
+    const e = inetSource(s, dest);
+    if (e) return e;
+    s.remote = dest; s.state = "connected"; s.err = 0;
+    s.peerName = formatInet(s.family, dest);
+    return 0;
+  }
+  if (s.state === "connected" || s.state === "listening") return -EISCONN;
+  const listener = s.ports.find(dest.ip, dest.port, (l) => l.state === "listening");
+  if (!listener) return -ECONNREFUSED;
+  const nonblock = (f.flags & O_NONBLOCK) !== 0;
+  const attempt = (): SyscallValue => {
+    if (s.state === "connected") return -EISCONN;
+    if (listener.dead || listener.state !== "listening") return -ECONNREFUSED;
+    if (listener.backlog.length > listener.maxBacklog) return WOULD_BLOCK;
+    const e = inetSource(s, dest);
+    if (e) return e;
+    const server = new InetSocket(SOCK_STREAM, listener.family, listener.ports);
+    server.local = { ip: dest.ip, port: dest.port };
+    server.remote = { ip: s.local!.ip, port: s.local!.port };
+    server.addr = formatInet(server.family, server.local);
+    server.peerName = formatInet(server.family, server.remote);
+    server.nodelay = listener.nodelay;
+    s.remote = dest;
+    s.peerName = formatInet(s.family, dest);
+    UnixSocket.pair(s, server, peerCredOf(t), peerCredOf(t));
+    s.peerCred = server.peerCred = null; // SO_PEERCRED is an AF_UNIX notion
+    listener.backlog.push(server);
+    listener.waitQueue.notify();
+    s.waitQueue.notify();
+    // A nonblocking connect reports the handshake as under way even on loopback.
+    return nonblock ? -EINPROGRESS : 0;
+  };
+  return sockWait(k, t, f, false, s.sndtimeoMs, attempt, () => 0, [listener]);
+}
+
+const SOL_IP = 0, SOL_TCP = 6, SOL_IPV6 = 41, TCP_NODELAY = 1, IPV6_V6ONLY = 26;
+
+/** The IP-level options of inet sockets: TCP_NODELAY and IPV6_V6ONLY are kept; other known levels answer ENOPROTOOPT. */
+function inetOption(s: InetSocket, level: number, name: number, set: number | null): number {
+  if (level === SOL_TCP && s.type === SOCK_STREAM && name === TCP_NODELAY) {
+    if (set !== null) s.nodelay = set !== 0;
+    return s.nodelay ? 1 : 0;
+  }
+  if (level === SOL_IPV6 && s.family === AF_INET6 && name === IPV6_V6ONLY) {
+    if (set !== null) { if (s.local) return -EINVAL; s.v6only = set !== 0; }
+    return s.v6only ? 1 : 0;
+  }
+  return -ENOPROTOOPT;
+}
+
 // ---- options ----------------------------------------------------------------------------------
 
 /** getsockopt(2): SOL_SOCKET options; other levels are EOPNOTSUPP on AF_UNIX. */
@@ -760,6 +917,16 @@ export function sysGetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
   const lenRaw = k.machine.copyIn(a[4], 4);
   if (!lenRaw) return -EFAULT;
   const room = new DataView(lenRaw.buffer).getInt32(0, true);
+  const s0 = f.sock;
+  if (level !== SOL_SOCKET && s0 instanceof InetSocket && (level === SOL_IP || level === SOL_TCP || level === SOL_IPV6 || level === IPPROTO_UDP)) {
+    if (room < 0) return -EINVAL;
+    const r = inetOption(s0, level, name, null);
+    if (r < 0) return r;
+    const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, r, true);
+    const n = Math.min(room, 4);
+    if (n && !k.machine.copyOut(a[3], b.subarray(0, n))) return -EFAULT;
+    return k.machine.writeU32(a[4], n) ? 0 : -EFAULT;
+  }
   if (level !== SOL_SOCKET) return -EOPNOTSUPP;
   if (room < 0) return -EINVAL;
   const s = f.sock;
@@ -773,14 +940,15 @@ export function sysGetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
   switch (name) {
     case SO_TYPE: v = int(s.type); break;
     case SO_ERROR: v = int(s.err); s.err = 0; break;
-    case SO_DOMAIN: v = int(AF_UNIX); break;
-    case SO_PROTOCOL: v = int(0); break;
+    case SO_DOMAIN: v = int(s instanceof InetSocket ? s.family : AF_UNIX); break;
+    case SO_PROTOCOL: v = int(s instanceof InetSocket ? s.protocol : 0); break;
     case SO_ACCEPTCONN: v = int(s.state === "listening" ? 1 : 0); break;
     case SO_SNDBUF: v = int(s.sndbuf); break;
     case SO_RCVBUF: v = int(s.rcvbuf); break;
     case SO_REUSEADDR: v = int(s.reuseaddr ? 1 : 0); break;
     case SO_PASSCRED: v = int(s.passcred ? 1 : 0); break;
-    case SO_KEEPALIVE: case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST: case SO_OOBINLINE: case SO_REUSEPORT:
+    case SO_REUSEPORT: v = int(s instanceof InetSocket && s.reuseport ? 1 : 0); break;
+    case SO_KEEPALIVE: case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST: case SO_OOBINLINE:
       v = int(0); break;
     case SO_RCVLOWAT: case SO_SNDLOWAT: v = int(1); break;
     case SO_LINGER: v = new Uint8Array(8); break;
@@ -805,6 +973,14 @@ export function sysSetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
   const level = intOf(a[1]), name = intOf(a[2]), len = intOf(a[4]);
+  const s0 = f.sock;
+  if (level !== SOL_SOCKET && s0 instanceof InetSocket && (level === SOL_IP || level === SOL_TCP || level === SOL_IPV6 || level === IPPROTO_UDP)) {
+    if (len < 4) return -EINVAL;
+    const b = k.machine.copyIn(a[3], 4);
+    if (!b) return -EFAULT;
+    const r = inetOption(s0, level, name, new DataView(b.buffer).getInt32(0, true));
+    return r < 0 ? r : 0;
+  }
   if (level !== SOL_SOCKET) return -EOPNOTSUPP;
   if (len < 0) return -EINVAL;
   const s = f.sock;
@@ -842,6 +1018,7 @@ export function sysSetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
       s.rcvbuf = Math.max(SOCK_MIN_RCVBUF, Math.min(force ? 0x3fffffff : RMEM_MAX, v >>> 0) * 2);
       return 0;
     case SO_REUSEADDR: s.reuseaddr = v !== 0; return 0;
+    case SO_REUSEPORT: if (s instanceof InetSocket) s.reuseport = v !== 0; return 0;
     case SO_PASSCRED: s.passcred = v !== 0; return 0;
     case SO_TYPE: case SO_ERROR: case SO_PEERCRED: case SO_ACCEPTCONN: case SO_PROTOCOL: case SO_DOMAIN:
       return -ENOPROTOOPT;

@@ -396,7 +396,7 @@ const NUMBERS = `
 interface Impl { handler: Handler; status?: Status; note?: string }
 
 /** What the socket layer is: a machine without a network. */
-const NET = "AF_UNIX stream, datagram and seqpacket; every other family (AF_INET, AF_INET6, AF_NETLINK…) is EAFNOSUPPORT: the machine has no network";
+const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no TCP_* options but TCP_NODELAY, no urgent data); every other family (AF_NETLINK, AF_PACKET…) is EAFNOSUPPORT";
 
 /** The implemented calls; everything else is ENOSYS. */
 const IMPL: Record<string, Impl> = {
@@ -611,11 +611,11 @@ const IMPL: Record<string, Impl> = {
   sysinfo: { handler: misc.sysSysinfo, status: "partial", note: "no load averages or swap" },
   socket: { handler: sock.sysSocket, status: "partial", note: NET },
   socketpair: { handler: sock.sysSocketpair, status: "partial", note: NET },
-  bind: { handler: sock.sysBind, status: "partial", note: "AF_UNIX only; on a host folder the socket node is an empty host file the guest sees as a socket" },
+  bind: { handler: sock.sysBind, status: "partial", note: "on a host folder an AF_UNIX socket node is an empty host file the guest sees as a socket; inet: loopback and wildcard addresses only (else EADDRNOTAVAIL)" },
   listen: { handler: sock.sysListen },
   accept: { handler: sock.sysAccept },
   accept4: { handler: sock.sysAccept4 },
-  connect: { handler: sock.sysConnect, status: "partial", note: "AF_UNIX only" },
+  connect: { handler: sock.sysConnect, status: "partial", note: "inet: loopback destinations only (else ENETUNREACH); a nonblocking TCP connect to a full backlog fails with EAGAIN instead of retrying the SYN" },
   shutdown: { handler: sock.sysShutdown },
   getsockname: { handler: sock.sysGetsockname },
   getpeername: { handler: sock.sysGetpeername },
@@ -625,8 +625,8 @@ const IMPL: Record<string, Impl> = {
   recvmsg: { handler: sock.sysRecvmsg, status: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY, no MSG_ERRQUEUE" },
   sendmmsg: { handler: sock.sysSendmmsg },
   recvmmsg: { handler: sock.sysRecvmmsg, status: "partial", note: "a timeout is refused (EINVAL)" },
-  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET only (other levels EOPNOTSUPP, as AF_UNIX); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
-  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "SOL_SOCKET only; SO_KEEPALIVE, SO_LINGER and similar TCP-minded flags are accepted and have no effect" },
+  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET; on inet sockets also TCP_NODELAY and IPV6_V6ONLY (other IP-level options ENOPROTOOPT); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
+  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "as getsockopt; SO_KEEPALIVE, SO_LINGER and similar flags are accepted and have no effect" },
 };
 
 /** Why some calls are not provided, beyond "not implemented yet". */

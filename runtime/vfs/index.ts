@@ -14,3 +14,4 @@ export * from "./hostfs.js";
 export * from "./devfs.js";
 export * from "./procfs.js";
 export * from "./socket.js";
+export * from "./inet.js";

@@ -58,6 +58,8 @@ export class UnixSocket implements Pollable {
   state: "unconnected" | "listening" | "connected" = "unconnected";
   peer: UnixSocket | null = null;
   addr: Uint8Array | null = null;
+  /** getpeername's answer when it is not the peer's own name (inet: the address connected to). */
+  peerName: Uint8Array | null = null;
   /** Undoes the binding (forgets the name) at close. */
   unbind: (() => void) | null = null;
   readonly queue: UnixMessage[] = [];
@@ -82,7 +84,7 @@ export class UnixSocket implements Pollable {
   inflight = 0;
   dead = false;
   /** Sockets waiting for room in this socket's datagram queue. */
-  private spaceWaiters = new Set<UnixSocket>();
+  protected spaceWaiters = new Set<UnixSocket>();
 
   constructor(readonly type: number) {}
 
@@ -106,11 +108,27 @@ export class UnixSocket implements Pollable {
 
   // ---- sending ----
 
-  private charge(len: number): number { return len + MSG_OVERHEAD; }
+  protected charge(len: number): number { return len + MSG_OVERHEAD; }
+  /** The address a receiver sees a message come from (recvfrom's). */
+  protected sourceAddr(): Uint8Array | null { return this.addr; }
+  /** How many bytes may wait unread before a send must wait. */
+  protected sendCapacity(): number { return this.sndbuf; }
+  /** What the peer's shutdown becomes when this socket shuts mode (both directions cross over). */
+  protected peerShutMode(mode: number): number {
+    let peerMode = 0;
+    if (mode & RCV_SHUTDOWN) peerMode |= SEND_SHUTDOWN;
+    if (mode & SEND_SHUTDOWN) peerMode |= RCV_SHUTDOWN;
+    return peerMode;
+  }
+  /** The connected peer learns this socket closed (hadUnread: with data it never read). */
+  protected tellPeerClosed(other: UnixSocket, hadUnread: boolean): void {
+    other.shutdown = SHUTDOWN_MASK;
+    if (hadUnread) other.err = ECONNRESET;
+  }
 
-  private enqueue(to: UnixSocket, data: Uint8Array, files: OpenFile[] | null, cred: Ucred | null): void {
+  protected enqueue(to: UnixSocket, data: Uint8Array, files: OpenFile[] | null, cred: Ucred | null): void {
     const charge = this.charge(data.length);
-    to.queue.push({ data, off: 0, files, cred, from: this.addr, sender: this, charge });
+    to.queue.push({ data, off: 0, files, cred, from: this.sourceAddr(), sender: this, charge });
     this.inflight += charge;
     to.waitQueue.notify();
   }
@@ -124,7 +142,7 @@ export class UnixSocket implements Pollable {
     const other = this.peer!;
     if ((this.shutdown & SEND_SHUTDOWN) || other.dead || (other.shutdown & RCV_SHUTDOWN)) return -EPIPE;
     if (data.length === 0) return 0;
-    const room = this.sndbuf - this.inflight;
+    const room = this.sendCapacity() - this.inflight;
     if (room <= 0) return WOULD_BLOCK;
     const n = Math.min(data.length, room);
     this.enqueue(other, data.slice(0, n), files, cred);
@@ -245,10 +263,7 @@ export class UnixSocket implements Pollable {
     this.waitQueue.notify();
     const other = this.peer;
     if (other && this.connectionOriented) {
-      let peerMode = 0;
-      if (mode & RCV_SHUTDOWN) peerMode |= SEND_SHUTDOWN;
-      if (mode & SEND_SHUTDOWN) peerMode |= RCV_SHUTDOWN;
-      other.shutdown |= peerMode;
+      other.shutdown |= this.peerShutMode(mode);
       other.waitQueue.notify();
     }
     return 0;
@@ -262,8 +277,7 @@ export class UnixSocket implements Pollable {
     this.unbind = null;
     const other = this.peer;
     if (other && this.connectionOriented) {
-      other.shutdown = SHUTDOWN_MASK;
-      if (this.queue.length) other.err = ECONNRESET;
+      this.tellPeerClosed(other, this.queue.length > 0);
       other.waitQueue.notify();
     }
     // Connections nobody accepted are reset: their clients see ECONNRESET.
@@ -280,7 +294,7 @@ export class UnixSocket implements Pollable {
     this.waitQueue.notify();
   }
 
-  private dropQueue(): void {
+  protected dropQueue(): void {
     for (const m of this.queue.splice(0)) {
       m.sender.inflight -= m.charge;
       m.sender.waitQueue.notify();
@@ -290,7 +304,7 @@ export class UnixSocket implements Pollable {
 
   // ---- readiness (unix_poll and unix_dgram_poll) ----
 
-  private get writable(): boolean { return this.state !== "listening" && this.inflight * 4 <= this.sndbuf; }
+  protected get writable(): boolean { return this.state !== "listening" && this.inflight * 4 <= this.sendCapacity(); }
 
   poll(): number {
     let m = 0;
