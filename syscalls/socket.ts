@@ -685,7 +685,7 @@ function recvMsg(k: Kernel, t: Thread, f: SocketFile, va: bigint, flags: number)
   return recvData(k, t, f, size, flags, (piece, at, got) => {
     if (!first) {
       first = got;
-      if (s.passcred) {
+      if (s.passcred && !(s instanceof InetSocket)) {
         const c = got.cred ?? { pid: 0, uid: 65534, gid: 65534 };
         const b = new Uint8Array(12);
         const dv = new DataView(b.buffer);
