@@ -136,7 +136,7 @@ export class HostInode extends Inode {
   }
   unlink(name: string): number {
     const p = this.child(name);
-    const st = this.host.lstat(p);
+    const st = this.hsb.socketNodes.size ? this.host.lstat(p) : -1; // only socket nodes need forgetting
     const e = this.host.unlink(p);
     if (e === 0 && typeof st !== "number" && st.nlink <= 1) this.hsb.socketNodes.delete(`${st.dev}:${st.ino}`);
     return e;
