@@ -80,7 +80,7 @@ export interface SandboxOptions {
   files?: number;
   /** Bytes of stdout and of stderr kept by run(); the rest is dropped and `truncated` set. */
   outputLimit?: number;
-  /** Only "none" exists: the guest has no sockets. */
+  /** Only "none" exists: the guest's sockets (AF_UNIX, loopback TCP/UDP) stay inside its machine. */
   network?: "none";
   mounts?: MountSpec[];
   /** Added to the image's Env (and overriding it). Nothing comes from the host's environment. */

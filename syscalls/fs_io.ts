@@ -6,7 +6,7 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, SyscallValue } from "../runtime/process.js";
 import {
   O_APPEND, O_NONBLOCK, O_CLOEXEC, O_PATH, SETFL_MASK, SEEK_SET, SEEK_CUR, SEEK_END, CLOSE_RANGE_UNSHARE,
-  PipeEnd, type OpenFile,
+  PipeEnd, SocketFile, type OpenFile,
 } from "../runtime/vfs/index.js";
 import { F_RDLCK, F_WRLCK, F_UNLCK } from "../runtime/files.js";
 import {
@@ -17,6 +17,7 @@ import { TASK_SIZE } from "../runtime/mm.js";
 import { sendSignal } from "./signal.js";
 import { blockOn, WOULD_BLOCK } from "./fs_wait.js";
 import { fdOf, uintOf, ctxOf, fileOf, readPath, installFile, syncFdLimit } from "./fs.js";
+import { socketRead, socketWrite } from "./socket.js";
 
 const SIGPIPE = 13;
 /** Largest transfer done in one call (Linux also returns short counts; it caps at 0x7ffff000). */
@@ -42,6 +43,7 @@ function io(k: Kernel, t: Thread, f: OpenFile, attempt: () => SyscallValue, nonb
 
 /** Reads up to size bytes and hands them to deliver (which copies them out). */
 function readWith(k: Kernel, t: Thread, f: OpenFile, size: number, deliver: (buf: Uint8Array) => number): SyscallResult {
+  if (f instanceof SocketFile) return socketRead(k, t, f, size, deliver);
   return io(k, t, f, () => {
     const buf = new Uint8Array(Math.min(size, MAX_IO)); // a short read bounds the host buffer
     const n = f.read(buf);
@@ -54,6 +56,8 @@ function readWith(k: Kernel, t: Thread, f: OpenFile, size: number, deliver: (buf
  * pipe_write does); returns the bytes written, or the error when nothing was.
  */
 function writeAll(k: Kernel, t: Thread, f: OpenFile, data: Uint8Array, nonblock = false): SyscallResult {
+  // Sockets decide themselves which EPIPE raises SIGPIPE (streams do, datagrams do not).
+  if (f instanceof SocketFile && !nonblock) return socketWrite(k, t, f, data);
   let done = 0;
   return io(k, t, f, () => {
     while (done < data.length) {
@@ -86,7 +90,7 @@ export function sysWrite(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (!f.writable) return -EBADF;
   const data = k.machine.copyIn(a[1], sizeOf(a[2]));
   if (!data) return -EFAULT;
-  return data.length === 0 ? 0 : writeAll(k, t, f, data);
+  return data.length === 0 && !(f instanceof SocketFile) ? 0 : writeAll(k, t, f, data);
 }
 
 /** pread64(2) */
@@ -189,7 +193,7 @@ export function sysWritev(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof iovs === "number") return iovs;
   const data = gather(k, iovs);
   if (!data) return -EFAULT;
-  return data.length === 0 ? 0 : writeAll(k, t, f, data);
+  return data.length === 0 && !(f instanceof SocketFile) ? 0 : writeAll(k, t, f, data);
 }
 
 const RWF_HIPRI = 1, RWF_DSYNC = 2, RWF_SYNC = 4, RWF_NOWAIT = 8, RWF_APPEND = 16;

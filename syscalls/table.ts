@@ -13,6 +13,7 @@ import * as misc from "./misc.js";
 import * as futex from "./futex.js";
 import * as time from "./time.js";
 import * as sched from "./sched.js";
+import * as sock from "./socket.js";
 
 // number name argument-kinds (one line per call, numbers in order; 337–423 are unassigned).
 const NUMBERS = `
@@ -395,6 +396,9 @@ const NUMBERS = `
 
 interface Impl { handler: Handler; status?: Status; note?: string }
 
+/** What the socket layer is: a machine without a network. */
+const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no TCP_* options but TCP_NODELAY, no urgent data); every other family (AF_NETLINK, AF_PACKET…) is EAFNOSUPPORT";
+
 /** The implemented calls; everything else is ENOSYS. */
 const IMPL: Record<string, Impl> = {
   read: { handler: io.sysRead },
@@ -419,7 +423,7 @@ const IMPL: Record<string, Impl> = {
   pwritev: { handler: io.sysPwritev },
   preadv2: { handler: io.sysPreadv2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
   pwritev2: { handler: io.sysPwritev2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
-  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER; not TIOCPKT, TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
+  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; sockets: SIOCINQ, SIOCOUTQ (counts per-message overhead, like Linux, but not the same amount); ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER; not TIOCPKT, TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
   readlink: { handler: fs.sysReadlink },
   readlinkat: { handler: fs.sysReadlinkat },
   getcwd: { handler: fs.sysGetcwd },
@@ -616,6 +620,24 @@ const IMPL: Record<string, Impl> = {
   signalfd: { handler: sig.sysSignalfd, status: "partial", note: "reads dequeue for the creating thread" },
   signalfd4: { handler: sig.sysSignalfd4, status: "partial", note: "reads dequeue for the creating thread" },
   sysinfo: { handler: misc.sysSysinfo, status: "partial", note: "no load averages or swap" },
+  socket: { handler: sock.sysSocket, status: "partial", note: NET },
+  socketpair: { handler: sock.sysSocketpair, status: "partial", note: NET },
+  bind: { handler: sock.sysBind, status: "partial", note: "on a host folder an AF_UNIX socket node is an empty host file the guest sees as a socket; inet: loopback and wildcard addresses only (else EADDRNOTAVAIL)" },
+  listen: { handler: sock.sysListen },
+  accept: { handler: sock.sysAccept },
+  accept4: { handler: sock.sysAccept4 },
+  connect: { handler: sock.sysConnect, status: "partial", note: "inet: loopback destinations only (else ENETUNREACH); a nonblocking TCP connect to a full backlog fails with EAGAIN instead of retrying the SYN" },
+  shutdown: { handler: sock.sysShutdown },
+  getsockname: { handler: sock.sysGetsockname },
+  getpeername: { handler: sock.sysGetpeername },
+  sendto: { handler: sock.sysSendto, status: "partial", note: "no MSG_OOB (EOPNOTSUPP, as AF_UNIX); MSG_EOR/MSG_MORE accepted and ignored" },
+  recvfrom: { handler: sock.sysRecvfrom, status: "partial", note: "no MSG_OOB (EOPNOTSUPP, as AF_UNIX); MSG_WAITALL on streams only" },
+  sendmsg: { handler: sock.sysSendmsg, status: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; descriptors in flight on a socket that is itself in flight are not garbage-collected" },
+  recvmsg: { handler: sock.sysRecvmsg, status: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY, no MSG_ERRQUEUE" },
+  sendmmsg: { handler: sock.sysSendmmsg },
+  recvmmsg: { handler: sock.sysRecvmmsg, status: "partial", note: "a timeout is refused (EINVAL)" },
+  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET; on inet sockets also TCP_NODELAY and IPV6_V6ONLY (other IP-level options ENOPROTOOPT); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
+  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "as getsockopt; SO_KEEPALIVE, SO_LINGER and similar flags are accepted and have no effect" },
 };
 
 /** Why some calls are not provided, beyond "not implemented yet". */

@@ -5,7 +5,7 @@
 // kept by wasl). Anything else is ENOTTY, as Linux says for a file without it.
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread } from "../runtime/process.js";
-import { O_NONBLOCK, O_ASYNC, O_PATH, O_CLOEXEC, O_ACCMODE, O_NOCTTY, PipeEnd, RegularFile, DeviceFile } from "../runtime/vfs/index.js";
+import { O_NONBLOCK, O_ASYNC, O_PATH, O_CLOEXEC, O_ACCMODE, O_NOCTTY, PipeEnd, RegularFile, DeviceFile, SocketFile } from "../runtime/vfs/index.js";
 import { HostStdio, terminalOf, TERMIOS_SIZE, type HostTerminal } from "../runtime/tty.js";
 import { ptyOf, ptyDriver, type TtyFile } from "../runtime/pty.js";
 import { EBADF, EFAULT, EINVAL, EIO, ENOTTY, EPERM, ESRCH } from "../runtime/errno.js";
@@ -44,13 +44,16 @@ export function sysIoctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   }
   const tf = ptyOf(f);
   if (tf) return ptyIoctl(k, t, tf, req, arg);
+  if (req === TIOCOUTQ && f instanceof SocketFile) return m.writeU32(arg, f.sock.inflight) ? 0 : -EFAULT; // SIOCOUTQ
   if (req === FIONREAD) {
     let n: number;
     if (f instanceof PipeEnd) n = f.pipe.available;
+    else if (f instanceof SocketFile) n = f.sock.inq();
     else if (f instanceof RegularFile) n = Math.max(0, f.io.size() - f.pos);
     else if (f instanceof DeviceFile && f.device instanceof HostStdio) n = f.device.buffered;
     else if (f.inode.isDir()) return -EINVAL;
     else return -ENOTTY;
+    if (n < 0) return n;
     return m.writeU32(arg, n) ? 0 : -EFAULT;
   }
   const term = terminalOf(f);

@@ -9,7 +9,7 @@
 // (A host process racing to swap a directory for a symlink between two calls is outside this model.)
 import { EPERM, EOPNOTSUPP, EIO } from "../errno.js";
 import { Inode, Superblock, type Cred, type DirEntry, type FileIO, type Attr } from "./inode.js";
-import { S_IFMT, S_IFDIR, S_IFREG, O_ACCMODE, O_RDONLY, dtypeOf, type Stat, type StatFs } from "./abi.js";
+import { S_IFMT, S_IFDIR, S_IFREG, S_IFSOCK, O_ACCMODE, O_RDONLY, dtypeOf, type Stat, type StatFs } from "./abi.js";
 
 /** Host open flags, independent of the host OS's numbering. The host must never follow a final symlink. */
 export interface HostOpenFlags { read: boolean; write: boolean; create?: boolean; exclusive?: boolean }
@@ -55,6 +55,7 @@ export class HostInode extends Inode {
   private get host(): HostFs { return this.hsb.host; }
 
   refresh(st: Stat): void {
+    st = this.hsb.typed(st);
     this.ino = st.ino; this.mode = st.mode; this.nlink = st.nlink; this.uid = st.uid; this.gid = st.gid;
     this.rdev = st.rdev; this.atimeNs = st.atimeNs; this.mtimeNs = st.mtimeNs; this.ctimeNs = st.ctimeNs;
     this.last = st;
@@ -89,7 +90,7 @@ export class HostInode extends Inode {
     for (const name of names) {
       const st = this.host.lstat(this.child(name));
       if (typeof st === "number") continue; // removed on the host meanwhile
-      out.push({ name, ino: st.ino, type: dtypeOf(st.mode) });
+      out.push({ name, ino: st.ino, type: dtypeOf(this.hsb.typed(st).mode) });
     }
     return out;
   }
@@ -110,7 +111,20 @@ export class HostInode extends Inode {
   mkdir(name: string, mode: number): Inode | number { const p = this.child(name); return this.made(p, this.host.mkdir(p, mode)); }
   symlink(name: string, target: string): Inode | number { const p = this.child(name); return this.made(p, this.host.symlink(target, p)); }
   mknod(name: string, mode: number): Inode | number {
-    // Node has no mknod/mkfifo; only regular files can be made here.
+    // Node has no mknod/mkfifo/bind; a socket node (bind(2) makes them) is an empty host file that
+    // this mount shows as a socket, so the guest's bind, stat, connect and unlink work.
+    if ((mode & S_IFMT) === S_IFSOCK) {
+      const p = this.child(name);
+      const fd = this.host.open(p, { read: false, write: true, create: true, exclusive: true }, mode & 0o7777);
+      if (fd < 0) return fd;
+      this.host.close(fd);
+      this.host.chmod(p, mode & 0o7777); // the host's umask must not apply twice
+      const st = this.host.lstat(p);
+      if (typeof st === "number") return st;
+      this.hsb.socketNodes.add(`${st.dev}:${st.ino}`);
+      return this.made(p, 0);
+    }
+    // Only regular files otherwise.
     if ((mode & S_IFMT) !== S_IFREG) return -EPERM;
     const i = this.create(name, mode, { uid: 0, gid: 0, groups: [] });
     if (typeof i !== "number" && (i as HostInode).freshFd >= 0) { this.host.close((i as HostInode).freshFd); (i as HostInode).freshFd = -1; }
@@ -120,7 +134,13 @@ export class HostInode extends Inode {
     if (!(target instanceof HostInode) || target.hsb !== this.hsb) return -EPERM;
     return this.host.link(target.hostPath, this.child(name));
   }
-  unlink(name: string): number { return this.host.unlink(this.child(name)); }
+  unlink(name: string): number {
+    const p = this.child(name);
+    const st = this.hsb.socketNodes.size ? this.host.lstat(p) : -1; // only socket nodes need forgetting
+    const e = this.host.unlink(p);
+    if (e === 0 && typeof st !== "number" && st.nlink <= 1) this.hsb.socketNodes.delete(`${st.dev}:${st.ino}`);
+    return e;
+  }
   rmdir(name: string): number { return this.host.rmdir(this.child(name)); }
   rename(oldName: string, newDir: Inode, newName: string, exchange: boolean): number {
     const nd = newDir as HostInode;
@@ -186,6 +206,14 @@ export class HostSuperblock extends Superblock {
   readonly fsType = "hostfs";
   root: HostInode;
   private cache = new Map<string, HostInode>();
+  /** Host files (dev:ino) that stand for socket nodes made by bind(2) in this mount. */
+  readonly socketNodes = new Set<string>();
+
+  /** st as the guest sees it: a socket node's placeholder file has the socket type. */
+  typed(st: Stat): Stat {
+    if (this.socketNodes.size === 0 || (st.mode & S_IFMT) !== S_IFREG || !this.socketNodes.has(`${st.dev}:${st.ino}`)) return st;
+    return { ...st, mode: S_IFSOCK | (st.mode & 0o7777) };
+  }
 
   /** Mounts the host directory rootPath (made canonical first). Throws if it is not a directory. */
   constructor(clock: () => bigint, readonly host: HostFs, rootPath: string) {
@@ -198,6 +226,7 @@ export class HostSuperblock extends Superblock {
   }
 
   inodeFor(path: string, st: Stat): HostInode {
+    st = this.typed(st);
     const key = `${st.dev}:${st.ino}`;
     let i = this.cache.get(key);
     if (i && (i.mode & S_IFMT) === (st.mode & S_IFMT)) { i.hostPath = path; i.refresh(st); return i; }

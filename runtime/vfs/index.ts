@@ -13,3 +13,5 @@ export * from "./vfs.js";
 export * from "./hostfs.js";
 export * from "./devfs.js";
 export * from "./procfs.js";
+export * from "./socket.js";
+export * from "./inet.js";
