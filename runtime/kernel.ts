@@ -13,7 +13,7 @@ import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
 import { formatCall, formatResult } from "../syscalls/trace.js";
 import { futexWake, exitRobustList } from "../syscalls/futex.js";
-import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited } from "./signals.js";
+import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited, settleCpuTime } from "./signals.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10, R11 = 11;
 
@@ -88,6 +88,8 @@ const NEVER: Promise<SyscallValue> = new Promise<SyscallValue>(() => {});
 const SIG_IGN = 1n;
 const SA_NOCLDWAIT = 2n;
 const ELIBBAD = 80;
+/** The kernel-internal -ERESTART* results (512…516): a restart needs the call number noted. */
+const ERESTART_LOW = 512, ERESTART_HIGH = 516;
 
 export class Kernel {
   /** Every process not yet reaped (running, stopped or zombie), by pid. */
@@ -457,6 +459,7 @@ export class Kernel {
     if (!proc.alive) return;
     proc.exitStatus = { code: code & 0xff, signal };
     proc.stopped = false;
+    settleCpuTime(this);
     processExited(proc);
     for (const t of proc.threads) {
       if (!t.exited) this.releaseThreadMemory(t, false);
@@ -710,16 +713,17 @@ export class Kernel {
   /** Dispatches the system call the thread stopped on; nothing thrown reaches the loop. */
   private syscall(t: Thread): void {
     const m = this.machine;
-    const nr = m.reg(RAX);
+    // A call number that is no small integer is no valid one: -1 finds no entry.
+    const nrInt = m.regInt(RAX);
+    const nrNum = nrInt >= 0 ? nrInt : -1;
     const a = [m.reg(RDI), m.reg(RSI), m.reg(RDX), m.reg(R10), m.reg(R8), m.reg(R9)];
     // SYSCALL leaves the return address in rcx and RFLAGS in r11, which Linux returns as they are.
-    m.setReg(RCX, m.rip);
-    m.setReg(R11, m.flags);
-    const entry = nr < BigInt(SYSCALLS.length) ? SYSCALLS[Number(nr)] : undefined;
-    noteSyscall(t, Number(nr & 0xffffffffn));
+    m.syscallEntry();
+    const entry = nrNum >= 0 && nrNum < SYSCALLS.length ? SYSCALLS[nrNum] : undefined;
     let res: SyscallResult;
-    const callText = this.trace ? formatCall(this, nr, a) : "";
+    const callText = this.trace ? formatCall(this, m.reg(RAX), a) : "";
     if (!entry || !entry.handler) {
+      const nr = m.reg(RAX);
       const key = Number(nr & 0xffffn);
       if (!this.reported.has(key)) {
         this.reported.add(key);
@@ -733,7 +737,19 @@ export class Kernel {
         res = -ENOSYS;
       }
     }
+    if (typeof res === "number") {
+      // The common case: a small result written without a BigInt.
+      if (res <= -ERESTART_LOW && res >= -ERESTART_HIGH) noteSyscall(t, nrNum);
+      if (this.trace) this.host.log(`${callText} = ${t.exited ? "?" : formatResult(this, entry, a, res)}`);
+      if (!t.exited) {
+        if (res === (res | 0)) m.setRegInt(RAX, res);
+        else m.setReg(RAX, BigInt(res));
+      }
+      return;
+    }
     if (isPark(res)) {
+      // The call number for a restart after a signal ends the wait (Linux's orig_rax).
+      noteSyscall(t, nrNum);
       if (this.trace) this.host.log(`${callText} <unfinished ...>`);
       const tid = t.tid;
       this.park(t, res, (v) => {
@@ -742,9 +758,10 @@ export class Kernel {
       afterPark(this, t);
       return;
     }
+    if (res <= -BigInt(ERESTART_LOW) && res >= -BigInt(ERESTART_HIGH)) noteSyscall(t, nrNum);
     if (this.trace && !t.exited) this.host.log(`${callText} = ${formatResult(this, entry, a, res)}`);
     else if (this.trace) this.host.log(`${callText} = ?`);
-    if (!t.exited) m.setReg(RAX, BigInt.asUintN(64, BigInt(res)));
+    if (!t.exited) m.setReg(RAX, res);
   }
 }
 
