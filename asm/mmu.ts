@@ -103,7 +103,8 @@ export function ptCloneCow(root: u32): u32 {
   const copy = allocFrame();
   if (copy == 0) return 0;
   if (!cloneLevel(root, copy, 3)) { ptFree(copy); return 0; }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  // Only write permissions changed (writable private pages became copy-on-write).
+  if (root == load<u32>(S_CR3)) tlbFlushWrite();
   return copy;
 }
 
@@ -148,7 +149,7 @@ export function ptMap(root: u32, va: u64, pages: u32, frame: u32, flags: u32): i
       store<u64>(slot, <u64>f | flags | PTE_PRESENT);
     } else store<u64>(slot, <u64>(flags | PTE_PRESENT | PTE_LAZY));
   }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  if (root == load<u32>(S_CR3)) tlbInvalidate(va, pages);
   return 0;
 }
 
@@ -163,7 +164,7 @@ export function ptUnmap(root: u32, va: u64, pages: u32): void {
     dropEntry(load<u64>(slot));
     store<u64>(slot, 0);
   }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  if (root == load<u32>(S_CR3)) tlbInvalidate(va, pages);
 }
 
 /** Changes the permission bits (PTE_READ/WRITE/EXEC) of mapped pages, keeping COW/LAZY state. */
@@ -181,7 +182,7 @@ export function ptProtect(root: u32, va: u64, pages: u32, prot: u32): void {
       p = (p & ~(<u64>PTE_WRITE)) | PTE_COW;
     store<u64>(slot, e | p);
   }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  if (root == load<u32>(S_CR3)) tlbInvalidate(va, pages);
 }
 
 /** The PTE for va (0 when unmapped); for the kernel's bookkeeping and /proc. */
@@ -199,6 +200,25 @@ export function tlbFlush(): void {
 }
 
 export function tlbFlushWrite(): void { memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16); }
+
+/**
+ * Drops the pages [va, va + pages*4096) from the TLBs after their PTEs changed. A flush clears
+ * 3 × 64 KiB: for a few pages, clearing just their entries is far cheaper (each page has one
+ * possible slot per TLB).
+ */
+function tlbInvalidate(va: u64, pages: u32): void {
+  if (pages > 64) { tlbFlush(); return; }
+  const vpn0 = va >> 12;
+  for (let i: u32 = 0; i < pages; i++) {
+    const vpn = vpn0 + <u64>i;
+    let t = tlbEntry(TLB_READ, vpn);
+    if (load<u64>(t) == vpn) store<u64>(t, 0xFFFFFFFFFFFFFFFF);
+    t = tlbEntry(TLB_WRITE, vpn);
+    if (load<u64>(t) == vpn) store<u64>(t, 0xFFFFFFFFFFFFFFFF);
+    t = tlbEntry(TLB_EXEC, vpn);
+    if (load<u64>(t) == vpn) store<u64>(t, 0xFFFFFFFFFFFFFFFF);
+  }
+}
 
 @inline function tlbEntry(tlb: u32, vpn: u64): usize { return <usize>tlb + ((<u32>vpn & (TLB_ENTRIES - 1)) << 4); }
 

@@ -7,7 +7,8 @@ import { AddressSpace, ET_DYN_BASE, type MappedFile } from "./mm.js";
 import { parseElf, loadElf, isExecError, ET_DYN, type ExecError, type ElfFile } from "./elf.js";
 import { buildStack } from "./stack.js";
 import { Process, Thread, RLIMIT_NPROC, RLIMIT_STACK, type SyscallValue } from "./process.js";
-import { createFiles, type KernelFiles } from "./files.js";
+import { createFiles, type KernelFiles, type ExecutableFile } from "./files.js";
+import { ProgramCache } from "./progcache.js";
 import { EAGAIN, EINTR, EINVAL, ELOOP, ENOEXEC, ENOMEM, ENOSYS, ERRNO_TEXT } from "./errno.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
@@ -86,6 +87,8 @@ const BINPRM_BUF_SIZE = 256;
 const NEVER: Promise<SyscallValue> = new Promise<SyscallValue>(() => {});
 
 const SIG_IGN = 1n;
+/** Frames the program cache may keep: 64 MiB. */
+const PROGRAM_CACHE_FRAMES = 16384;
 const SA_NOCLDWAIT = 2n;
 const ELIBBAD = 80;
 /** The kernel-internal -ERESTART* results (512…516): a restart needs the call number noted. */
@@ -122,11 +125,15 @@ export class Kernel {
   /** Largest single memory commitment (see AddressSpace.commitLimit). */
   readonly commitLimit: bigint;
   private readonly slice: number;
+  /** Program files and their pages, kept between execs (made at the first exec). */
+  private programs: ProgramCache | null = null;
+  private readonly memoryLimited: boolean;
 
   private constructor(readonly machine: Machine, readonly host: Host, opts: KernelOptions) {
     this.trace = !!opts.trace;
     this.verbose = !!opts.verbose;
     this.slice = opts.sliceBudget ?? 1_000_000;
+    this.memoryLimited = !!opts.memoryLimit;
     this.maxTasks = opts.maxTasks ?? 1024;
     if (opts.memoryLimit) machine.core.setFrameLimit(Math.ceil(opts.memoryLimit / 4096));
     // Wasm memory holds at most 4 GiB of frames: that is the machine's RAM unless a limit is lower.
@@ -214,7 +221,10 @@ export class Kernel {
   /** The program file: read through the VFS with execve's checks. */
   private readProgram(proc: Process, path: string): ReturnType<KernelFiles["readExecutable"]> {
     if (path === "") return { errno: 2, message: ERRNO_TEXT[2] };
-    return this.files.readExecutable(proc, path);
+    // Frames are kept only on machines without a memory limit: there a cached page would count
+    // against the guest's memory, and the OOM killer could not take it back.
+    this.programs ??= new ProgramCache(this.machine.core, this.memoryLimited ? 0 : PROGRAM_CACHE_FRAMES);
+    return this.files.readExecutable(proc, path, this.programs);
   }
 
   /**
@@ -236,14 +246,14 @@ export class Kernel {
     }
     const elf = parseElf(bytes);
     if (isExecError(elf)) return elf;
-    let interp: { bytes: Uint8Array; elf: ElfFile; path: string } | null = null;
+    let interp: { bytes: Uint8Array; elf: ElfFile; path: string; file: ExecutableFile } | null = null;
     if (elf.interp !== null) {
       const f = this.readProgram(proc, elf.interp);
       // A missing interpreter is ENOENT from execve, as on Linux (the shell's "not found" puzzle).
       if (isExecError(f)) return { errno: f.errno, message: `interpreter ${elf.interp}: ${f.message}` };
       const ie = parseElf(f.bytes);
       if (isExecError(ie)) return { errno: ie.errno === ENOEXEC ? ELIBBAD : ie.errno, message: `interpreter ${elf.interp}: ${ie.message}` };
-      interp = { bytes: f.bytes, elf: ie, path: f.path };
+      interp = { bytes: f.bytes, elf: ie, path: f.path, file: f };
     }
     const m = this.machine;
     if (this.onCpu && this.onCpu !== thread) {
@@ -257,11 +267,11 @@ export class Kernel {
     const prevRoot = m.addressSpace;
     m.core.setAddressSpace(mm.root);
     const fail = (e: ExecError): ExecError => { m.core.setAddressSpace(prevRoot); mm.destroy(); return e; };
-    const img = loadElf(m, mm, bytes, elf, file.path, this.mappedIdentity(file.path));
+    const img = loadElf(m, mm, bytes, elf, file.path, mappedIdentity(file), this.pageFrames(file));
     if (isExecError(img)) return fail(img);
     let base = 0n, entry = img.entry;
     if (interp) {
-      const ii = loadElf(m, mm, interp.bytes, { ...interp.elf, interp: null }, interp.path, this.mappedIdentity(interp.path));
+      const ii = loadElf(m, mm, interp.bytes, { ...interp.elf, interp: null }, interp.path, mappedIdentity(interp.file), this.pageFrames(interp.file));
       if (isExecError(ii)) return fail(ii);
       base = ii.loadBias;
       entry = ii.entry;
@@ -303,11 +313,10 @@ export class Kernel {
     return null;
   }
 
-  /** dev/ino of a program file for /proc/<pid>/maps (null fields when it cannot be stat'ed). */
-  private mappedIdentity(path: string): MappedFile | undefined {
-    const st = this.host.stat(path, true);
-    if (typeof st === "number") return undefined;
-    return { dev: st.dev, ino: st.ino, handle: {}, writeBack: false };
+  /** The cached program's frame for each file page, made on first use (0: copy the page instead). */
+  private pageFrames(file: ExecutableFile): ((page: number) => number) | undefined {
+    const cache = this.programs, p = file.program;
+    return cache && p ? (page) => cache.frame(p, page) : undefined;
   }
 
   /** execve(2) from a running thread: 0 with the new image in place, or -errno. */
@@ -676,6 +685,8 @@ export class Kernel {
     const m = this.machine;
     // A touch just below a MAP_GROWSDOWN stack grows it, and the instruction runs again.
     if (reason === L.EXIT_PAGE_FAULT && t.process.mm.growDown(m.faultAddr, t.process.rlimits[RLIMIT_STACK][0])) return;
+    // Out of frames: cached program pages go first, and the instruction runs again.
+    if (reason === L.EXIT_OOM && this.programs?.dropFrames()) return;
     raiseFault(this, t, reason);
   }
 
@@ -774,4 +785,9 @@ export function parseShebang(bytes: Uint8Array): { interp: string; arg: string |
   if (!m) return null;
   const arg = m[2]?.replace(/^[ \t]+/, "") ?? "";
   return { interp: m[1], arg: arg === "" ? null : arg };
+}
+
+/** dev/ino of a program file for /proc/<pid>/maps. */
+function mappedIdentity(file: ExecutableFile): MappedFile {
+  return { dev: file.stat.dev, ino: file.stat.ino, handle: {}, writeBack: false };
 }
