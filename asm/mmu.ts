@@ -3,7 +3,7 @@
 // through rd*/wr*; on a fault they record EXIT_PAGE_FAULT and return 0 / drop the write.
 import {
   S_CR3, S_EXIT_REASON, S_FAULT_ADDR, S_FAULT_ACCESS, TLB_READ, TLB_WRITE, TLB_EXEC, TLB_ENTRIES,
-  FRAME_META, FRAMES_START, PTE_PRESENT, PTE_WRITE, PTE_EXEC, PTE_COW, PTE_LAZY, PTE_READ, PTE_SHARED,
+  FRAME_META, FRAMES_START, TLB_LOG, TLB_LOG_SIZE, PTE_PRESENT, PTE_WRITE, PTE_EXEC, PTE_COW, PTE_LAZY, PTE_READ, PTE_SHARED,
   PTE_FRAME_MASK, EXIT_PAGE_FAULT, EXIT_OOM, EXIT_GP,
 } from "./gen/layout";
 import { onCodeFrameWritten, isCodeFrame, flushCodeCache } from "./codecache";
@@ -193,13 +193,39 @@ export function ptLookup(root: u32, va: u64): u64 {
 
 // ---- translation ----------------------------------------------------------------------------
 
-export function tlbFlush(): void {
-  memory.fill(TLB_READ, 0xFF, TLB_ENTRIES * 16);
-  memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16);
-  memory.fill(TLB_EXEC, 0xFF, TLB_ENTRIES * 16);
+// Every entry translate() fills is logged, so a flush (each address-space switch) clears just
+// those instead of all 3 × 64 KiB; when the log overflows, the flush clears everything. Until the
+// first flush the TLBs hold zeros, which would match page 0: that first flush clears everything.
+let tlbLogged: u32 = 0;
+let tlbLogFull: bool = true;
+
+@inline function tlbFill(t: usize, vpn: u64, frame: u32): void {
+  store<u64>(t, vpn);
+  store<u32>(t + 8, frame);
+  if (tlbLogged < TLB_LOG_SIZE) { store<u32>(TLB_LOG + (tlbLogged << 2), <u32>t); tlbLogged++; }
+  else tlbLogFull = true;
 }
 
-export function tlbFlushWrite(): void { memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16); }
+export function tlbFlush(): void {
+  if (tlbLogFull) {
+    memory.fill(TLB_READ, 0xFF, TLB_ENTRIES * 16);
+    memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16);
+    memory.fill(TLB_EXEC, 0xFF, TLB_ENTRIES * 16);
+  } else {
+    for (let i: u32 = 0; i < tlbLogged; i++) store<u64>(<usize>load<u32>(TLB_LOG + (i << 2)), 0xFFFFFFFFFFFFFFFF);
+  }
+  tlbLogged = 0;
+  tlbLogFull = false;
+}
+
+/** Clears the write TLB only (its logged entries stay in the log, harmlessly). */
+export function tlbFlushWrite(): void {
+  if (tlbLogFull) { memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16); return; }
+  for (let i: u32 = 0; i < tlbLogged; i++) {
+    const t = load<u32>(TLB_LOG + (i << 2));
+    if (t >= TLB_WRITE && t < TLB_WRITE + TLB_ENTRIES * 16) store<u64>(<usize>t, 0xFFFFFFFFFFFFFFFF);
+  }
+}
 
 /**
  * Drops the pages [va, va + pages*4096) from the TLBs after their PTEs changed. A flush clears
@@ -279,12 +305,9 @@ export function translate(va: u64, access: u32, quiet: bool): i64 {
   const vpn = va >> 12;
   if (access == ACCESS_WRITE) {
     if (isCodeFrame(frame)) onCodeFrameWritten(frame); // keeps writes off the TLB fast path
-    else { const t = tlbEntry(TLB_WRITE, vpn); store<u64>(t, vpn); store<u32>(t + 8, frame); }
-    if ((e & PTE_READ) != 0) { const t = tlbEntry(TLB_READ, vpn); store<u64>(t, vpn); store<u32>(t + 8, frame); }
-  } else {
-    const t = tlbEntry(access == ACCESS_EXEC ? TLB_EXEC : TLB_READ, vpn);
-    store<u64>(t, vpn); store<u32>(t + 8, frame);
-  }
+    else tlbFill(tlbEntry(TLB_WRITE, vpn), vpn, frame);
+    if ((e & PTE_READ) != 0) tlbFill(tlbEntry(TLB_READ, vpn), vpn, frame);
+  } else tlbFill(tlbEntry(access == ACCESS_EXEC ? TLB_EXEC : TLB_READ, vpn), vpn, frame);
   return <i64>(frame | (<u32>va & 0xFFF));
 }
 

@@ -125,6 +125,8 @@ export class Kernel {
   /** Largest single memory commitment (see AddressSpace.commitLimit). */
   readonly commitLimit: bigint;
   private readonly slice: number;
+  /** Forked children's CLONE_CHILD_SETTID addresses, written when each first runs. */
+  private childSetTid = new WeakMap<Thread, bigint>();
   /** Program files and their pages, kept between execs (made at the first exec). */
   private programs: ProgramCache | null = null;
   private readonly memoryLimited: boolean;
@@ -406,7 +408,12 @@ export class Kernel {
     this.processes.set(pid, child);
     this.threads.push(thread);
     if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, pid);
-    if (f & CLONE_CHILD_SETTID) this.inAddressSpace(mm.root, () => m.writeU32(c.childTid, pid));
+    if (f & CLONE_CHILD_SETTID) {
+      // In the child's own memory, the child writes it when it first runs (Linux's schedule_tail):
+      // no switch to its address space and back now.
+      if (mm === parent.mm) m.writeU32(c.childTid, pid);
+      else this.childSetTid.set(thread, c.childTid);
+    }
     if (f & CLONE_VFORK) {
       child.vforkParent = t;
       return this.kernelWait(t, () => { if (child.vforkParent === t) child.vforkParent = null; });
@@ -622,6 +629,8 @@ export class Kernel {
     else this.machine.core.setAddressSpace(t.process.mm.root);
     t.state = null;
     this.onCpu = t;
+    const tidAddr = this.childSetTid.get(t);
+    if (tidAddr !== undefined) { this.childSetTid.delete(t); this.machine.writeU32(tidAddr, t.tid); }
   }
 
   private pickNext(): Thread | null {

@@ -120,8 +120,16 @@ export class Vfs {
     if (name.length > NAME_MAX) return -ENAMETOOLONG;
     const d = dir.dentry;
     if (d.deleted) return -ENOENT;
-    const r = d.inode.lookup(name);
     const cached = d.children.get(name);
+    if (cached && cached.mounts > 0) {
+      // A mount point is pinned while something is mounted on it here (EBUSY to unlink and
+      // rename), and the walk goes on into the mount: asking the file system below (a host lstat
+      // for hostfs) would change nothing.
+      const p = { mnt: dir.mnt, dentry: cached };
+      const into = this.mounts.down(p);
+      if (into !== p) return crossMounts ? into : p;
+    }
+    const r = d.inode.lookup(name);
     if (typeof r === "number") {
       if (cached && cached.mounts === 0) d.children.delete(name);
       return r;
