@@ -187,7 +187,7 @@ export class KernelFiles {
     const e = permission(inode, 1, ctx.cred);
     if (e) return fail(e);
     // Taken before the read: a change during the read then fails the next exec's check.
-    const st = inode.stat();
+    const st = inode.stat(), version = inode.dataVersion;
     const hit = cache?.get(inode, st);
     if (hit) return { bytes: hit.bytes, path: this.vfs.pathOf(ctx, p), at: p, stat: st, program: hit };
     const f = this.vfs.openPath(ctx, p, O_RDONLY);
@@ -195,7 +195,7 @@ export class KernelFiles {
     try {
       const bytes = readAll(f);
       if (typeof bytes === "number") return fail(bytes);
-      return { bytes, path: this.vfs.pathOf(ctx, p), at: p, stat: st, program: cache?.add(inode, st, bytes) };
+      return { bytes, path: this.vfs.pathOf(ctx, p), at: p, stat: st, program: cache?.add(inode, st, version, bytes) };
     } finally { f.release(); }
   }
 

@@ -4,7 +4,7 @@
 // reads nor copies the file again, and the decoded-block cache, keyed by physical address, still
 // holds the program's code from its last run.
 import type { CoreExports } from "./machine.js";
-import type { Stat } from "./vfs/index.js";
+import type { Inode, Stat } from "./vfs/index.js";
 
 /** A program file as execve last read it. */
 export interface CachedProgram {
@@ -13,9 +13,12 @@ export interface CachedProgram {
   frames: number[];
 }
 
-/** What identifies one version of a file: a changed size, mtime or ctime is another version. */
+/**
+ * What identifies one version of a file: another size, mtime or ctime (a change made on the host),
+ * or another data version (any write through the VFS, even in the same clock tick).
+ */
 interface Entry extends CachedProgram {
-  size: bigint; mtimeNs: bigint; ctimeNs: bigint;
+  size: bigint; mtimeNs: bigint; ctimeNs: bigint; version: number;
   /** In the cache (an evicted or uncacheable entry gets no frames). */
   held: boolean;
 }
@@ -25,7 +28,7 @@ const MAX_BYTES = 64 << 20;
 
 export class ProgramCache {
   /** In least-recently-used order (a hit moves its entry to the end). */
-  private entries = new Map<object, Entry>();
+  private entries = new Map<Inode, Entry>();
   private bytesHeld = 0;
   private framesHeld = 0;
 
@@ -33,18 +36,21 @@ export class ProgramCache {
   constructor(private core: CoreExports, private maxFrames: number) {}
 
   /** The cached program for this inode if its size and times still match. */
-  get(inode: object, st: Stat): CachedProgram | null {
+  get(inode: Inode, st: Stat): CachedProgram | null {
     const e = this.entries.get(inode);
     if (!e) return null;
     this.entries.delete(inode);
-    if (e.size !== st.size || e.mtimeNs !== st.mtimeNs || e.ctimeNs !== st.ctimeNs) { this.release(e); return null; }
+    if (e.size !== st.size || e.mtimeNs !== st.mtimeNs || e.ctimeNs !== st.ctimeNs || e.version !== inode.dataVersion) {
+      this.release(e);
+      return null;
+    }
     this.entries.set(inode, e);
     return e;
   }
 
   /** Keeps bytes as the content of inode (files too big for the cache are not kept). */
-  add(inode: object, st: Stat, bytes: Uint8Array): CachedProgram {
-    const e: Entry = { bytes, frames: [], size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, held: false };
+  add(inode: Inode, st: Stat, version: number, bytes: Uint8Array): CachedProgram {
+    const e: Entry = { bytes, frames: [], size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, version, held: false };
     if (bytes.length > MAX_BYTES / 4) return e;
     const old = this.entries.get(inode);
     if (old) { this.entries.delete(inode); this.release(old); }

@@ -355,6 +355,7 @@ export class Vfs {
         const io = inode.openIO(flags);
         if (typeof io === "number") return io;
         if ((flags & O_TRUNC) && !created && inode.size() !== 0) {
+          inode.dataVersion++;
           const e = io.truncate(0);
           if (e < 0) { io.close?.(); return e; }
         }
@@ -717,6 +718,7 @@ export class Vfs {
     if (p.mnt.readonly) return -EROFS;
     const e = permission(i, W, ctx.cred);
     if (e) return e;
+    i.dataVersion++;
     return i.truncate(length);
   }
 
@@ -732,6 +734,7 @@ export class Vfs {
     if (offset + len > Number.MAX_SAFE_INTEGER) return -EFBIG;
     if (i instanceof MemFile) return i.allocate(offset, len);
     const size = file.io.size();
+    i.dataVersion++;
     return offset + len > size ? file.io.truncate(offset + len) : 0;
   }
 
