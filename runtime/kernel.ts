@@ -246,14 +246,14 @@ export class Kernel {
       const next = [line.interp, ...(line.arg !== null ? [line.arg] : []), path, ...argv.slice(1)];
       return this.execImage(proc, thread, line.interp, next, envp, depth + 1);
     }
-    const elf = parseElf(bytes);
+    const elf = parsedElf(file);
     if (isExecError(elf)) return elf;
     let interp: { bytes: Uint8Array; elf: ElfFile; path: string; file: ExecutableFile } | null = null;
     if (elf.interp !== null) {
       const f = this.readProgram(proc, elf.interp);
       // A missing interpreter is ENOENT from execve, as on Linux (the shell's "not found" puzzle).
       if (isExecError(f)) return { errno: f.errno, message: `interpreter ${elf.interp}: ${f.message}` };
-      const ie = parseElf(f.bytes);
+      const ie = parsedElf(f);
       if (isExecError(ie)) return { errno: ie.errno === ENOEXEC ? ELIBBAD : ie.errno, message: `interpreter ${elf.interp}: ${ie.message}` };
       interp = { bytes: f.bytes, elf: ie, path: f.path, file: f };
     }
@@ -799,4 +799,11 @@ export function parseShebang(bytes: Uint8Array): { interp: string; arg: string |
 /** dev/ino of a program file for /proc/<pid>/maps. */
 function mappedIdentity(file: ExecutableFile): MappedFile {
   return { dev: file.stat.dev, ino: file.stat.ino, handle: {}, writeBack: false };
+}
+
+/** The program's ELF headers, parsed once per cached version of the file. */
+function parsedElf(file: ExecutableFile): ElfFile | ExecError {
+  const p = file.program;
+  if (!p) return parseElf(file.bytes);
+  return (p.elf ??= parseElf(file.bytes));
 }

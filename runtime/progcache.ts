@@ -5,12 +5,15 @@
 // holds the program's code from its last run.
 import type { CoreExports } from "./machine.js";
 import type { Inode, Stat } from "./vfs/index.js";
+import type { ElfFile, ExecError } from "./elf.js";
 
 /** A program file as execve last read it. */
 export interface CachedProgram {
   bytes: Uint8Array;
   /** The frame holding each file page (its bytes, zeros past end of file); 0 until first needed. */
   frames: number[];
+  /** What parseElf made of the bytes (the kernel fills it in; never changed after). */
+  elf?: ElfFile | ExecError;
 }
 
 /**
