@@ -220,7 +220,8 @@ export function tlbFlush(): void {
 
 /** Clears the write TLB only (its logged entries stay in the log, harmlessly). */
 export function tlbFlushWrite(): void {
-  if (tlbLogFull) { memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16); return; }
+  // A long log costs more to walk than clearing the write TLB's 64 KiB.
+  if (tlbLogFull || tlbLogged > TLB_ENTRIES) { memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16); return; }
   for (let i: u32 = 0; i < tlbLogged; i++) {
     const t = load<u32>(TLB_LOG + (i << 2));
     if (t >= TLB_WRITE && t < TLB_WRITE + TLB_ENTRIES * 16) store<u64>(<usize>t, 0xFFFFFFFFFFFFFFFF);
