@@ -34,17 +34,22 @@ export function clearFlushedMark(): void { cacheFlushed = false; }
 
 export function onCodeFrameWritten(frame: u32): void { flushCodeCache(); }
 
+// Two ways per set: with one, two hot blocks whose addresses hash alike (a parent's loop and the
+// program it runs again and again) evict each other and are decoded anew on every visit.
 @inline function hashSlot(phys: u32): usize {
-  return BLOCK_HASH + ((((phys >> 2) ^ (phys >> 14)) & (BLOCK_HASH_SIZE - 1)) << 3);
+  return BLOCK_HASH + ((((phys >> 2) ^ (phys >> 14)) & (BLOCK_HASH_SIZE / 2 - 1)) << 4);
 }
 
 export function lookupBlock(phys: u32): u32 {
   const s = hashSlot(phys);
-  return load<u32>(s) == phys ? load<u32>(s + 4) : 0;
+  if (load<u32>(s) == phys) return load<u32>(s + 4);
+  return load<u32>(s + 8) == phys ? load<u32>(s + 12) : 0;
 }
 
+/** The newest block takes the first way; the one there moves to the second (the older one goes). */
 export function insertBlock(phys: u32, rec: u32): void {
   const s = hashSlot(phys);
+  if (load<u32>(s) != phys) store<u64>(s + 8, load<u64>(s));
   store<u32>(s, phys);
   store<u32>(s + 4, rec);
 }

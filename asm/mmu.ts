@@ -3,7 +3,7 @@
 // through rd*/wr*; on a fault they record EXIT_PAGE_FAULT and return 0 / drop the write.
 import {
   S_CR3, S_EXIT_REASON, S_FAULT_ADDR, S_FAULT_ACCESS, TLB_READ, TLB_WRITE, TLB_EXEC, TLB_ENTRIES,
-  FRAME_META, FRAMES_START, PTE_PRESENT, PTE_WRITE, PTE_EXEC, PTE_COW, PTE_LAZY, PTE_READ, PTE_SHARED,
+  FRAME_META, FRAMES_START, TLB_LOG, TLB_LOG_SIZE, PTE_PRESENT, PTE_WRITE, PTE_EXEC, PTE_COW, PTE_LAZY, PTE_READ, PTE_SHARED,
   PTE_FRAME_MASK, EXIT_PAGE_FAULT, EXIT_OOM, EXIT_GP,
 } from "./gen/layout";
 import { onCodeFrameWritten, isCodeFrame, flushCodeCache } from "./codecache";
@@ -116,7 +116,8 @@ export function ptCloneCow(root: u32): u32 {
   const copy = allocFrame();
   if (copy == 0) return 0;
   if (!cloneLevel(root, copy, 3)) { ptFree(copy); return 0; }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  // Only write permissions changed (writable private pages became copy-on-write).
+  if (root == load<u32>(S_CR3)) tlbFlushWrite();
   return copy;
 }
 
@@ -161,7 +162,7 @@ export function ptMap(root: u32, va: u64, pages: u32, frame: u32, flags: u32): i
       store<u64>(slot, <u64>f | flags | PTE_PRESENT);
     } else store<u64>(slot, <u64>(flags | PTE_PRESENT | PTE_LAZY));
   }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  if (root == load<u32>(S_CR3)) tlbInvalidate(va, pages);
   return 0;
 }
 
@@ -176,7 +177,7 @@ export function ptUnmap(root: u32, va: u64, pages: u32): void {
     dropEntry(load<u64>(slot));
     store<u64>(slot, 0);
   }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  if (root == load<u32>(S_CR3)) tlbInvalidate(va, pages);
 }
 
 /** Changes the permission bits (PTE_READ/WRITE/EXEC) of mapped pages, keeping COW/LAZY state. */
@@ -194,7 +195,7 @@ export function ptProtect(root: u32, va: u64, pages: u32, prot: u32): void {
       p = (p & ~(<u64>PTE_WRITE)) | PTE_COW;
     store<u64>(slot, e | p);
   }
-  if (root == load<u32>(S_CR3)) tlbFlush();
+  if (root == load<u32>(S_CR3)) tlbInvalidate(va, pages);
 }
 
 /** The PTE for va (0 when unmapped); for the kernel's bookkeeping and /proc. */
@@ -205,13 +206,59 @@ export function ptLookup(root: u32, va: u64): u64 {
 
 // ---- translation ----------------------------------------------------------------------------
 
-export function tlbFlush(): void {
-  memory.fill(TLB_READ, 0xFF, TLB_ENTRIES * 16);
-  memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16);
-  memory.fill(TLB_EXEC, 0xFF, TLB_ENTRIES * 16);
+// Every entry translate() fills is logged, so a flush (each address-space switch) clears just
+// those instead of all 3 × 64 KiB; when the log overflows, the flush clears everything. Until the
+// first flush the TLBs hold zeros, which would match page 0: that first flush clears everything.
+let tlbLogged: u32 = 0;
+let tlbLogFull: bool = true;
+
+@inline function tlbFill(t: usize, vpn: u64, frame: u32): void {
+  store<u64>(t, vpn);
+  store<u32>(t + 8, frame);
+  if (tlbLogged < TLB_LOG_SIZE) { store<u32>(TLB_LOG + (tlbLogged << 2), <u32>t); tlbLogged++; }
+  else tlbLogFull = true;
 }
 
-export function tlbFlushWrite(): void { memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16); }
+export function tlbFlush(): void {
+  if (tlbLogFull) {
+    memory.fill(TLB_READ, 0xFF, TLB_ENTRIES * 16);
+    memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16);
+    memory.fill(TLB_EXEC, 0xFF, TLB_ENTRIES * 16);
+  } else {
+    for (let i: u32 = 0; i < tlbLogged; i++) store<u64>(<usize>load<u32>(TLB_LOG + (i << 2)), 0xFFFFFFFFFFFFFFFF);
+  }
+  tlbLogged = 0;
+  tlbLogFull = false;
+}
+
+/** Clears the write TLB only (its logged entries stay in the log, harmlessly). */
+export function tlbFlushWrite(): void {
+  // A long log costs more to walk than clearing the write TLB's 64 KiB.
+  if (tlbLogFull || tlbLogged > TLB_ENTRIES) { memory.fill(TLB_WRITE, 0xFF, TLB_ENTRIES * 16); return; }
+  for (let i: u32 = 0; i < tlbLogged; i++) {
+    const t = load<u32>(TLB_LOG + (i << 2));
+    if (t >= TLB_WRITE && t < TLB_WRITE + TLB_ENTRIES * 16) store<u64>(<usize>t, 0xFFFFFFFFFFFFFFFF);
+  }
+}
+
+/**
+ * Drops the pages [va, va + pages*4096) from the TLBs after their PTEs changed. A flush clears
+ * 3 × 64 KiB: for a few pages, clearing just their entries is far cheaper (each page has one
+ * possible slot per TLB).
+ */
+function tlbInvalidate(va: u64, pages: u32): void {
+  if (pages > 64) { tlbFlush(); return; }
+  const vpn0 = va >> 12;
+  for (let i: u32 = 0; i < pages; i++) {
+    const vpn = vpn0 + <u64>i;
+    let t = tlbEntry(TLB_READ, vpn);
+    if (load<u64>(t) == vpn) store<u64>(t, 0xFFFFFFFFFFFFFFFF);
+    t = tlbEntry(TLB_WRITE, vpn);
+    if (load<u64>(t) == vpn) store<u64>(t, 0xFFFFFFFFFFFFFFFF);
+    t = tlbEntry(TLB_EXEC, vpn);
+    if (load<u64>(t) == vpn) store<u64>(t, 0xFFFFFFFFFFFFFFFF);
+  }
+}
 
 @inline function tlbEntry(tlb: u32, vpn: u64): usize { return <usize>tlb + ((<u32>vpn & (TLB_ENTRIES - 1)) << 4); }
 
@@ -272,12 +319,9 @@ export function translate(va: u64, access: u32, quiet: bool): i64 {
   const vpn = va >> 12;
   if (access == ACCESS_WRITE) {
     if (isCodeFrame(frame)) onCodeFrameWritten(frame); // keeps writes off the TLB fast path
-    else { const t = tlbEntry(TLB_WRITE, vpn); store<u64>(t, vpn); store<u32>(t + 8, frame); }
-    if ((e & PTE_READ) != 0) { const t = tlbEntry(TLB_READ, vpn); store<u64>(t, vpn); store<u32>(t + 8, frame); }
-  } else {
-    const t = tlbEntry(access == ACCESS_EXEC ? TLB_EXEC : TLB_READ, vpn);
-    store<u64>(t, vpn); store<u32>(t + 8, frame);
-  }
+    else tlbFill(tlbEntry(TLB_WRITE, vpn), vpn, frame);
+    if ((e & PTE_READ) != 0) tlbFill(tlbEntry(TLB_READ, vpn), vpn, frame);
+  } else tlbFill(tlbEntry(access == ACCESS_EXEC ? TLB_EXEC : TLB_READ, vpn), vpn, frame);
   return <i64>(frame | (<u32>va & 0xFFF));
 }
 

@@ -120,7 +120,8 @@ function protOf(flags: number): number {
  * off: a program with an interpreter at ELF_ET_DYN_BASE; an interpreter or a static-pie wherever
  * mmap puts it (top-down), aligned to its largest segment alignment.
  */
-export function loadElf(machine: Machine, mm: AddressSpace, bytes: Uint8Array, elf: ElfFile, path: string, file?: MappedFile): LoadedImage | ExecError {
+export function loadElf(machine: Machine, mm: AddressSpace, bytes: Uint8Array, elf: ElfFile, path: string, file?: MappedFile,
+  pageFrame?: (page: number) => number): LoadedImage | ExecError {
   const loads = elf.phdrs.filter((p) => p.type === PT_LOAD);
   const first = pageDown(loads[0].vaddr);
   const last = loads[loads.length - 1];
@@ -154,7 +155,20 @@ export function loadElf(machine: Machine, mm: AddressSpace, bytes: Uint8Array, e
         const pageEndOff = off0 + (fileMapEnd - start);
         offEnd = pageEndOff < BigInt(bytes.length) ? pageEndOff : BigInt(bytes.length);
       }
-      if (!machine.copyOut(start, bytes.subarray(Number(off0), Number(offEnd))))
+      // Whole file pages can be the cached program's frames (shared; a write copies). A last
+      // page that a bss follows shows zeros after the file bytes: it stays a private copy.
+      let from = off0;
+      if (pageFrame) {
+        const whole = Number((fileMapEnd - start) / PAGE) - (p.memsz > p.filesz && fileEnd % PAGE !== 0n ? 1 : 0);
+        const frames: number[] = [];
+        for (let i = 0, first = Number(off0 / PAGE); i < whole; i++) {
+          const f = pageFrame(first + i);
+          if (f === 0) break;
+          frames.push(f);
+        }
+        if (frames.length > 0 && mm.mapFrames(start, frames)) from = off0 + BigInt(frames.length) * PAGE;
+      }
+      if (from < offEnd && !machine.copyOut(start + (from - off0), bytes.subarray(Number(from), Number(offEnd))))
         return { errno: ENOMEM, message: "out of memory loading the image" };
     }
     if (mm.protect(start, end, prot) !== 0) return { errno: ENOMEM, message: "out of memory mapping the image" };

@@ -4,9 +4,10 @@
 import type { Kernel } from "./kernel.js";
 import type { Process } from "./process.js";
 import type { ExecError } from "./elf.js";
+import type { ProgramCache, CachedProgram } from "./progcache.js";
 import {
   Vfs, FdTable, HostSuperblock, TmpfsSuperblock, Superblock, createDevfs, createProcfs, WaitQueue, AT_FDCWD,
-  O_RDONLY, O_RDWR, O_LARGEFILE, permission, Mount, Dentry, MemFile, RegularFile, DeviceFile, type FsContext, type Path, type Cred, type Inode, type OpenFile,
+  O_RDONLY, O_RDWR, O_LARGEFILE, permission, Mount, Dentry, MemFile, RegularFile, DeviceFile, type FsContext, type Path, type Cred, type Inode, type OpenFile, type Stat,
 } from "./vfs/index.js";
 import { MS_NOEXEC, MS_NOSUID, MS_NODEV } from "./vfs/mount.js";
 import { hostStdioFiles, HostStdio } from "./tty.js";
@@ -223,7 +224,7 @@ export class KernelFiles {
    * caller may execute, on a mount without noexec. path is the resolved guest path. The bytes
    * are shared with the image store when the file is an image's: read them, never write them.
    */
-  readExecutable(proc: Process, file: string): { bytes: Uint8Array; path: string; at: Path } | ExecError {
+  readExecutable(proc: Process, file: string, cache?: ProgramCache): ExecutableFile | ExecError {
     const ctx = this.context(proc);
     const fail = (e: number): ExecError => ({ errno: -e, message: ERRNO_TEXT[-e] ?? errnoName(-e) });
     const p = this.vfs.lookup(ctx, AT_FDCWD, file, true);
@@ -233,12 +234,16 @@ export class KernelFiles {
     if (!inode.isRegular() || (p.mnt.flags & MS_NOEXEC)) return fail(-EACCES);
     const e = permission(inode, 1, ctx.cred);
     if (e) return fail(e);
+    // Taken before the read: a change during the read then fails the next exec's check.
+    const st = inode.stat(), version = inode.dataVersion;
+    const hit = cache?.get(inode, st);
+    if (hit) return { bytes: hit.bytes, path: this.vfs.pathOf(ctx, p), at: p, stat: st, program: hit };
     const f = this.vfs.openPath(ctx, p, O_RDONLY);
     if (typeof f === "number") return fail(f);
     try {
       const bytes = f.inode.sharedContent() ?? readAll(f);
       if (typeof bytes === "number") return fail(bytes);
-      return { bytes, path: this.vfs.pathOf(ctx, p), at: p };
+      return { bytes, path: this.vfs.pathOf(ctx, p), at: p, stat: st, program: cache?.add(inode, st, version, bytes) };
     } finally { f.release(); }
   }
 
@@ -297,6 +302,9 @@ function readAll(f: OpenFile): Uint8Array | number {
   for (const c of chunks) { out.set(c, o); o += c.length; }
   return out;
 }
+
+/** A program file execve may run: its bytes, guest path, stat, and its entry in the kernel's program cache. */
+export interface ExecutableFile { bytes: Uint8Array; path: string; at: Path; stat: Stat; program?: CachedProgram }
 
 /**
  * /dev (devfs with tmpfs /dev/pts and /dev/shm) and /proc on a root file system. Mount points the

@@ -7,13 +7,14 @@ import { AddressSpace, ET_DYN_BASE, type MappedFile } from "./mm.js";
 import { parseElf, loadElf, isExecError, ET_DYN, type ExecError, type ElfFile } from "./elf.js";
 import { buildStack } from "./stack.js";
 import { Process, Thread, RLIMIT_NPROC, RLIMIT_STACK, type SyscallValue } from "./process.js";
-import { createFiles, type KernelFiles } from "./files.js";
+import { createFiles, type KernelFiles, type ExecutableFile } from "./files.js";
+import { ProgramCache } from "./progcache.js";
 import { EAGAIN, EINTR, EINVAL, ELOOP, ENOEXEC, ENOMEM, ENOSYS, ERRNO_TEXT } from "./errno.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
 import { formatCall, formatResult } from "../syscalls/trace.js";
 import { futexWake, exitRobustList } from "../syscalls/futex.js";
-import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited } from "./signals.js";
+import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited, settleCpuTime } from "./signals.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10, R11 = 11;
 
@@ -88,8 +89,12 @@ const BINPRM_BUF_SIZE = 256;
 const NEVER: Promise<SyscallValue> = new Promise<SyscallValue>(() => {});
 
 const SIG_IGN = 1n;
+/** Frames the program cache may keep: 64 MiB. */
+const PROGRAM_CACHE_FRAMES = 16384;
 const SA_NOCLDWAIT = 2n;
 const ELIBBAD = 80;
+/** The kernel-internal -ERESTART* results (512…516): a restart needs the call number noted. */
+const ERESTART_LOW = 512, ERESTART_HIGH = 516;
 
 export class Kernel {
   /** Every process not yet reaped (running, stopped or zombie), by pid. */
@@ -122,11 +127,17 @@ export class Kernel {
   /** Largest single memory commitment (see AddressSpace.commitLimit). */
   readonly commitLimit: bigint;
   private readonly slice: number;
+  /** Forked children's CLONE_CHILD_SETTID addresses, written when each first runs. */
+  private childSetTid = new WeakMap<Thread, bigint>();
+  /** Program files and their pages, kept between execs (made at the first exec). */
+  private programs: ProgramCache | null = null;
+  private readonly memoryLimited: boolean;
 
   private constructor(readonly machine: Machine, readonly host: Host, opts: KernelOptions) {
     this.trace = !!opts.trace;
     this.verbose = !!opts.verbose;
     this.slice = opts.sliceBudget ?? 1_000_000;
+    this.memoryLimited = !!opts.memoryLimit;
     this.maxTasks = opts.maxTasks ?? 1024;
     if (opts.memoryLimit) machine.core.setFrameLimit(Math.ceil(opts.memoryLimit / 4096));
     // Wasm memory holds at most 4 GiB of frames: that is the machine's RAM unless a limit is lower.
@@ -217,10 +228,16 @@ export class Kernel {
     return proc;
   }
 
+  /** Gives back the frames the kernel keeps beyond its processes (cached programs), so the machine can be reused. */
+  releaseCachedFrames(): void { this.programs?.dropFrames(); }
+
   /** The program file: read through the VFS with execve's checks. */
   private readProgram(proc: Process, path: string): ReturnType<KernelFiles["readExecutable"]> {
     if (path === "") return { errno: 2, message: ERRNO_TEXT[2] };
-    return this.files.readExecutable(proc, path);
+    // Frames are kept only on machines without a memory limit: there a cached page would count
+    // against the guest's memory, and the OOM killer could not take it back.
+    this.programs ??= new ProgramCache(this.machine.core, this.memoryLimited ? 0 : PROGRAM_CACHE_FRAMES);
+    return this.files.readExecutable(proc, path, this.programs);
   }
 
   /**
@@ -240,16 +257,16 @@ export class Kernel {
       const next = [line.interp, ...(line.arg !== null ? [line.arg] : []), path, ...argv.slice(1)];
       return this.execImage(proc, thread, line.interp, next, envp, depth + 1);
     }
-    const elf = parseElf(bytes);
+    const elf = parsedElf(file);
     if (isExecError(elf)) return elf;
-    let interp: { bytes: Uint8Array; elf: ElfFile; path: string } | null = null;
+    let interp: { bytes: Uint8Array; elf: ElfFile; path: string; file: ExecutableFile } | null = null;
     if (elf.interp !== null) {
       const f = this.readProgram(proc, elf.interp);
       // A missing interpreter is ENOENT from execve, as on Linux (the shell's "not found" puzzle).
       if (isExecError(f)) return { errno: f.errno, message: `interpreter ${elf.interp}: ${f.message}` };
-      const ie = parseElf(f.bytes);
+      const ie = parsedElf(f);
       if (isExecError(ie)) return { errno: ie.errno === ENOEXEC ? ELIBBAD : ie.errno, message: `interpreter ${elf.interp}: ${ie.message}` };
-      interp = { bytes: f.bytes, elf: ie, path: f.path };
+      interp = { bytes: f.bytes, elf: ie, path: f.path, file: f };
     }
     const m = this.machine;
     if (this.onCpu && this.onCpu !== thread) {
@@ -263,11 +280,11 @@ export class Kernel {
     const prevRoot = m.addressSpace;
     m.core.setAddressSpace(mm.root);
     const fail = (e: ExecError): ExecError => { m.core.setAddressSpace(prevRoot); mm.destroy(); return e; };
-    const img = loadElf(m, mm, bytes, elf, file.path, this.mappedIdentity(file.path));
+    const img = loadElf(m, mm, bytes, elf, file.path, mappedIdentity(file), this.pageFrames(file));
     if (isExecError(img)) return fail(img);
     let base = 0n, entry = img.entry;
     if (interp) {
-      const ii = loadElf(m, mm, interp.bytes, { ...interp.elf, interp: null }, interp.path, this.mappedIdentity(interp.path));
+      const ii = loadElf(m, mm, interp.bytes, { ...interp.elf, interp: null }, interp.path, mappedIdentity(interp.file), this.pageFrames(interp.file));
       if (isExecError(ii)) return fail(ii);
       base = ii.loadBias;
       entry = ii.entry;
@@ -309,11 +326,10 @@ export class Kernel {
     return null;
   }
 
-  /** dev/ino of a program file for /proc/<pid>/maps (null fields when it cannot be stat'ed). */
-  private mappedIdentity(path: string): MappedFile | undefined {
-    const st = this.host.stat(path, true);
-    if (typeof st === "number") return undefined;
-    return { dev: st.dev, ino: st.ino, handle: {}, writeBack: false };
+  /** The cached program's frame for each file page, made on first use (0: copy the page instead). */
+  private pageFrames(file: ExecutableFile): ((page: number) => number) | undefined {
+    const cache = this.programs, p = file.program;
+    return cache && p ? (page) => cache.frame(p, page) : undefined;
   }
 
   /** execve(2) from a running thread: 0 with the new image in place, or -errno. */
@@ -405,7 +421,12 @@ export class Kernel {
     this.processes.set(pid, child);
     this.threads.push(thread);
     if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, pid);
-    if (f & CLONE_CHILD_SETTID) this.inAddressSpace(mm.root, () => m.writeU32(c.childTid, pid));
+    if (f & CLONE_CHILD_SETTID) {
+      // In the child's own memory, the child writes it when it first runs (Linux's schedule_tail):
+      // no switch to its address space and back now.
+      if (mm === parent.mm) m.writeU32(c.childTid, pid);
+      else this.childSetTid.set(thread, c.childTid);
+    }
     if (f & CLONE_VFORK) {
       child.vforkParent = t;
       return this.kernelWait(t, () => { if (child.vforkParent === t) child.vforkParent = null; });
@@ -467,6 +488,7 @@ export class Kernel {
     if (!proc.alive) return;
     proc.exitStatus = { code: code & 0xff, signal };
     proc.stopped = false;
+    settleCpuTime(this);
     processExited(proc);
     for (const t of proc.threads) {
       if (!t.exited) this.releaseThreadMemory(t, false);
@@ -620,6 +642,8 @@ export class Kernel {
     else this.machine.core.setAddressSpace(t.process.mm.root);
     t.state = null;
     this.onCpu = t;
+    const tidAddr = this.childSetTid.get(t);
+    if (tidAddr !== undefined) { this.childSetTid.delete(t); this.machine.writeU32(tidAddr, t.tid); }
   }
 
   private pickNext(): Thread | null {
@@ -684,6 +708,8 @@ export class Kernel {
     const m = this.machine;
     // A touch just below a MAP_GROWSDOWN stack grows it, and the instruction runs again.
     if (reason === L.EXIT_PAGE_FAULT && t.process.mm.growDown(m.faultAddr, t.process.rlimits[RLIMIT_STACK][0])) return;
+    // Out of frames: cached program pages go first, and the instruction runs again.
+    if (reason === L.EXIT_OOM && this.programs?.dropFrames()) return;
     raiseFault(this, t, reason);
   }
 
@@ -721,16 +747,17 @@ export class Kernel {
   /** Dispatches the system call the thread stopped on; nothing thrown reaches the loop. */
   private syscall(t: Thread): void {
     const m = this.machine;
-    const nr = m.reg(RAX);
+    // A call number that is no small integer is no valid one: -1 finds no entry.
+    const nrInt = m.regInt(RAX);
+    const nrNum = nrInt >= 0 ? nrInt : -1;
     const a = [m.reg(RDI), m.reg(RSI), m.reg(RDX), m.reg(R10), m.reg(R8), m.reg(R9)];
     // SYSCALL leaves the return address in rcx and RFLAGS in r11, which Linux returns as they are.
-    m.setReg(RCX, m.rip);
-    m.setReg(R11, m.flags);
-    const entry = nr < BigInt(SYSCALLS.length) ? SYSCALLS[Number(nr)] : undefined;
-    noteSyscall(t, Number(nr & 0xffffffffn));
+    m.syscallEntry();
+    const entry = nrNum >= 0 && nrNum < SYSCALLS.length ? SYSCALLS[nrNum] : undefined;
     let res: SyscallResult;
-    const callText = this.trace ? formatCall(this, nr, a) : "";
+    const callText = this.trace ? formatCall(this, m.reg(RAX), a) : "";
     if (!entry || !entry.handler) {
+      const nr = m.reg(RAX);
       const key = Number(nr & 0xffffn);
       if (!this.reported.has(key)) {
         this.reported.add(key);
@@ -744,7 +771,19 @@ export class Kernel {
         res = -ENOSYS;
       }
     }
+    if (typeof res === "number") {
+      // The common case: a small result written without a BigInt.
+      if (res <= -ERESTART_LOW && res >= -ERESTART_HIGH) noteSyscall(t, nrNum);
+      if (this.trace) this.host.log(`${callText} = ${t.exited ? "?" : formatResult(this, entry, a, res)}`);
+      if (!t.exited) {
+        if (res === (res | 0)) m.setRegInt(RAX, res);
+        else m.setReg(RAX, BigInt(res));
+      }
+      return;
+    }
     if (isPark(res)) {
+      // The call number for a restart after a signal ends the wait (Linux's orig_rax).
+      noteSyscall(t, nrNum);
       if (this.trace) this.host.log(`${callText} <unfinished ...>`);
       const tid = t.tid;
       this.park(t, res, (v) => {
@@ -753,9 +792,10 @@ export class Kernel {
       afterPark(this, t);
       return;
     }
+    if (res <= -BigInt(ERESTART_LOW) && res >= -BigInt(ERESTART_HIGH)) noteSyscall(t, nrNum);
     if (this.trace && !t.exited) this.host.log(`${callText} = ${formatResult(this, entry, a, res)}`);
     else if (this.trace) this.host.log(`${callText} = ?`);
-    if (!t.exited) m.setReg(RAX, BigInt.asUintN(64, BigInt(res)));
+    if (!t.exited) m.setReg(RAX, res);
   }
 }
 
@@ -768,4 +808,16 @@ export function parseShebang(bytes: Uint8Array): { interp: string; arg: string |
   if (!m) return null;
   const arg = m[2]?.replace(/^[ \t]+/, "") ?? "";
   return { interp: m[1], arg: arg === "" ? null : arg };
+}
+
+/** dev/ino of a program file for /proc/<pid>/maps. */
+function mappedIdentity(file: ExecutableFile): MappedFile {
+  return { dev: file.stat.dev, ino: file.stat.ino, handle: {}, writeBack: false };
+}
+
+/** The program's ELF headers, parsed once per cached version of the file. */
+function parsedElf(file: ExecutableFile): ElfFile | ExecError {
+  const p = file.program;
+  if (!p) return parseElf(file.bytes);
+  return (p.elf ??= parseElf(file.bytes));
 }

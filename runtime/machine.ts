@@ -36,23 +36,53 @@ export interface CoreExports {
 export const ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4;
 export const EXIT_NAMES = ["NONE", "SYSCALL", "PAGE_FAULT", "UD", "DE", "GP", "INT3", "HLT", "BUDGET", "OOM"];
 
+/**
+ * Core exports that never allocate a frame, so never grow the Wasm memory. Every other export
+ * (run, translate, allocFrame, ptNew, ptMap, ptCloneCow, and any added later) is wrapped so the
+ * memory views are renewed after it returns: a view kept past a memory.grow would read and write
+ * a detached buffer, silently.
+ */
+const NEVER_GROWS = new Set([
+  "init", "frameRef", "frameUnref", "frameRefs", "setFrameLimit", "getFramesInUse", "ptFree", "ptUnmap",
+  "ptProtect", "ptLookup", "setAddressSpace", "tlbFlush", "flushCodeCache", "readFlags", "writeFlags",
+  "fxsaveImage", "fxrstorImage",
+]);
+
+const REG_INDEX = L.S_REGS >> 3, RIP_INDEX = L.S_RIP >> 3;
+
 /** What a machine handed on by recycle() leaves behind: any use of it is a kernel bug, and throws. */
 const RECYCLED = new Proxy({}, { get() { throw new Error("wasl: a recycled machine was used by its old kernel"); } }) as CoreExports;
 
 export class Machine {
   readonly core: CoreExports;
-  private buf: ArrayBuffer;
-  private u8v: Uint8Array;
-  private dv: DataView;
   /** CPUID leaf 1 EDX once a kernel has probed it (the core's answer never changes). */
   cpuid1Edx: number | undefined;
+  private buf!: ArrayBuffer;
+  private u8v!: Uint8Array;
+  private dv!: DataView;
+  /** The memory as 64-bit words (the state block is 8-aligned): register access without offsets. */
+  private r64!: BigUint64Array;
+  /** The memory as 32-bit words: flags and counters read as numbers, no BigInt. */
+  private i32!: Int32Array;
 
   private constructor(private readonly instance: WebAssembly.Instance, private readonly owner: { m: Machine | null }) {
     owner.m = this;
-    this.core = instance.exports as unknown as CoreExports;
-    this.buf = this.core.memory.buffer;
-    this.u8v = new Uint8Array(this.buf);
-    this.dv = new DataView(this.buf);
+    const raw = instance.exports as unknown as CoreExports;
+    const core: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(raw)) {
+      if (typeof v !== "function" || NEVER_GROWS.has(name)) { core[name] = v; continue; }
+      const f = v as (...args: unknown[]) => unknown;
+      core[name] = (...args: unknown[]) => { const r = f(...args); if (this.u8v.byteLength === 0) this.remap(); return r; };
+    }
+    // run and translate are the hot ones: fixed arity, no rest-argument arrays.
+    core.run = (budget: number) => { const r = raw.run(budget); if (this.u8v.byteLength === 0) this.remap(); return r; };
+    core.translate = (va: bigint, access: number, quiet: boolean | number) => {
+      const r = raw.translate(va, access, quiet);
+      if (this.u8v.byteLength === 0) this.remap();
+      return r;
+    };
+    this.core = core as unknown as CoreExports;
+    this.remap();
     this.core.init();
   }
 
@@ -100,24 +130,49 @@ export class Machine {
     return next;
   }
 
-  /** Memory views, refreshed when the Wasm memory has grown. */
-  get u8(): Uint8Array { this.refresh(); return this.u8v; }
-  get view(): DataView { this.refresh(); return this.dv; }
-  private refresh(): void {
-    // Growing a Wasm memory detaches its old ArrayBuffer (byteLength 0): checking that is far
-    // cheaper than reading memory.buffer on every register access of the syscall path.
-    if (this.u8v.byteLength === 0) {
-      this.buf = this.core.memory.buffer;
-      this.u8v = new Uint8Array(this.buf);
-      this.dv = new DataView(this.buf);
-    }
+  /**
+   * Memory views. Growing a Wasm memory detaches its old ArrayBuffer; only core calls can grow it
+   * and each of those renews the views on return (see NEVER_GROWS), so these are always current.
+   */
+  get u8(): Uint8Array { return this.u8v; }
+  get view(): DataView { return this.dv; }
+  private remap(): void {
+    this.buf = this.core.memory.buffer;
+    this.u8v = new Uint8Array(this.buf);
+    this.dv = new DataView(this.buf);
+    this.r64 = new BigUint64Array(this.buf);
+    this.i32 = new Int32Array(this.buf);
   }
 
   // ---- CPU state --------------------------------------------------------------------------
-  reg(i: number): bigint { return this.view.getBigUint64(L.S_REGS + i * 8, true); }
-  setReg(i: number, v: bigint): void { this.view.setBigUint64(L.S_REGS + i * 8, BigInt.asUintN(64, v), true); }
-  get rip(): bigint { return this.view.getBigUint64(L.S_RIP, true); }
-  set rip(v: bigint) { this.view.setBigUint64(L.S_RIP, BigInt.asUintN(64, v), true); }
+  // A BigUint64Array store takes its value modulo 2^64, as BigInt.asUintN(64, v) would.
+  reg(i: number): bigint { return this.r64[REG_INDEX + i]; }
+  setReg(i: number, v: bigint): void { this.r64[REG_INDEX + i] = v; }
+  /** Sets a register to a small integer (|v| < 2^31) without making a BigInt. */
+  setRegInt(i: number, v: number): void {
+    const w = (L.S_REGS >> 2) + i * 2;
+    this.i32[w] = v;
+    this.i32[w + 1] = v < 0 ? -1 : 0;
+  }
+  /**
+   * The register as a number when it is a small integer, in [-2^31, 2^31); otherwise NaN. For
+   * checks of call numbers and results that must not allocate.
+   */
+  regInt(i: number): number {
+    const w = (L.S_REGS >> 2) + i * 2, lo = this.i32[w], hi = this.i32[w + 1];
+    return hi === (lo >> 31) ? lo : NaN;
+  }
+  get rip(): bigint { return this.r64[RIP_INDEX]; }
+  set rip(v: bigint) { this.r64[RIP_INDEX] = v; }
+  /** What SYSCALL does besides stopping: rcx = the return address, r11 = RFLAGS. */
+  syscallEntry(): void {
+    const i = this.i32, rcx = (L.S_REGS >> 2) + 2, rip = L.S_RIP >> 2;
+    i[rcx] = i[rip]; i[rcx + 1] = i[rip + 1];
+    this.r64[REG_INDEX + 11] = this.core.readFlags();
+  }
+  /** The exit reason the core stopped with (EXIT_*); setExitReason(EXIT_NONE) clears it. */
+  get exitReason(): number { return this.i32[L.S_EXIT_REASON >> 2]; }
+  set exitReason(v: number) { this.i32[L.S_EXIT_REASON >> 2] = v; }
   get fsBase(): bigint { return this.view.getBigUint64(L.S_FS_BASE, true); }
   set fsBase(v: bigint) { this.view.setBigUint64(L.S_FS_BASE, BigInt.asUintN(64, v), true); }
   get gsBase(): bigint { return this.view.getBigUint64(L.S_GS_BASE, true); }
@@ -178,21 +233,30 @@ export class Machine {
   get icountLow(): number { return this.view.getUint32(L.S_ICOUNT, true); }
 
   // ---- guest memory (copy-in / copy-out) ---------------------------------------------------
+  // Frames are 4 KiB-aligned, so a host offset's low 12 bits are the guest address's: the room
+  // left in a page comes from h, without BigInt arithmetic. A translation may allocate a frame
+  // (lazy or copy-on-write page) and so grow the memory: u8v is read again after each one.
+
   /** Host offset of va for the access, or -1 (no fault is recorded in the CPU state). */
   private host(va: bigint, access: number): number {
-    return Number(this.core.translate(BigInt.asUintN(64, va), access, 1));
+    // An i64 parameter takes a BigInt modulo 2^64: no asUintN needed.
+    return Number(this.core.translate(va, access, 1));
   }
 
   /** Copies len bytes from guest va; null when any byte is not readable (EFAULT). */
   copyIn(va: bigint, len: number): Uint8Array | null {
+    if (len === 0) return new Uint8Array(0);
+    const h = this.host(va, ACCESS_READ);
+    if (h < 0) return null;
+    const room = 4096 - (h & 0xfff);
+    if (len <= room) return this.u8v.slice(h, h + len);
     const out = new Uint8Array(len);
-    let done = 0;
-    while (done < len) {
-      const a = va + BigInt(done);
-      const h = this.host(a, ACCESS_READ);
-      if (h < 0) return null;
-      const n = Math.min(len - done, 4096 - Number(a & 0xfffn));
-      out.set(this.u8.subarray(h, h + n), done);
+    out.set(this.u8v.subarray(h, h + room), 0);
+    for (let done = room; done < len;) {
+      const p = this.host(va + BigInt(done), ACCESS_READ);
+      if (p < 0) return null;
+      const n = Math.min(len - done, 4096);
+      out.set(this.u8v.subarray(p, p + n), done);
       done += n;
     }
     return out;
@@ -200,16 +264,21 @@ export class Machine {
 
   /** Copies data to guest va; false when any byte is not writable (EFAULT). Nothing is written then. */
   copyOut(va: bigint, data: Uint8Array): boolean {
-    for (let done = 0; done < data.length;) {
-      const a = va + BigInt(done);
-      if (this.host(a, ACCESS_WRITE) < 0) return false;
-      done += Math.min(data.length - done, 4096 - Number(a & 0xfffn));
+    const len = data.length;
+    if (len === 0) return true;
+    const h = this.host(va, ACCESS_WRITE);
+    if (h < 0) return false;
+    const room = 4096 - (h & 0xfff);
+    if (len <= room) {
+      if (len <= 16) { const u8 = this.u8v; for (let i = 0; i < len; i++) u8[h + i] = data[i]; }
+      else this.u8v.set(data, h);
+      return true;
     }
-    for (let done = 0; done < data.length;) {
-      const a = va + BigInt(done);
-      const h = this.host(a, ACCESS_WRITE);
-      const n = Math.min(data.length - done, 4096 - Number(a & 0xfffn));
-      this.u8.set(data.subarray(done, done + n), h);
+    for (let done = room; done < len; done += 4096) if (this.host(va + BigInt(done), ACCESS_WRITE) < 0) return false;
+    for (let done = 0; done < len;) {
+      const p = this.host(va + BigInt(done), ACCESS_WRITE);
+      const n = Math.min(len - done, 4096 - (p & 0xfff));
+      this.u8v.set(data.subarray(done, done + n), p);
       done += n;
     }
     return true;
@@ -217,39 +286,64 @@ export class Machine {
 
   /** Reads a NUL-terminated string of at most max bytes; null on EFAULT or when too long. */
   copyInString(va: bigint, max = 4096): string | null {
-    const bytes: number[] = [];
-    let a = va;
-    while (bytes.length < max) {
+    const parts: Uint8Array[] = [];
+    let got = 0, a = va;
+    while (got < max) {
       const h = this.host(a, ACCESS_READ);
       if (h < 0) return null;
-      const room = 4096 - Number(a & 0xfffn);
-      const u8 = this.u8;
-      for (let i = 0; i < room && bytes.length < max; i++) {
-        const b = u8[h + i];
-        if (b === 0) return new TextDecoder().decode(new Uint8Array(bytes));
-        bytes.push(b);
+      const room = Math.min(4096 - (h & 0xfff), max - got);
+      const seg = this.u8v.subarray(h, h + room);
+      const z = seg.indexOf(0);
+      if (z >= 0) {
+        if (parts.length === 0) return utf8.decode(seg.subarray(0, z));
+        parts.push(seg.slice(0, z));
+        return utf8.decode(concat(parts));
       }
+      // A copy: the next translation may grow the memory and detach this view.
+      parts.push(seg.slice());
+      got += room;
       a += BigInt(room);
     }
     return null;
   }
 
   readU64(va: bigint): bigint | null {
-    const b = this.copyIn(va, 8);
+    const h = this.host(va, ACCESS_READ);
+    if (h >= 0 && (h & 0xfff) <= 4088) return this.dv.getBigUint64(h, true);
+    const b = h < 0 ? null : this.copyIn(va, 8);
     return b ? new DataView(b.buffer).getBigUint64(0, true) : null;
   }
   writeU64(va: bigint, v: bigint): boolean {
+    const h = this.host(va, ACCESS_WRITE);
+    if (h >= 0 && (h & 0xfff) <= 4088) { this.dv.setBigUint64(h, BigInt.asUintN(64, v), true); return true; }
+    if (h < 0) return false;
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
     return this.copyOut(va, b);
   }
   readU32(va: bigint): number | null {
-    const b = this.copyIn(va, 4);
+    const h = this.host(va, ACCESS_READ);
+    if (h >= 0 && (h & 0xfff) <= 4092) return this.dv.getUint32(h, true);
+    const b = h < 0 ? null : this.copyIn(va, 4);
     return b ? new DataView(b.buffer).getUint32(0, true) : null;
   }
   writeU32(va: bigint, v: number): boolean {
+    const h = this.host(va, ACCESS_WRITE);
+    if (h >= 0 && (h & 0xfff) <= 4092) { this.dv.setUint32(h, v >>> 0, true); return true; }
+    if (h < 0) return false;
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, v >>> 0, true);
     return this.copyOut(va, b);
   }
+}
+
+const utf8 = new TextDecoder();
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
 }

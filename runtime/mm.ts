@@ -135,14 +135,15 @@ export class AddressSpace {
 
   /** Frees the page tables and drops every frame reference (MAP_SHARED file pages are written back first). */
   destroy(): void {
-    const code = this.vmas.some((v) => v.everExec);
     for (const v of this.vmas) { this.writeBack(v, v.start, v.end); dropFile(v.file); }
+    // No flush of the decoded blocks: the core flushes them when it frees a frame that holds
+    // code, and frames that live on (shared with a forked process, or a cached program's) keep
+    // the same bytes at the same place next to the same pages, so their blocks stay right.
     this.core.ptFree(this.root);
     this.vmas = [];
     // The root and table frames go back to the free list: a later address space may get the same
     // root number, and must not see this one's translations.
     this.core.tlbFlush();
-    if (code) this.dropDecodedCode();
   }
 
   /** Bytes of [start, end) as the process sees them, read through the page table (no address-space switch). */
@@ -252,6 +253,21 @@ export class AddressSpace {
     }
     holdFile(file);
     this.insert({ start, end, prot, flags, name, populated, everExec: (prot & PROT_EXEC) !== 0, file, offset });
+    return true;
+  }
+
+  /**
+   * Puts existing frames (each gains a reference) at start, start + 4096, … inside a range
+   * mapFixed made, read-only until the protect() that follows sets the segment's protection (a
+   * writable private page whose frame is shared becomes copy-on-write there).
+   */
+  mapFrames(start: bigint, frames: number[]): boolean {
+    for (let i = 0; i < frames.length;) {
+      let j = i + 1;
+      while (j < frames.length && frames[j] === frames[j - 1] + 4096) j++; // a run of consecutive frames: one call
+      if (this.core.ptMap(this.root, start + BigInt(i) * PAGE, j - i, frames[i], L.PTE_USER | L.PTE_READ) !== 0) return false;
+      i = j;
+    }
     return true;
   }
 

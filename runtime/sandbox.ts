@@ -561,6 +561,7 @@ export class Sandbox {
     // Called once the kernel is done with the machine (whatever ended the run).
     const recycle = () => {
       if (this.closed || this.spare) return;
+      kernel.releaseCachedFrames();
       this.spare = m.recycle(SPARE_MEMORY_MAX);
       machineRef = null;
     };

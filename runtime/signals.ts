@@ -63,6 +63,9 @@ class ProcSig {
 }
 
 const threadSigs = new WeakMap<Thread, ThreadSig>();
+/** deliverSignals' lookups for the thread it ran for last (a thread's process never changes). */
+let lastThread: Thread | null = null;
+let lastTsig!: ThreadSig, lastPsig!: ProcSig;
 const procSigs = new WeakMap<Process, ProcSig>();
 
 export function tsig(t: Thread): ThreadSig {
@@ -337,16 +340,19 @@ export function pendingSet(t: Thread): bigint {
  */
 export function deliverSignals(k: Kernel, t: Thread): boolean {
   const m = k.machine, proc = t.process;
-  const s = tsig(t);
+  // The thread that returns to user mode is nearly always the one that did last time.
+  if (t !== lastThread) { lastThread = t; lastTsig = tsig(t); lastPsig = psig(proc); }
+  const s = lastTsig, ps = lastPsig;
   account(k, t);
   for (const hook of cpuHooks) hook(k, t);
   let restart = 0;
-  if (m.view.getUint32(L.S_EXIT_REASON, true) === L.EXIT_SYSCALL) {
-    m.view.setUint32(L.S_EXIT_REASON, L.EXIT_NONE, true);
-    const r = Number(BigInt.asIntN(64, m.reg(0)));
+  if (m.exitReason === L.EXIT_SYSCALL) {
+    m.exitReason = L.EXIT_NONE;
+    // rax as a number (NaN unless it is a small integer): no BigInt for the usual result.
+    const r = m.regInt(0);
     if (r === -ERESTARTSYS || r === -ERESTARTNOHAND || r === -ERESTARTNOINTR || r === -ERESTART_RESTARTBLOCK) restart = -r;
   }
-  if (!restart && s.pending.length === 0 && psig(proc).pending.length === 0) return proc.alive && !t.exited;
+  if (!restart && s.pending.length === 0 && ps.pending.length === 0) return proc.alive && !t.exited;
   for (;;) {
     if (!proc.alive || t.exited) return false;
     if (proc.stopped) break;
@@ -506,7 +512,7 @@ export function sigreturn(k: Kernel, t: Thread): SyscallValue {
   const ss = { sp: dv.getBigUint64(UC + 16, true), flags: dv.getInt32(UC + 24, true), size: dv.getBigUint64(UC + 32, true) };
   setAltStack(t, m.reg(RSP), ss);
   // Not a syscall return any more: no restart processing for whatever rax now holds.
-  m.view.setUint32(L.S_EXIT_REASON, L.EXIT_NONE, true);
+  m.exitReason = L.EXIT_NONE;
   return BigInt.asIntN(64, m.reg(0));
 }
 
@@ -608,8 +614,10 @@ const slices = new WeakMap<Kernel, { t: Thread | null; at: bigint }>();
 export const cpuHooks: Array<(k: Kernel, t: Thread) => void> = [];
 
 function account(k: Kernel, t: Thread): void {
-  const now = k.machine.icount;
   const a = slices.get(k);
+  // The same thread goes on running: its time so far is counted by running() until it changes.
+  if (a && a.t === t) return;
+  const now = k.machine.icount;
   if (!a) { slices.set(k, { t, at: now }); return; }
   if (a.t) {
     const d = now - a.at;
@@ -617,6 +625,15 @@ function account(k: Kernel, t: Thread): void {
     psig(a.t.process).icount += d;
   }
   a.t = t; a.at = now;
+}
+/** Charges the running thread's instructions so far (before its process's totals are read at exit). */
+export function settleCpuTime(k: Kernel): void {
+  const a = slices.get(k);
+  if (!a || !a.t) return;
+  const now = k.machine.icount, d = now - a.at;
+  tsig(a.t).icount += d;
+  psig(a.t.process).icount += d;
+  a.at = now;
 }
 function running(k: Kernel): bigint { const a = slices.get(k); return a ? k.machine.icount - a.at : 0n; }
 export function threadCpuNs(k: Kernel, t: Thread): bigint {

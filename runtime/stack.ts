@@ -31,70 +31,91 @@ export interface StackImage {
 /** Linux caps argument + environment strings at a quarter of the stack limit. */
 const ARG_MAX = STACK_SIZE / 4n;
 
+const utf8 = new TextEncoder();
+
+/**
+ * The strings as they lie in memory, upwards: argv, envp, execfn, each NUL-terminated; and where
+ * each starts. One encoding of the joined text; a string with a NUL of its own (possible only
+ * through the library API) makes the boundaries ambiguous, and then each is encoded alone.
+ */
+function encodeStrings(strs: string[]): { bytes: Uint8Array; starts: number[] } {
+  const bytes = utf8.encode(strs.join("\0") + "\0");
+  const starts: number[] = [0];
+  for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 0) starts.push(i + 1);
+  if (starts.length === strs.length) return { bytes, starts };
+  const parts = strs.map((x) => utf8.encode(x + "\0"));
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  starts.length = 0;
+  let o = 0;
+  for (const b of parts) { starts.push(o); out.set(b, o); o += b.length; }
+  return { bytes: out, starts };
+}
+
 /** Maps the stack and writes the start-up data; returns the initial rsp. */
 export function buildStack(machine: Machine, mm: AddressSpace, img: StackImage): bigint | ExecError {
-  const enc = new TextEncoder();
-  const argBytes = img.argv.map((s) => enc.encode(s + "\0"));
-  const envBytes = img.envp.map((s) => enc.encode(s + "\0"));
-  const execfn = enc.encode(img.execfn + "\0");
-  const strTotal = [...argBytes, ...envBytes, execfn].reduce((n, b) => n + b.length, 0);
-  if (BigInt(strTotal + (img.argv.length + img.envp.length) * 8) > ARG_MAX)
+  const { bytes: strBytes, starts } = encodeStrings([...img.argv, ...img.envp, img.execfn]);
+  const argc = img.argv.length, envc = img.envp.length;
+  if (BigInt(strBytes.length + (argc + envc) * 8) > ARG_MAX)
     return { errno: E2BIG, message: "argument list too long" };
 
   const prot = PROT_READ | PROT_WRITE | (img.execStack ? PROT_EXEC : 0);
   if (!mm.mapFixed(STACK_TOP - STACK_SIZE, STACK_TOP, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, "[stack]"))
     return { errno: ENOMEM, message: "out of memory for the stack" };
 
-  // Strings, top-down: a NULL word at the very top, then execfn, then env and argv so that
-  // argv[0] is lowest and each vector's strings ascend.
-  let p = STACK_TOP - 8n;
-  const strings: Array<[bigint, Uint8Array]> = [];
-  const put = (b: Uint8Array): bigint => { p -= BigInt(b.length); strings.push([p, b]); return p; };
-  const execfnAddr = put(execfn);
-  const envAddrs: bigint[] = [];
-  for (let i = envBytes.length - 1; i >= 0; i--) envAddrs[i] = put(envBytes[i]);
-  const argAddrs: bigint[] = [];
-  for (let i = argBytes.length - 1; i >= 0; i--) argAddrs[i] = put(argBytes[i]);
-  p &= ~0xfn;
-  const platformAddr = put(enc.encode("x86_64\0"));
-  const randomAddr = put(img.random.subarray(0, 16));
+  // Addresses below 2^47 are exact as numbers: no BigInt per string.
+  const top = Number(STACK_TOP);
+  // A NULL word at the very top, then the strings (argv[0] lowest, execfn highest).
+  const strAt = top - 8 - strBytes.length;
+  const addr = (i: number): number => strAt + starts[i];
+  // (not `& ~0xf`: JS bitwise operators work on 32 bits)
+  let p = strAt - (strAt % 16);
+  const platformAddr = p -= PLATFORM.length;
+  const randomAddr = p -= 16;
 
-  const auxv: Array<[number, bigint]> = [
-    [AT_MINSIGSTKSZ, BigInt(img.minSigStackSize)],
-    [AT_HWCAP, BigInt(img.hwcap >>> 0)],
-    [AT_PAGESZ, 4096n],
-    [AT_CLKTCK, 100n],
+  const auxv: Array<[number, bigint | number]> = [
+    [AT_MINSIGSTKSZ, img.minSigStackSize],
+    [AT_HWCAP, img.hwcap >>> 0],
+    [AT_PAGESZ, 4096],
+    [AT_CLKTCK, 100],
     [AT_PHDR, img.phdr],
-    [AT_PHENT, 56n],
-    [AT_PHNUM, BigInt(img.phnum)],
+    [AT_PHENT, 56],
+    [AT_PHNUM, img.phnum],
     [AT_BASE, img.base],
-    [AT_FLAGS, 0n],
+    [AT_FLAGS, 0],
     [AT_ENTRY, img.entry],
-    [AT_UID, BigInt(img.uid)],
-    [AT_EUID, BigInt(img.uid)],
-    [AT_GID, BigInt(img.gid)],
-    [AT_EGID, BigInt(img.gid)],
-    [AT_SECURE, 0n],
+    [AT_UID, img.uid],
+    [AT_EUID, img.uid],
+    [AT_GID, img.gid],
+    [AT_EGID, img.gid],
+    [AT_SECURE, 0],
     [AT_RANDOM, randomAddr],
-    [AT_HWCAP2, 0n],
-    [AT_EXECFN, execfnAddr],
+    [AT_HWCAP2, 0],
+    [AT_EXECFN, addr(argc + envc)],
     [AT_PLATFORM, platformAddr],
-    [AT_NULL, 0n],
+    [AT_NULL, 0],
   ];
-  const words = 1 + argAddrs.length + 1 + envAddrs.length + 1 + auxv.length * 2;
-  const sp = (p - BigInt(words * 8)) & ~0xfn;
+  const words = 1 + argc + 1 + envc + 1 + auxv.length * 2;
+  const sp = p - words * 8 - ((p - words * 8) % 16);
 
-  const image = new Uint8Array(Number(STACK_TOP - sp));
+  const image = new Uint8Array(top - sp);
   const dv = new DataView(image.buffer);
   let o = 0;
-  const word = (v: bigint): void => { dv.setBigUint64(o, v, true); o += 8; };
-  word(BigInt(img.argv.length));
-  for (const a of argAddrs) word(a);
-  word(0n);
-  for (const a of envAddrs) word(a);
-  word(0n);
-  for (const [k, v] of auxv) { word(BigInt(k)); word(v); }
-  for (const [addr, b] of strings) image.set(b, Number(addr - sp));
-  if (!machine.copyOut(sp, image)) return { errno: ENOMEM, message: "out of memory for the stack" };
-  return sp;
+  const word = (v: bigint | number): void => {
+    if (typeof v === "bigint") dv.setBigUint64(o, v, true);
+    else { dv.setUint32(o, v % 0x100000000, true); dv.setUint32(o + 4, Math.floor(v / 0x100000000), true); }
+    o += 8;
+  };
+  word(argc);
+  for (let i = 0; i < argc; i++) word(addr(i));
+  word(0);
+  for (let i = 0; i < envc; i++) word(addr(argc + i));
+  word(0);
+  for (const [k, v] of auxv) { word(k); word(v); }
+  image.set(strBytes, strAt - sp);
+  image.set(PLATFORM, platformAddr - sp);
+  image.set(img.random.subarray(0, 16), randomAddr - sp);
+  if (!machine.copyOut(BigInt(sp), image)) return { errno: ENOMEM, message: "out of memory for the stack" };
+  return BigInt(sp);
 }
+
+const PLATFORM = utf8.encode("x86_64\0");

@@ -37,15 +37,27 @@ function checkPipe(k: Kernel, t: Thread, r: number): number {
 
 /** Runs attempt, parking on f's wait queue while it would block, unless f is O_NONBLOCK. */
 function io(k: Kernel, t: Thread, f: OpenFile, attempt: () => SyscallValue, nonblock = false): SyscallResult {
-  if (nonblock || (f.flags & O_NONBLOCK)) return attempt();
-  return blockOn(k, t, [f.waitQueue], attempt);
+  // Most transfers finish at once: the wait queue and the park are set up only when one would block.
+  const first = attempt();
+  if (first !== WOULD_BLOCK || nonblock || (f.flags & O_NONBLOCK)) return first;
+  let tried = true;
+  return blockOn(k, t, [f.waitQueue], () => { if (tried) { tried = false; return WOULD_BLOCK; } return attempt(); });
 }
+
+/**
+ * The buffer small reads land in before their copy-out. Reads fill their buffer synchronously and
+ * keep no reference to it, so one will do; it lives outside the JS heap, where a host read can
+ * fill it without V8 first moving a small on-heap array out.
+ */
+const SMALL_READ = 4096;
+const smallReadBuf = new Uint8Array(new ArrayBuffer(SMALL_READ));
 
 /** Reads up to size bytes and hands them to deliver (which copies them out). */
 function readWith(k: Kernel, t: Thread, f: OpenFile, size: number, deliver: (buf: Uint8Array) => number): SyscallResult {
   if (f instanceof SocketFile) return socketRead(k, t, f, size, deliver);
   return io(k, t, f, () => {
-    const buf = new Uint8Array(Math.min(size, MAX_IO)); // a short read bounds the host buffer
+    // a short read bounds the host buffer
+    const buf = size <= SMALL_READ ? smallReadBuf.subarray(0, size) : new Uint8Array(Math.min(size, MAX_IO));
     const n = f.read(buf);
     return n <= 0 ? n : deliver(buf.subarray(0, n));
   });

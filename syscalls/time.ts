@@ -324,7 +324,12 @@ function itimerval(value: bigint, interval: bigint): Uint8Array {
 /** The current value and interval of an itimer. */
 function getItimer(k: Kernel, t: Thread, which: number): [bigint, bigint] {
   const s = timeState(k, t.process);
-  if (which === ITIMER_REAL) return [s.real.remaining(), s.real.interval];
+  if (which === ITIMER_REAL) {
+    // Linux's itimer_get_remtime: an armed timer whose time is up (its signal not sent yet)
+    // still reports 1 µs, never 0, which would read as disarmed.
+    const left = s.real.remaining();
+    return [left > 0n && left < 1000n ? 1000n : left, s.real.interval];
+  }
   const c = which === ITIMER_VIRTUAL ? s.virt : s.prof;
   if (c.deadline === null) return [0n, c.interval];
   const left = c.deadline - processCpuNs(k, t.process);

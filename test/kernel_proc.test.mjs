@@ -5,7 +5,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -193,3 +194,26 @@ shebang("interpreter and one optional argument, as Linux splits them", async () 
 });
 
 shebang.run();
+
+const rewrite = suite("exec after the program file changed");
+
+// execve keeps program files and their pages between runs: a file rewritten in place (same
+// size, possibly within one tick of the host's file clock) must run as its new self.
+rewrite("a program rewritten in place runs as the new version, then the old one again", () => {
+  const bb = ["/bin/busybox", "/usr/bin/busybox"].find((p) => existsSync(p));
+  if (!bb || !has("gcc")) { console.error("busybox or gcc missing: the rewrite test checks nothing"); return; }
+  const one = build("word.c", "gcc", ["-O2", "-static", '-DWORD="one"']);
+  const two = build("word.c", "gcc", ["-O2", "-static", '-DWORD="two"']);
+  assert.is(readFileSync(one).length, readFileSync(two).length, "the two builds have the same size");
+  const dir = mkdtempSync(join(tmpdir(), "wasl-rewrite-"));
+  try {
+    const x = join(dir, "x"), s = join(dir, "s");
+    const script = [`cat ${one} > ${x}`, `chmod +x ${x}`, x, `cat ${two} > ${x}`, x, `cat ${one} > ${x}`, x,
+      // the same for a #! script, which execve also reads
+      `printf '#!${bb} sh\\necho aaa\\n' > ${s}`, `chmod +x ${s}`, s, `printf '#!${bb} sh\\necho bbb\\n' > ${s}`, s].join("; ");
+    const r = wasl(["exec", bb, "sh", "-c", script]);
+    assert.is(r.stdout, "one\ntwo\none\naaa\nbbb\n", r.stderr);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+rewrite.run();

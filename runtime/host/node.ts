@@ -77,6 +77,11 @@ function nodeTerminal(): Host["terminal"] {
 
 const bootRealtime = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
+
+const RANDOM_POOL = 4096;
+const randomPool = new Uint8Array(RANDOM_POOL);
+let randomAt = RANDOM_POOL;
+
 export const nodeHost: Host = {
   terminal: process.stdin.isTTY ? nodeTerminal() : undefined,
   write(fd, data) {
@@ -160,7 +165,15 @@ export const nodeHost: Host = {
   cwd() { return process.cwd(); },
   realtimeNs() { return bootRealtime + process.hrtime.bigint(); },
   monotonicNs() { return process.hrtime.bigint(); },
-  randomBytes(buf) { randomFillSync(buf); },
+  randomBytes(buf) {
+    // Small requests (AT_RANDOM at every exec, getrandom for a malloc seed) come from a pool:
+    // one randomFillSync costs microseconds whatever the size. Each pooled byte is handed out once.
+    if (buf.length > RANDOM_POOL / 16) { randomFillSync(buf); return; }
+    if (randomAt + buf.length > RANDOM_POOL) { randomFillSync(randomPool); randomAt = 0; }
+    buf.set(randomPool.subarray(randomAt, randomAt + buf.length));
+    randomPool.fill(0, randomAt, randomAt + buf.length);
+    randomAt += buf.length;
+  },
   sleep(ms, abort) { return cancellableSleep(ms, abort); },
   yieldToHost() { return new Promise((resolve) => setImmediate(resolve)); },
   hostname() { return os.hostname(); },

@@ -91,6 +91,7 @@ export class RegularFile extends OpenFile {
   constructor(flags: number, inode: Inode, path: Path | null, readonly io: FileIO) { super(flags, inode, path); }
   protected readAt(buf: Uint8Array, pos: number): number { return this.io.read(buf, pos); }
   protected writeAt(data: Uint8Array, pos: number, advance: boolean): number {
+    this.inode.dataVersion++;
     // O_APPEND writes at the end even for pwrite, as Linux does.
     if (this.flags & O_APPEND) pos = this.io.size();
     const n = this.io.write(data, pos);
@@ -107,6 +108,7 @@ export class RegularFile extends OpenFile {
   truncate(size: number): number {
     if (!this.writable) return -EINVAL;
     if (size < 0) return -EINVAL;
+    this.inode.dataVersion++;
     return this.io.truncate(size);
   }
   fsync(): number { return this.io.sync ? this.io.sync() : 0; }

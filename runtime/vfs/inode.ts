@@ -59,6 +59,11 @@ export abstract class Inode {
   mtimeNs: bigint;
   ctimeNs: bigint;
   btimeNs: bigint;
+  /**
+   * Bumped by every write and truncation through the VFS: unlike mtime (a host's clock tick may
+   * cover two writes), it always tells a cached copy of the contents from the current ones.
+   */
+  dataVersion = 0;
   constructor(readonly sb: Superblock, public ino: bigint, public mode: number) {
     this.atimeNs = this.mtimeNs = this.ctimeNs = this.btimeNs = sb.now();
   }

@@ -122,8 +122,16 @@ export class Vfs {
     if (name.length > NAME_MAX) return -ENAMETOOLONG;
     const d = dir.dentry;
     if (d.deleted) return -ENOENT;
-    const r = d.inode.lookup(name);
     const cached = d.children.get(name);
+    if (cached && cached.mounts > 0) {
+      // A mount point is pinned while something is mounted on it here (EBUSY to unlink and
+      // rename), and the walk goes on into the mount: asking the file system below (a host lstat
+      // for hostfs) would change nothing.
+      const p = { mnt: dir.mnt, dentry: cached };
+      const into = this.mounts.down(p);
+      if (into !== p) return crossMounts ? into : p;
+    }
+    const r = d.inode.lookup(name);
     if (typeof r === "number") {
       if (cached && cached.mounts === 0) d.children.delete(name);
       return r;
@@ -349,6 +357,7 @@ export class Vfs {
         const io = inode.openIO(flags);
         if (typeof io === "number") return io;
         if ((flags & O_TRUNC) && !created && inode.size() !== 0) {
+          inode.dataVersion++;
           const e = io.truncate(0);
           if (e < 0) { io.close?.(); return e; }
         }
@@ -711,6 +720,7 @@ export class Vfs {
     if (p.mnt.readonly) return -EROFS;
     const e = permission(i, W, ctx.cred);
     if (e) return e;
+    i.dataVersion++;
     return i.truncate(length);
   }
 
@@ -726,6 +736,7 @@ export class Vfs {
     if (offset + len > Number.MAX_SAFE_INTEGER) return -EFBIG;
     if (i instanceof MemFile) return i.allocate(offset, len);
     const size = file.io.size();
+    i.dataVersion++;
     return offset + len > size ? file.io.truncate(offset + len) : 0;
   }
 

@@ -244,4 +244,47 @@ test("instruction length: 15 bytes run, 16 bytes fault like the host", async () 
   assert.equal(diffStates(bad.native, bad.wasl), []);
 });
 
+
+test("memory views stay current when the core grows its memory (copy-in/out, registers, strings)", async () => {
+  const { m, root, L } = await bareMachine();
+  const c = m.core;
+  const base = 0x4000_0000n, pages = 8192; // 32 MiB of lazy pages: touching them must grow the memory
+  assert.equal(c.ptMap(root, base, pages, 0, L.PTE_LAZY | L.PTE_READ | L.PTE_WRITE), 0);
+  const startLen = c.memory.buffer.byteLength;
+  let grew = 0;
+  for (let i = 0; i < pages; i++) {
+    const len = c.memory.buffer.byteLength;
+    // a write that straddles two pages, made through a view that must follow the growth
+    const va = base + BigInt(i) * 4096n + 4090n;
+    const bytes = new Uint8Array(12).map((_, j) => (i + j) & 0xff);
+    if (i + 1 < pages) assert.ok(m.copyOut(va, bytes));
+    if (c.memory.buffer.byteLength !== len) {
+      grew++;
+      assert.equal(m.u8.buffer, c.memory.buffer, "u8 renewed after the memory grew");
+      assert.equal(m.view.buffer, c.memory.buffer, "view renewed after the memory grew");
+      assert.equal([...m.copyIn(va, 12)].join(), [...bytes].join(), "the bytes written during the growth are there");
+      m.setReg(3, 0x1234_5678_9abc_def0n);
+      assert.equal(m.reg(3), 0x1234_5678_9abc_def0n);
+      assert.equal(c.memory.buffer.byteLength > startLen, true);
+      if (grew >= 2) break;
+    }
+  }
+  assert.ok(grew >= 1, "the memory grew");
+  // a NUL-terminated string across a page boundary, and one that is too long
+  const s = base + 4096n * 100n + 4090n;
+  assert.ok(m.copyOut(s, new TextEncoder().encode("hello, world\0")));
+  assert.equal(m.copyInString(s), "hello, world");
+  assert.equal(m.copyInString(s, 5), null);
+  assert.equal(m.copyInString(base - 4096n), null, "EFAULT on an unmapped page");
+  // small values across a page end
+  assert.ok(m.writeU64(base + 4092n, 0x1122334455667788n));
+  assert.equal(m.readU64(base + 4092n), 0x1122334455667788n);
+  assert.ok(m.writeU32(base + 4094n, 0xdeadbeef));
+  assert.equal(m.readU32(base + 4094n), 0xdeadbeef);
+  assert.equal(m.readU32(base - 2n), null);
+  const first = m.readU32(base);
+  assert.equal(m.copyOut(base - 2n, new Uint8Array([1, 2, 3, 4])), false, "a copy-out that faults part-way fails");
+  assert.equal(m.readU32(base), first, "and writes nothing");
+});
+
 test.run();
