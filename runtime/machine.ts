@@ -2,9 +2,10 @@
 // physical memory). Register access, context save/restore, and the copy-in/copy-out helpers that
 // are the only way the kernel touches guest memory.
 import * as L from "./gen/layout.js";
+import { Jit, type JitCore, type JitOptions } from "./jit/index.js";
 
 /** The Wasm core's exports (asm/index.ts). */
-export interface CoreExports {
+export interface CoreExports extends JitCore {
   memory: WebAssembly.Memory;
   init(): void;
   run(budget: number): number;
@@ -34,7 +35,15 @@ export interface CoreExports {
 }
 
 export const ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4;
-export const EXIT_NAMES = ["NONE", "SYSCALL", "PAGE_FAULT", "UD", "DE", "GP", "INT3", "HLT", "BUDGET", "OOM"];
+export const EXIT_NAMES = ["NONE", "SYSCALL", "PAGE_FAULT", "UD", "DE", "GP", "INT3", "HLT", "BUDGET", "OOM", "JIT"];
+
+export interface MachineOptions {
+  /** The block JIT (runtime/jit): options, or false for the interpreter alone. Default: on. */
+  jit?: JitOptions | false;
+}
+
+/** Block entries before the JIT compiles a block, unless MachineOptions.jit says otherwise. */
+export const DEFAULT_JIT_THRESHOLD = 64;
 
 export class Machine {
   readonly core: CoreExports;
@@ -42,20 +51,24 @@ export class Machine {
   private u8v: Uint8Array;
   private dv: DataView;
 
-  private constructor(instance: WebAssembly.Instance) {
+  /** The block JIT, when on. */
+  readonly jit: Jit | null;
+
+  private constructor(instance: WebAssembly.Instance, opts: MachineOptions) {
     this.core = instance.exports as unknown as CoreExports;
     this.buf = this.core.memory.buffer;
     this.u8v = new Uint8Array(this.buf);
     this.dv = new DataView(this.buf);
     this.core.init();
+    this.jit = opts.jit === false ? null : new Jit(this.core, { threshold: DEFAULT_JIT_THRESHOLD, ...opts.jit });
   }
 
   /** A new machine from the compiled core; each has its own memory. */
-  static async create(module: WebAssembly.Module): Promise<Machine> {
+  static async create(module: WebAssembly.Module, opts: MachineOptions = {}): Promise<Machine> {
     const instance = await WebAssembly.instantiate(module, {
       env: { abort: () => { throw new Error("wasl core aborted"); } },
     });
-    return new Machine(instance);
+    return new Machine(instance, opts);
   }
 
   /** Memory views, refreshed when the Wasm memory has grown. */
@@ -126,7 +139,20 @@ export class Machine {
   }
 
   /** Runs for at most budget instructions (below 2^32). */
-  run(budget: number): number { return this.core.run(Math.min(budget, 0xffffffff) >>> 0); }
+  run(budget: number): number {
+    const b = Math.min(budget, 0xffffffff) >>> 0;
+    const jit = this.jit;
+    if (!jit) return this.core.run(b);
+    const start = this.icountLow;
+    let reason = this.core.run(b);
+    // A block became hot: compile it and go on with what is left of the budget (the core stops
+    // for EXIT_JIT only at a block start, before the budget ran out).
+    while (reason === L.EXIT_JIT) {
+      jit.compilePending();
+      reason = this.core.run((b - ((this.icountLow - start) >>> 0)) >>> 0);
+    }
+    return reason;
+  }
   /** The low 32 bits of the instruction counter: differences of two readings count a slice cheaply. */
   get icountLow(): number { return this.view.getUint32(L.S_ICOUNT, true); }
 

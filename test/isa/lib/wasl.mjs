@@ -18,6 +18,17 @@ export function distDir() {
   return candidates.find((d) => existsSync(join(d, "wasl.wasm"))) || candidates[0];
 }
 
+/**
+ * Machine options for the runs: ISA_JIT=1 compiles every block on its first entry (the JIT
+ * variants of the ISA tests), ISA_JIT=0 runs the interpreter alone; otherwise the default.
+ */
+function machineOptions() {
+  const j = process.env.ISA_JIT;
+  if (j === "0") return { jit: false };
+  if (j) return { jit: { threshold: Number(j) } };
+  return {};
+}
+
 let loaded = null;
 async function runtime() {
   if (!loaded) {
@@ -32,7 +43,7 @@ async function runtime() {
 /** A fresh machine with an empty address space, for tests that drive the core directly. */
 export async function bareMachine() {
   const rt = await runtime();
-  const m = await rt.Machine.create(await rt.coreModule());
+  const m = await rt.Machine.create(await rt.coreModule(), machineOptions());
   const root = m.core.ptNew();
   m.core.setAddressSpace(root);
   m.resetState();
@@ -60,7 +71,7 @@ export function loadSegments(elf) {
 /** A fresh machine with the guest part of the binary (snippets, data area, stack) mapped. */
 export async function guestMachine(elf) {
   const rt = await runtime();
-  const m = await rt.Machine.create(await rt.coreModule());
+  const m = await rt.Machine.create(await rt.coreModule(), machineOptions());
   const c = m.core;
   const root = c.ptNew();
   c.setAddressSpace(root);

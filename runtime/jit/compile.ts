@@ -1,0 +1,327 @@
+// Translates one decoded block into the body of a Wasm function `(rip: i64) -> i32` with the
+// contract of asm/exec.ts: it returns (k << 2) | code, code 0 = done after k instructions (rip
+// stored), 1 = left at record k for the interpreter (everything before k committed, rip = its
+// address), 2 = stopped with an exit reason after k counted instructions.
+//
+// The fast forms (asm/fast.ts) are translated inline: guest registers live in Wasm locals from
+// their first use to the block's exits, the lazy-flag record in locals until an exit or a helper
+// needs it in memory, and memory operands take the TLB fast path inline; a TLB miss leaves the
+// instruction to the interpreter (code 1), whose generic handler then resolves or raises the
+// fault exactly as without the JIT. Every other record calls the core's generic handler
+// (jitGeneric) with all state committed first, so any block can be compiled.
+import * as L from "../gen/layout.js";
+import { Code, Op, I32, I64, moduleOf, type FuncType, type ImportFunc } from "./wasm.js";
+import {
+  R_OP, R_LEN, R_FLAGS, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST, R_SRC, R_IMM, R_GOP, RECORD_SIZE, F_RIPREL,
+  FOP, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
+} from "./record.js";
+
+const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | L.FLAG_OF;
+const RSP = 4;
+
+// Locals: 0 rip (param), 1-16 guest registers, then scratch.
+const REG0 = 1, EA = 17, LRES = 18, LSRC1 = 19, LSRC2 = 20, A = 21, B = 22, C = 23, H = 24, T = 25;
+const LOCALS: [number, number][] = [[23, I64], [2, I32]];
+
+export const TYPES: FuncType[] = [
+  { params: [I64], results: [I32] },           // the block
+  { params: [I32, I64, I64], results: [I32] }, // jitGeneric(rec, rip, next)
+  { params: [I32], results: [I32] },           // jitCond(cc)
+  { params: [I32], results: [] },              // profile(generic op id), only when profiling
+];
+const F_GENERIC = 0, F_COND = 1, F_PROFILE = 2;
+
+export function importsOf(profile: boolean): ImportFunc[] {
+  const imports: ImportFunc[] = [{ module: "env", name: "generic", type: 1 }, { module: "env", name: "cond", type: 2 }];
+  if (profile) imports.push({ module: "env", name: "profile", type: 3 });
+  return imports;
+}
+
+const enum Reg { None, Clean, Dirty }
+
+/** What a compiled block is: the module bytes, and how many of its records ran inline. */
+export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number }
+
+/**
+ * Compiles the block whose n records start at rec in the core's memory dv. fopBase is the
+ * core's first fast op id.
+ */
+export function compileBlock(dv: DataView, rec: number, n: number, fopBase: number, profile = false): CompiledBlock {
+  const c = new Code();
+  const reg: Reg[] = new Array(16).fill(Reg.None);
+  /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
+  let flags: { op: number; size: number } | null = null;
+  const off: number[] = [0];
+  for (let k = 0; k < n; k++) off.push(off[k] + dv.getUint8(rec + k * RECORD_SIZE + R_LEN));
+  let inline = 0, generic = 0;
+
+  const ripAt = (k: number) => { c.get(0); if (off[k] !== 0) c.i64(BigInt(off[k])).op(Op.i64_add); };
+  const getReg = (r: number) => {
+    if (reg[r] === Reg.None) { c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r); reg[r] = Reg.Clean; }
+    c.get(REG0 + r);
+  };
+  const setReg = (r: number) => { c.set(REG0 + r); reg[r] = Reg.Dirty; };
+  /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
+  const commit = () => {
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    if (flags) {
+      c.i32(0).i32(flags.op).mem(Op.i32_store, L.S_LAZY_OP);
+      c.i32(0).i32(flags.size).mem(Op.i32_store, L.S_LAZY_SIZE);
+      c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+      c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+      c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+      c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
+    }
+  };
+  const flushFlags = () => {
+    if (!flags) return;
+    c.i32(0).i32(flags.op).mem(Op.i32_store, L.S_LAZY_OP);
+    c.i32(0).i32(flags.size).mem(Op.i32_store, L.S_LAZY_SIZE);
+    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+    c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
+    flags = null;
+  };
+  /** Leaves the block at record k for the interpreter. */
+  const bail = (k: number) => {
+    commit();
+    c.i32(0); ripAt(k); c.mem(Op.i64_store, L.S_RIP);
+    c.i32((k << 2) | 1).op(Op.return_);
+  };
+  /** The host address of [EA, EA+size) for the TLB at tlb into H, or a bail to record k. */
+  const tlb = (tlb: number, size: number, k: number) => {
+    c.get(EA).i64(12n).op(Op.i64_shr_u).set(C);
+    c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(tlb).op(Op.i32_add).tee(T);
+    c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
+    c.get(EA).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).tee(H).i32(4096 - size).op(Op.i32_gt_u).op(Op.i32_or);
+    c.if_(); bail(k); c.end();
+    c.get(T).mem(Op.i32_load, 8).get(H).op(Op.i32_add).set(H);
+  };
+  /** The fast forms' memory operand (no segment, 64-bit address) of record k into EA. */
+  const fastEA = (p: number, k: number) => {
+    const disp = BigInt(dv.getInt32(p + R_DISP, true));
+    if ((dv.getUint16(p + R_FLAGS, true) & F_RIPREL) !== 0) {
+      c.get(0).i64(BigInt(off[k + 1]) + disp).op(Op.i64_add).set(EA);
+      return;
+    }
+    const base = dv.getUint8(p + R_BASE), index = dv.getUint8(p + R_INDEX), scale = dv.getUint8(p + R_SCALE);
+    let any = false;
+    if (base !== 0xff) { getReg(base); any = true; }
+    if (index !== 0xff) {
+      getReg(index);
+      if (scale !== 0) c.i64(BigInt(scale)).op(Op.i64_shl);
+      if (any) c.op(Op.i64_add);
+      any = true;
+    }
+    if (!any) c.i64(disp);
+    else if (disp !== 0n) c.i64(disp).op(Op.i64_add);
+    c.set(EA);
+  };
+  const mask32 = () => { c.i64(0xffffffffn).op(Op.i64_and); };
+  const setFlags = (op: number, size: number) => { flags = { op, size }; };
+
+  /** Pushes condition cc (0/1, i32) from the flags: inline when the flag record is in locals. */
+  const cond = (cc: number) => {
+    const f = flags;
+    if (!f || f.op === LAZY_IMUL) {
+      flushFlags();
+      c.i32(cc).call(F_COND);
+      return;
+    }
+    const bits = f.size * 8, sh = BigInt(64 - bits), sb = 1n << BigInt(bits - 1);
+    const zf = () => { c.get(LRES).op(Op.i64_eqz); };
+    const sf = () => { c.get(LRES).i64(sb).op(Op.i64_and).i64(0n).op(Op.i64_ne); };
+    const pf = () => { c.get(LRES).op(Op.i32_wrap_i64).i32(0xff).op(Op.i32_and).op(Op.i32_popcnt).i32(1).op(Op.i32_and).op(Op.i32_eqz); };
+    const cf = () => {
+      if (f.op === LAZY_ADD) c.get(LRES).get(LSRC1).op(Op.i64_lt_u);
+      else if (f.op === LAZY_SUB) c.get(LSRC1).get(LSRC2).op(Op.i64_lt_u);
+      else if (f.op === LAZY_SHIFT) c.get(LSRC1).op(Op.i32_wrap_i64).i32(1).op(Op.i32_and);
+      else c.i32(0);
+    };
+    const of = () => {
+      if (f.op === LAZY_ADD) c.get(LSRC1).get(LRES).op(Op.i64_xor).get(LSRC2).get(LRES).op(Op.i64_xor).op(Op.i64_and);
+      else if (f.op === LAZY_SUB) c.get(LSRC1).get(LSRC2).op(Op.i64_xor).get(LSRC1).get(LRES).op(Op.i64_xor).op(Op.i64_and);
+      else if (f.op === LAZY_SHIFT) { c.get(LSRC2).op(Op.i32_wrap_i64).i32(1).op(Op.i32_and); return; }
+      else { c.i32(0); return; }
+      c.i64(sb).op(Op.i64_and).i64(0n).op(Op.i64_ne);
+    };
+    const sub = f.op === LAZY_SUB;
+    const signedCmp = (o: Op) => { c.get(LSRC1).i64(sh).op(Op.i64_shl).get(LSRC2).i64(sh).op(Op.i64_shl).op(o); };
+    switch (cc >> 1) {
+      case 0: of(); break;
+      case 1: cf(); break;
+      case 2: zf(); break;
+      case 3: if (sub) c.get(LSRC1).get(LSRC2).op(Op.i64_le_u); else { cf(); zf(); c.op(Op.i32_or); } break;
+      case 4: sf(); break;
+      case 5: pf(); break;
+      case 6: if (sub) signedCmp(Op.i64_lt_s); else { sf(); of(); c.op(Op.i32_xor); } break;
+      default: if (sub) signedCmp(Op.i64_le_s); else { zf(); sf(); of(); c.op(Op.i32_xor).op(Op.i32_or); } break;
+    }
+    if (cc & 1) c.op(Op.i32_eqz);
+  };
+
+  /** Runs record k through the core's generic handler. */
+  const callGeneric = (p: number, k: number) => {
+    commit();
+    reg.fill(Reg.None);
+    flags = null;
+    if (profile) {
+      const op = dv.getUint16(p + R_OP, true);
+      c.i32(op >= fopBase ? dv.getUint16(p + R_GOP, true) : op).call(F_PROFILE);
+    }
+    c.i32(p); ripAt(k); ripAt(k + 1); c.call(F_GENERIC).tee(T);
+    c.if_();
+    // 1: stopped after it (k + 1 counted), 2: stopped at it (k counted), 3: cache flushed (done after k + 1).
+    c.get(T).i32(2).op(Op.i32_ne).i32(k).op(Op.i32_add).i32(2).op(Op.i32_shl);
+    c.get(T).i32(3).op(Op.i32_ne).i32(1).op(Op.i32_shl).op(Op.i32_or).op(Op.return_);
+    c.end();
+    generic++;
+  };
+
+  let ended = false;
+  for (let k = 0; k < n && !ended; k++) {
+    const p = rec + k * RECORD_SIZE;
+    const op = dv.getUint16(p + R_OP, true) - fopBase;
+    const dst = dv.getUint8(p + R_DST), src = dv.getUint8(p + R_SRC);
+    const imm = dv.getBigUint64(p + R_IMM, true);
+    const last = k === n - 1;
+    let done = true;
+    if (op >= FOP.ALU_RR && op < FOP.TEST_RR) {
+      const form = op < FOP.ALU_RI ? 0 : op < FOP.ALU_RM ? 1 : 2;
+      const rel = op - (form === 0 ? FOP.ALU_RR : form === 1 ? FOP.ALU_RI : FOP.ALU_RM);
+      const alu = rel >> 1, w = (rel & 1) === 1, size = w ? 8 : 4;
+      if (form === 2) { fastEA(p, k); tlb(L.TLB_READ, size, k); }
+      getReg(dst); if (!w) mask32(); c.set(LSRC1);
+      if (form === 0) { getReg(src); if (!w) mask32(); }
+      else if (form === 1) c.i64(w ? imm : imm & 0xffffffffn);
+      else c.get(H).mem(w ? Op.i64_load : Op.i64_load32_u, 0);
+      c.set(LSRC2);
+      c.get(LSRC1).get(LSRC2);
+      let kind: number;
+      if (alu === 0) { c.op(Op.i64_add); kind = LAZY_ADD; }
+      else if (alu === 1) { c.op(Op.i64_or); kind = LAZY_LOGIC; }
+      else if (alu === 4) { c.op(Op.i64_and); kind = LAZY_LOGIC; }
+      else if (alu === 6) { c.op(Op.i64_xor); kind = LAZY_LOGIC; }
+      else { c.op(Op.i64_sub); kind = LAZY_SUB; }
+      if (!w && (alu === 0 || alu === 5 || alu === 7)) mask32();
+      c.set(LRES);
+      if (alu !== 7) { c.get(LRES); setReg(dst); }
+      setFlags(kind, size);
+    } else if (op === FOP.TEST_RR || op === FOP.TEST_RR + 1) {
+      const w = op === FOP.TEST_RR + 1;
+      getReg(dst); getReg(src); c.op(Op.i64_and); if (!w) mask32(); c.set(LRES);
+      c.i64(0n).set(LSRC1).i64(0n).set(LSRC2);
+      setFlags(LAZY_LOGIC, w ? 8 : 4);
+    } else if (op === FOP.MOV_RR || op === FOP.MOV_RR + 1) {
+      getReg(src); if (op === FOP.MOV_RR) mask32(); setReg(dst);
+    } else if (op === FOP.MOV_RI || op === FOP.MOV_RI + 1) {
+      c.i64(op === FOP.MOV_RI ? imm & 0xffffffffn : imm); setReg(dst);
+    } else if (op === FOP.MOV_RM || op === FOP.MOV_RM + 1) {
+      const w = op === FOP.MOV_RM + 1;
+      fastEA(p, k); tlb(L.TLB_READ, w ? 8 : 4, k);
+      c.get(H).mem(w ? Op.i64_load : Op.i64_load32_u, 0); setReg(dst);
+    } else if (op === FOP.MOV_MR || op === FOP.MOV_MR + 1) {
+      const w = op === FOP.MOV_MR + 1;
+      fastEA(p, k); tlb(L.TLB_WRITE, w ? 8 : 4, k);
+      c.get(H); getReg(src); c.mem(w ? Op.i64_store : Op.i64_store32, 0);
+    } else if (op === FOP.MOV_MI || op === FOP.MOV_MI + 1) {
+      const w = op === FOP.MOV_MI + 1;
+      fastEA(p, k); tlb(L.TLB_WRITE, w ? 8 : 4, k);
+      c.get(H).i64(imm).mem(w ? Op.i64_store : Op.i64_store32, 0);
+    } else if (op === FOP.LEA || op === FOP.LEA + 1) {
+      fastEA(p, k); c.get(EA); if (op === FOP.LEA) mask32(); setReg(dst);
+    } else if (op === FOP.MOVZX8_RM || op === FOP.MOVZX8_RM + 1) {
+      fastEA(p, k); tlb(L.TLB_READ, 1, k);
+      c.get(H).mem(Op.i64_load8_u, 0); setReg(dst);
+    } else if (op === FOP.MOVSXD_RR) {
+      getReg(src); c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); setReg(dst);
+    } else if (op === FOP.MOVSXD_RM) {
+      fastEA(p, k); tlb(L.TLB_READ, 4, k);
+      c.get(H).mem(Op.i64_load32_s, 0); setReg(dst);
+    } else if (op === FOP.IMUL_RR || op === FOP.IMUL_RR + 1) {
+      const w = op === FOP.IMUL_RR + 1;
+      getReg(dst); if (!w) mask32(); c.set(LSRC1);
+      getReg(src); if (!w) mask32(); c.set(LSRC2);
+      c.get(LSRC1).get(LSRC2).op(Op.i64_mul); if (!w) mask32(); c.tee(LRES); setReg(dst);
+      setFlags(LAZY_IMUL, w ? 8 : 4);
+    } else if (op >= FOP.SHIFT_RI && op < FOP.UNARY_R && ((op - FOP.SHIFT_RI) >> 1) >= SK_SHL) {
+      const kind = (op - FOP.SHIFT_RI) >> 1, w = ((op - FOP.SHIFT_RI) & 1) === 1;
+      const bits = w ? 64 : 32, count = Number(imm & 0xffn) & (bits - 1);
+      getReg(dst); if (!w) mask32(); c.set(A);
+      if (count === 0) { c.get(A); setReg(dst); } // flags unchanged; a 32-bit destination is still zero-extended
+      else {
+        const cnt = BigInt(count);
+        if (kind === SK_SHL) {
+          c.get(A).i64(cnt).op(Op.i64_shl); if (!w) mask32(); c.set(LRES);
+          c.get(A).i64(BigInt(bits - count)).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+          c.get(LRES).i64(BigInt(bits - 1)).op(Op.i64_shr_u).get(LSRC1).op(Op.i64_xor).set(LSRC2);
+        } else if (kind === SK_SHR) {
+          c.get(A).i64(cnt).op(Op.i64_shr_u).set(LRES);
+          c.get(A).i64(cnt - 1n).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+          if (count === 1) c.get(A).i64(BigInt(bits - 1)).op(Op.i64_shr_u); else c.i64(0n);
+          c.set(LSRC2);
+        } else {
+          c.get(A); if (!w) c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); c.set(A);
+          c.get(A).i64(cnt).op(Op.i64_shr_s); if (!w) mask32(); c.set(LRES);
+          c.get(A).i64(cnt - 1n).op(Op.i64_shr_s).i64(1n).op(Op.i64_and).set(LSRC1);
+          c.i64(0n).set(LSRC2);
+        }
+        c.get(LRES); setReg(dst);
+        setFlags(LAZY_SHIFT, w ? 8 : 4);
+      }
+    } else if (op >= FOP.UNARY_R && op < FOP.IMUL_RR && ((op - FOP.UNARY_R) >> 1) >= UK_NOT) {
+      const kind = (op - FOP.UNARY_R) >> 1, w = ((op - FOP.UNARY_R) & 1) === 1;
+      if (kind === UK_NOT) { getReg(dst); c.i64(-1n).op(Op.i64_xor); if (!w) mask32(); setReg(dst); }
+      else {
+        getReg(dst); if (!w) mask32(); c.set(LSRC2);
+        c.i64(0n).tee(LSRC1).get(LSRC2).op(Op.i64_sub); if (!w) mask32(); c.tee(LRES); setReg(dst);
+        setFlags(LAZY_SUB, w ? 8 : 4);
+      }
+    } else if (op === FOP.PUSH) {
+      getReg(RSP); c.i64(8n).op(Op.i64_sub).set(EA);
+      tlb(L.TLB_WRITE, 8, k);
+      c.get(H); getReg(src); c.mem(Op.i64_store, 0);
+      c.get(EA); setReg(RSP);
+    } else if (op === FOP.POP) {
+      getReg(RSP); c.set(EA);
+      tlb(L.TLB_READ, 8, k);
+      c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
+      c.get(H).mem(Op.i64_load, 0); setReg(dst);
+    } else if (op === FOP.JCC || op === FOP.JMP || op === FOP.CALL || op === FOP.RET) {
+      if (op === FOP.CALL) {
+        getReg(RSP); c.i64(8n).op(Op.i64_sub).set(EA);
+        tlb(L.TLB_WRITE, 8, k);
+        c.get(H); ripAt(k + 1); c.mem(Op.i64_store, 0);
+        c.get(EA); setReg(RSP);
+      }
+      if (op === FOP.RET) {
+        getReg(RSP); c.set(EA);
+        tlb(L.TLB_READ, 8, k);
+        c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
+        c.i32(0).get(H).mem(Op.i64_load, 0).mem(Op.i64_store, L.S_RIP);
+      } else {
+        c.i32(0);
+        ripAt(k + 1); c.i64(imm).op(Op.i64_add);
+        if (op === FOP.JCC) { ripAt(k + 1); cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.select); }
+        c.mem(Op.i64_store, L.S_RIP);
+      }
+      commit();
+      c.i32((k + 1) << 2).op(Op.return_);
+      ended = true;
+    } else done = false;
+    if (done) inline++;
+    else {
+      callGeneric(p, k);
+      if (last) { c.i32((k + 1) << 2).op(Op.return_); ended = true; }
+    }
+  }
+  if (!ended) {
+    // The block ends without a branch (page end or size limit): it falls through to rip + its length.
+    commit();
+    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
+    c.i32(n << 2).op(Op.return_);
+  }
+  c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
+  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic };
+}
