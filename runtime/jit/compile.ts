@@ -10,10 +10,12 @@
 // fault exactly as without the JIT. Every other record calls the core's generic handler
 // (jitGeneric) with all state committed first, so any block can be compiled.
 import * as L from "../gen/layout.js";
-import { Code, Op, I32, I64, moduleOf, type FuncType, type ImportFunc } from "./wasm.js";
+import { OP_TEXT } from "../gen/ops.js";
+import { Code, Op, Simd, I32, I64, moduleOf, type FuncType, type ImportFunc } from "./wasm.js";
 import {
-  R_OP, R_LEN, R_FLAGS, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST, R_SRC, R_IMM, R_GOP, RECORD_SIZE, F_RIPREL,
-  FOP, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
+  R_OP, R_LEN, R_SIZE, R_FLAGS, R_SEG, R_REG, R_RM, R_REG8, R_RM8, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST,
+  R_SRC, R_IMM, R_GOP, RECORD_SIZE, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
+  FOP, SK_ROL, SK_ROR, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
 } from "./record.js";
 
 const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | L.FLAG_OF;
@@ -179,6 +181,256 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
     generic++;
   };
 
+  /** ROL ROR SHL SHR SAR of register dst by a constant (shiftApply in asm/exec.ts). */
+  const shiftImm = (kind: number, w: boolean, dst: number, raw: number): boolean => {
+    const bits = w ? 64 : 32, count = raw & (bits - 1);
+    const rotate = kind === SK_ROL || kind === SK_ROR;
+    // A rotate over flags in memory needs the core's setCarryOverflow: left to the generic handler.
+    if (rotate && count !== 0 && !flags) return false;
+    getReg(dst); if (!w) mask32(); c.set(A);
+    if (count === 0) { c.get(A); setReg(dst); return true; } // flags unchanged; a 32-bit destination is still zero-extended
+    const cnt = BigInt(count);
+    if (rotate) {
+      // setCarryOverflow (flags.ts): the record stays a record, LAZY_SHIFT over the old result
+      // (SZP unchanged), AF carried, CF and OF new.
+      if (w) c.get(A).i64(cnt).op(kind === SK_ROL ? Op.i64_rotl : Op.i64_rotr);
+      else c.get(A).op(Op.i32_wrap_i64).i32(count).op(kind === SK_ROL ? Op.i32_rotl : Op.i32_rotr).op(Op.i64_extend_i32_u);
+      c.tee(B); setReg(dst);
+      const f = flags!;
+      const top = BigInt(bits - 1);
+      // CF into C, then OF into B
+      if (kind === SK_ROL) {
+        c.get(B).i64(1n).op(Op.i64_and).set(C);
+        c.get(B).i64(top).op(Op.i64_shr_u).get(C).op(Op.i64_xor).set(B);
+      } else {
+        c.get(B).i64(top).op(Op.i64_shr_u).set(C);
+        c.get(B).i64(top - 1n).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).get(C).op(Op.i64_xor).set(B);
+      }
+      // AF of the old record (flags.ts setCarryOverflow)
+      if (f.op === LAZY_ADD || f.op === LAZY_SUB) c.get(LSRC1).get(LSRC2).op(Op.i64_xor).get(LRES).op(Op.i64_xor).i64(0x10n).op(Op.i64_and);
+      else if (f.op === LAZY_SHIFT) c.get(LSRC1).i64(0x10n).op(Op.i64_and);
+      else c.i64(0n);
+      c.get(C).op(Op.i64_or).set(LSRC1);
+      c.get(B).set(LSRC2);
+      flags = { op: LAZY_SHIFT, size: f.size };
+      return true;
+    }
+    if (kind === SK_SHL) {
+      c.get(A).i64(cnt).op(Op.i64_shl); if (!w) mask32(); c.set(LRES);
+      c.get(A).i64(BigInt(bits - count)).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+      c.get(LRES).i64(BigInt(bits - 1)).op(Op.i64_shr_u).get(LSRC1).op(Op.i64_xor).set(LSRC2);
+    } else if (kind === SK_SHR) {
+      c.get(A).i64(cnt).op(Op.i64_shr_u).set(LRES);
+      c.get(A).i64(cnt - 1n).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+      if (count === 1) c.get(A).i64(BigInt(bits - 1)).op(Op.i64_shr_u); else c.i64(0n);
+      c.set(LSRC2);
+    } else {
+      c.get(A); if (!w) c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); c.set(A);
+      c.get(A).i64(cnt).op(Op.i64_shr_s); if (!w) mask32(); c.set(LRES);
+      c.get(A).i64(cnt - 1n).op(Op.i64_shr_s).i64(1n).op(Op.i64_and).set(LSRC1);
+      c.i64(0n).set(LSRC2);
+    }
+    c.get(LRES); setReg(dst);
+    setFlags(LAZY_SHIFT, w ? 8 : 4);
+    return true;
+  };
+
+  const xmm = (r: number) => L.S_XMM + r * 16;
+  /** The SSE2 fast forms (asm/exec.ts): xmm registers stay in memory. */
+  const sse = (op: number, p: number, k: number, dst: number, src: number, imm: bigint) => {
+    if (op === FOP.XMOV_RR) { c.i32(0).i32(0).vmem(Simd.v128_load, xmm(src)).vmem(Simd.v128_store, xmm(dst)); return; }
+    if (op === FOP.PMOVMSKB) { c.i32(0).vmem(Simd.v128_load, xmm(src)).v(Simd.i8x16_bitmask).op(Op.i64_extend_i32_u); setReg(dst); return; }
+    if (op >= FOP.PSHIFT_I && op < FOP.PMOVMSKB) {
+      const kind = op - FOP.PSHIFT_I, cnt = Number(imm & 0xffn);
+      const lane = [16, 16, 16, 32, 32, 32, 64, 64][kind];
+      const ops = [Simd.i16x8_shr_u, Simd.i16x8_shr_s, Simd.i16x8_shl, Simd.i32x4_shr_u, Simd.i32x4_shr_s, Simd.i32x4_shl, Simd.i64x2_shr_u, Simd.i64x2_shl];
+      const arith = kind === 1 || kind === 4;
+      c.i32(0);
+      if (!arith && cnt >= lane) c.vzero();
+      else c.i32(0).vmem(Simd.v128_load, xmm(dst)).i32(Math.min(cnt, lane - 1)).v(ops[kind]);
+      c.vmem(Simd.v128_store, xmm(dst));
+      return;
+    }
+    if (op >= FOP.XOP_RR && op < FOP.PSHIFT_I) {
+      const mem = op >= FOP.XOP_RM, kind = op - (mem ? FOP.XOP_RM : FOP.XOP_RR);
+      if (mem) { fastEA(p, k); aligned16(k); tlb(L.TLB_READ, 16, k); }
+      const b = () => { if (mem) c.get(H).vmem(Simd.v128_load, 0); else c.i32(0).vmem(Simd.v128_load, xmm(src)); };
+      const a = () => { c.i32(0).vmem(Simd.v128_load, xmm(dst)); };
+      c.i32(0);
+      if (kind === 3) { b(); a(); } else { a(); b(); }
+      c.v([Simd.v128_xor, Simd.v128_or, Simd.v128_and, Simd.v128_andnot, Simd.i32x4_add, Simd.i64x2_add, Simd.i32x4_sub, Simd.i8x16_eq, Simd.i32x4_eq][kind]);
+      c.vmem(Simd.v128_store, xmm(dst));
+      return;
+    }
+    fastEA(p, k);
+    if (op === FOP.XLOAD_A || op === FOP.XLOAD_A + 1) {
+      if (op === FOP.XLOAD_A) aligned16(k);
+      tlb(L.TLB_READ, 16, k);
+      c.i32(0).get(H).vmem(Simd.v128_load, 0).vmem(Simd.v128_store, xmm(dst));
+    } else if (op === FOP.XSTORE_A || op === FOP.XSTORE_A + 1) {
+      if (op === FOP.XSTORE_A) aligned16(k);
+      tlb(L.TLB_WRITE, 16, k);
+      c.get(H).i32(0).vmem(Simd.v128_load, xmm(src)).vmem(Simd.v128_store, 0);
+    } else if (op === FOP.MOVQ_LOAD) {
+      tlb(L.TLB_READ, 8, k);
+      c.i32(0).get(H).vmem(Simd.v128_load64_zero, 0).vmem(Simd.v128_store, xmm(dst));
+    } else { // MOVQ_STORE
+      tlb(L.TLB_WRITE, 8, k);
+      c.get(H).i32(0).mem(Op.i64_load, xmm(src)).mem(Op.i64_store, 0);
+    }
+  };
+  /** A misaligned 16-byte operand is the interpreter's to raise #GP for. */
+  const aligned16 = (k: number) => {
+    c.get(EA).op(Op.i32_wrap_i64).i32(15).op(Op.i32_and);
+    c.if_(); bail(k); c.end();
+  };
+
+  // ---- generic records the JIT still translates inline ----------------------------------------
+  const byteReg = (code: number) => {
+    if (code < 16) { getReg(code); c.i64(0xffn).op(Op.i64_and); }
+    else { getReg(code - 16); c.i64(8n).op(Op.i64_shr_u).i64(0xffn).op(Op.i64_and); }
+  };
+  /** Writes the low byte of local v into byte register code (the rest of the register stays). */
+  const setByteReg = (code: number, v: number) => {
+    const r = code < 16 ? code : code - 16, sh = code < 16 ? 0n : 8n;
+    getReg(r); c.i64(~(0xffn << sh)).op(Op.i64_and);
+    c.get(v).i64(0xffn).op(Op.i64_and); if (sh) c.i64(sh).op(Op.i64_shl);
+    c.op(Op.i64_or); setReg(r);
+  };
+  const sizeMask = (size: number) => { if (size === 4) mask32(); else if (size === 1) c.i64(0xffn).op(Op.i64_and); else if (size === 2) c.i64(0xffffn).op(Op.i64_and); };
+  const LOADS: Record<number, Op> = { 1: Op.i64_load8_u, 2: Op.i64_load16_u, 4: Op.i64_load32_u, 8: Op.i64_load };
+  const STORES: Record<number, Op> = { 1: Op.i64_store8, 4: Op.i64_store32, 8: Op.i64_store };
+  /** Reads the E operand (register, or memory through the TLB with a bail at k) into local v. */
+  const readE = (p: number, k: number, size: number, v: number, forWrite = false) => {
+    const f = dv.getUint16(p + R_FLAGS, true);
+    if (f & F_MOD3) {
+      if (size === 1) byteReg(dv.getUint8(p + R_RM8)); else { getReg(dv.getUint8(p + R_RM)); sizeMask(size); }
+    } else {
+      fastEA(p, k);
+      tlb(L.TLB_READ, size, k);
+      if (forWrite) { c.get(H).set(T); tlb(L.TLB_WRITE, size, k); }
+      c.get(H).mem(LOADS[size], 0);
+    }
+    c.set(v);
+  };
+  const readG = (p: number, size: number) => {
+    if (size === 1) byteReg(dv.getUint8(p + R_REG8)); else { getReg(dv.getUint8(p + R_REG)); sizeMask(size); }
+  };
+  /** Writes local v to the E operand at size (the TLB check was made by readE(forWrite) or writeCheck). */
+  const writeE = (p: number, size: number, v: number) => {
+    const f = dv.getUint16(p + R_FLAGS, true);
+    if (f & F_MOD3) {
+      if (size === 1) setByteReg(dv.getUint8(p + R_RM8), v);
+      else { c.get(v); if (size === 4) mask32(); setReg(dv.getUint8(p + R_RM)); }
+    } else c.get(H).get(v).mem(STORES[size], 0);
+  };
+  const ALU_KIND: Record<string, number> = { add: LAZY_ADD, or: LAZY_LOGIC, and: LAZY_LOGIC, sub: LAZY_SUB, xor: LAZY_LOGIC, cmp: LAZY_SUB };
+  const ALU_OP: Record<string, Op> = { add: Op.i64_add, or: Op.i64_or, and: Op.i64_and, sub: Op.i64_sub, xor: Op.i64_xor, cmp: Op.i64_sub };
+  const CCS = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+
+  /** Translates generic record p (op id gop) inline when its row is one the JIT knows; false otherwise. */
+  const inlineGeneric = (p: number, k: number, gop: number, last: boolean): boolean => {
+    const text = OP_TEXT[gop] ?? "";
+    const f = dv.getUint16(p + R_FLAGS, true), size = dv.getUint8(p + R_SIZE);
+    if (f & (F_LOCK | F_REP | F_REPNE)) return false;
+    const mod3 = (f & F_MOD3) !== 0;
+    if (!mod3 && (dv.getUint8(p + R_SEG) !== 0 || (f & F_ASIZE32) !== 0)) return false;
+    const imm = dv.getBigUint64(p + R_IMM, true);
+    let m: RegExpMatchArray | null;
+    if (text === "nop Ev" || text === "nop") return true;
+    if ((m = text.match(/^(add|or|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb)$/)) && size !== 2) {
+      const name = m[1], form = m[2], cmp = name === "cmp";
+      const gDest = form.startsWith("G");
+      if (gDest) {
+        readE(p, k, size, B);
+        readG(p, size); c.set(A);
+      } else {
+        readE(p, k, size, A, !cmp);
+        if (form.endsWith("G" + form[1])) readG(p, size); else { c.i64(imm); sizeMask(size); }
+        c.set(B);
+      }
+      c.get(A).get(B).op(ALU_OP[name]); sizeMask(size); c.set(C);
+      if (!cmp) { if (gDest) { if (size === 1) setByteReg(dv.getUint8(p + R_REG8), C); else { c.get(C); setReg(dv.getUint8(p + R_REG)); } } else writeE(p, size, C); }
+      c.get(A).set(LSRC1).get(B).set(LSRC2).get(C).set(LRES);
+      setFlags(ALU_KIND[name], size);
+      return true;
+    }
+    if ((m = text.match(/^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib)$/)) && size !== 2) {
+      readE(p, k, size, A);
+      c.get(A);
+      if (m[1].includes(",I")) { c.i64(imm); } else readG(p, size);
+      c.op(Op.i64_and); sizeMask(size); c.set(LRES);
+      c.i64(0n).set(LSRC1).i64(0n).set(LSRC2);
+      setFlags(LAZY_LOGIC, size);
+      return true;
+    }
+    if ((m = text.match(/^(movzx|movsx) Gv,E([bw])$/)) && size >= 4) {
+      const from = m[2] === "b" ? 1 : 2, signed = m[1] === "movsx";
+      if (mod3) {
+        if (from === 1) byteReg(dv.getUint8(p + R_RM8)); else { getReg(dv.getUint8(p + R_RM)); c.i64(0xffffn).op(Op.i64_and); }
+        if (signed) { const sh = BigInt(64 - from * 8); c.i64(sh).op(Op.i64_shl).i64(sh).op(Op.i64_shr_s); }
+      } else {
+        fastEA(p, k); tlb(L.TLB_READ, from, k);
+        c.get(H).mem(signed ? (from === 1 ? Op.i64_load8_s : Op.i64_load16_s) : (from === 1 ? Op.i64_load8_u : Op.i64_load16_u), 0);
+      }
+      if (size === 4) mask32();
+      setReg(dv.getUint8(p + R_REG));
+      return true;
+    }
+    if ((m = text.match(/^set(\w+) Eb$/)) && CCS.includes(m[1])) {
+      if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
+      cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.i64_extend_i32_u).set(A);
+      if (mod3) setByteReg(dv.getUint8(p + R_RM8), A); else c.get(H).get(A).mem(Op.i64_store8, 0);
+      return true;
+    }
+    if ((m = text.match(/^cmov(\w+) Gv,Ev$/)) && CCS.includes(m[1]) && size >= 4) {
+      readE(p, k, size, A);
+      const r = dv.getUint8(p + R_REG);
+      c.get(A); getReg(r); if (size === 4) mask32();
+      cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.select); setReg(r);
+      return true;
+    }
+    if (text === "cwd" && size >= 4) {
+      getReg(0);
+      if (size === 4) c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s).i64(63n).op(Op.i64_shr_s).i64(0xffffffffn).op(Op.i64_and);
+      else c.i64(63n).op(Op.i64_shr_s);
+      setReg(2);
+      return true;
+    }
+    if ((m = text.match(/^imul Gv,Ev,I[bz]$/)) && size >= 4) {
+      readE(p, k, size, A);
+      c.get(A).set(LSRC1).i64(imm); sizeMask(size); c.set(LSRC2);
+      c.get(LSRC1).get(LSRC2).op(Op.i64_mul); sizeMask(size); c.tee(LRES); setReg(dv.getUint8(p + R_REG));
+      setFlags(LAZY_IMUL, size);
+      return true;
+    }
+    if ((m = text.match(/^(shl|sal|shr|sar|rol|ror) Ev,1$/)) && size >= 4 && mod3) {
+      const kind = { rol: SK_ROL, ror: SK_ROR, shl: SK_SHL, sal: SK_SHL, shr: SK_SHR, sar: SK_SAR }[m[1]]!;
+      return shiftImm(kind, size === 8, dv.getUint8(p + R_RM), 1);
+    }
+    if ((m = text.match(/^mov (Eb,Gb|Gb,Eb|Eb,Ib)$/))) {
+      if (m[1] === "Gb,Eb") { readE(p, k, 1, A); setByteReg(dv.getUint8(p + R_REG8), A); return true; }
+      if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
+      if (m[1] === "Eb,Gb") readG(p, 1); else c.i64(imm & 0xffn);
+      c.set(A); writeE(p, 1, A);
+      return true;
+    }
+    if ((text === "call Ev" || text === "jmp Ev") && size === 8 && last) {
+      readE(p, k, 8, A);
+      if (text === "call Ev") {
+        getReg(RSP); c.i64(8n).op(Op.i64_sub).set(EA);
+        tlb(L.TLB_WRITE, 8, k);
+        c.get(H); ripAt(k + 1); c.mem(Op.i64_store, 0);
+        c.get(EA); setReg(RSP);
+      }
+      c.i32(0).get(A).mem(Op.i64_store, L.S_RIP);
+      commit();
+      c.i32((k + 1) << 2).op(Op.return_);
+      return true;
+    }
+    return false;
+  };
+
   let ended = false;
   for (let k = 0; k < n && !ended; k++) {
     const p = rec + k * RECORD_SIZE;
@@ -245,31 +497,11 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
       getReg(src); if (!w) mask32(); c.set(LSRC2);
       c.get(LSRC1).get(LSRC2).op(Op.i64_mul); if (!w) mask32(); c.tee(LRES); setReg(dst);
       setFlags(LAZY_IMUL, w ? 8 : 4);
-    } else if (op >= FOP.SHIFT_RI && op < FOP.UNARY_R && ((op - FOP.SHIFT_RI) >> 1) >= SK_SHL) {
+    } else if (op >= FOP.SHIFT_RI && op < FOP.UNARY_R) {
       const kind = (op - FOP.SHIFT_RI) >> 1, w = ((op - FOP.SHIFT_RI) & 1) === 1;
-      const bits = w ? 64 : 32, count = Number(imm & 0xffn) & (bits - 1);
-      getReg(dst); if (!w) mask32(); c.set(A);
-      if (count === 0) { c.get(A); setReg(dst); } // flags unchanged; a 32-bit destination is still zero-extended
-      else {
-        const cnt = BigInt(count);
-        if (kind === SK_SHL) {
-          c.get(A).i64(cnt).op(Op.i64_shl); if (!w) mask32(); c.set(LRES);
-          c.get(A).i64(BigInt(bits - count)).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
-          c.get(LRES).i64(BigInt(bits - 1)).op(Op.i64_shr_u).get(LSRC1).op(Op.i64_xor).set(LSRC2);
-        } else if (kind === SK_SHR) {
-          c.get(A).i64(cnt).op(Op.i64_shr_u).set(LRES);
-          c.get(A).i64(cnt - 1n).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
-          if (count === 1) c.get(A).i64(BigInt(bits - 1)).op(Op.i64_shr_u); else c.i64(0n);
-          c.set(LSRC2);
-        } else {
-          c.get(A); if (!w) c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); c.set(A);
-          c.get(A).i64(cnt).op(Op.i64_shr_s); if (!w) mask32(); c.set(LRES);
-          c.get(A).i64(cnt - 1n).op(Op.i64_shr_s).i64(1n).op(Op.i64_and).set(LSRC1);
-          c.i64(0n).set(LSRC2);
-        }
-        c.get(LRES); setReg(dst);
-        setFlags(LAZY_SHIFT, w ? 8 : 4);
-      }
+      done = shiftImm(kind, w, dst, Number(imm & 0xffn));
+    } else if (op >= FOP.XMOV_RR && op < FOP.COUNT) {
+      sse(op, p, k, dst, src, imm);
     } else if (op >= FOP.UNARY_R && op < FOP.IMUL_RR && ((op - FOP.UNARY_R) >> 1) >= UK_NOT) {
       const kind = (op - FOP.UNARY_R) >> 1, w = ((op - FOP.UNARY_R) & 1) === 1;
       if (kind === UK_NOT) { getReg(dst); c.i64(-1n).op(Op.i64_xor); if (!w) mask32(); setReg(dst); }
@@ -310,6 +542,15 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
       c.i32((k + 1) << 2).op(Op.return_);
       ended = true;
     } else done = false;
+    if (!done) {
+      const raw = op + fopBase;
+      const gop = raw >= fopBase ? dv.getUint16(p + R_GOP, true) : raw;
+      if (inlineGeneric(p, k, gop, last)) {
+        done = true;
+        const t = OP_TEXT[gop];
+        if (last && (t === "call Ev" || t === "jmp Ev")) ended = true;
+      }
+    }
     if (done) inline++;
     else {
       callGeneric(p, k);

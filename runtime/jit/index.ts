@@ -33,6 +33,8 @@ export class Jit {
   private readonly imports: WebAssembly.Imports;
   /** Table slots from 1 up hold functions of the current cache epoch; a flush frees them all. */
   private nextSlot = 1;
+  /** Why the last block failed to compile (stats.failed counts them). */
+  lastError = "";
   private epoch = -1;
 
   constructor(private readonly core: JitCore, opts: JitOptions) {
@@ -63,9 +65,10 @@ export class Jit {
       fn = instance.exports.f;
       this.stats.inline += block.inline;
       this.stats.generic += block.generic;
-    } catch {
+    } catch (e) {
       // A translation the engine rejects is a JIT bug: the block stays interpreted, which is correct.
       this.stats.failed++;
+      this.lastError = String(e);
       return;
     }
     // Slot 0 is the table's null entry; JIT_NEVER (1) marks a block as not compiled, so slots start at 2.

@@ -30,12 +30,16 @@ const mem = (w) => {
 const ALU = ["add", "or", "and", "sub", "xor", "cmp"];
 const CC = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
 
-const SIMPLE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 19, 20, 21];
+const SIMPLE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 19, 20, 21, 27, 28, 29, 30, 31, 32, 33];
+const R8 = ["al", "cl", "dl", "bl", "ah", "ch", "dh", "bh", "sil", "dil", "r9b", "r12b"];
+const reg8 = () => { const a = pick(R8); return a; };
+/** A flag-defining instruction followed by one that reads a condition. */
+const defined = () => `${pick(["add", "sub", "cmp", "test", "and", "or"])} ${pick(["rax, rcx", "edx, ebx", "r8, r9", "esi, edi"])}`;
 /** An instruction with no control flow and no stack change, for the inside of groups. */
 const simple = () => op(pick(SIMPLE));
 
 /** One instruction, or a small group (branch over, call and return, push and pop) whose inside is simple. */
-function op(kind = rnd(27)) {
+function op(kind = rnd(38)) {
   const w = rnd(2) === 1, s = w ? 8 : 4;
   switch (kind) {
     case 0: return `${pick(ALU)} ${reg(w)}, ${reg(w)}`;
@@ -64,6 +68,22 @@ function op(kind = rnd(27)) {
     case 23: return `${pick(["shl", "shr", "sar"])} ${reg(w)}, 1\nj${pick(CC)} 1f\n${simple()}\n1:`;
     case 24: return `${pick(["shl", "shr", "sar"])} ${reg(w)}, ${1 + rnd(w ? 63 : 31)}\nj${pick(["b", "ae", "e", "ne", "s", "ns", "p", "np"])} 1f\n${simple()}\n1:`;
     case 25: return `imul ${reg(w)}, ${reg(w)}\nj${pick(["o", "no", "b", "ae"])} 1f\n${simple()}\n1:`;
+    case 27: return `${pick(ALU)} ${mem(s)}, ${pick([reg(w), imm(), rnd(256) - 128])}`;
+    case 28: {
+      // 8-bit forms (REX and legacy high bytes are never mixed in one instruction)
+      const hi = rnd(2) === 1, r = () => hi ? pick(["al", "cl", "dl", "bl", "ah", "ch", "dh", "bh"]) : pick(["al", "cl", "dl", "bl", "sil", "dil", "r9b", "r12b"]);
+      return pick([`${pick(ALU)} ${r()}, ${r()}`, `${pick(ALU)} ${r()}, ${rnd(256) - 128}`, `cmp ${mem(1)}, ${rnd(256) - 128}`, `test ${r()}, ${r()}`,
+        `mov ${mem(1)}, ${r()}`, `mov ${r()}, ${mem(1)}`, `mov ${mem(1)}, ${rnd(256)}`, `${pick(ALU)} ${mem(1)}, ${r()}`]);
+    }
+    case 29: return `test ${pick([reg(w), mem(s)])}, ${imm()}`;
+    case 30: return `${defined()}\nset${pick(CC)} ${pick([reg8(), mem(1)])}`;
+    case 31: return `${defined()}\ncmov${pick(CC)} ${reg(w)}, ${pick([reg(w), mem(s)])}`;
+    case 32: return pick([`movzx ${reg(w)}, ${reg8().replace(/^(ah|ch|dh|bh)$/, "al")}`, `movzx ${reg(w)}, ${pick(["ax", "cx", "r9w"])}`, `movsx ${reg(w)}, ${pick(["al", "ch", "dl"])}`,
+      `movsx ${reg(w)}, ${pick(["WORD PTR [rbp + 8]", "BYTE PTR [rbp + r15*8 + 3]", "bx"])}`, `movzx ${reg(w)}, WORD PTR [rbp - 6]`]).replace(/(r\d+d?|[re][a-z]{2}), (ah|ch|dh|bh)$/, (m0, a, b) => /^r\d/.test(a) ? `${a}, cl` : m0);
+    case 33: return `imul ${reg(w)}, ${pick([reg(w), mem(s)])}, ${pick([3, -1, 0x7f, 1000003, -0x80000000])}`;
+    case 34: return pick(["cdq", "cqo", `${defined()}\n${pick(["rol", "ror"])} ${reg(w)}, ${1 + rnd(w ? 63 : 31)}`, `${defined()}\n${pick(["rol", "ror", "shl", "shr", "sar"])} ${reg(w)}, 1\nj${pick(["b", "ae", "o", "no"])} 1f\n${simple()}\n1:`]);
+    case 35: return pick([`lea r11, [rip + 1f]\njmp r11\n${simple()}\n1:`, `lea r11, [rip + 2f]\ncall r11\njmp 3f\n2:\n${simple()}\nret\n3:`,
+      `lea r11, [rip + 2f]\nmov QWORD PTR [rbp + 40], r11\ncall QWORD PTR [rbp + 40]\njmp 3f\n2:\n${simple()}\nret\n3:`]);
     default: return `jmp 1f\n${simple()}\n1:`;
   }
 }
@@ -102,12 +122,19 @@ test("every condition after every inlined flag-setting form, compiled: jcc reads
     "cmp A, B": CC, "sub A, B": CC, "add A, B": CC, "and A, B": CC, "test A, B": CC, "xor A, B": CC, "neg A": CC,
     "shl A, 1": CC, "shr A, 1": CC, "sar A, 1": CC, "shl A, 5": CC.filter((c) => !c.includes("o") && !/^(n?[lg]e?)$/.test(c)),
     "imul A, B": ["o", "no", "b", "ae"],
+    // rotates define CF (and OF for a count of 1) and keep the other flags of the add before them
+    "add A, B\nrol A, 1": CC, "add A, B\nror A, 1": CC, "sub A, B\nrol A, 9": ["b", "ae", "e", "ne", "s", "ns"], "sub A, B\nror A, 3": ["b", "ae", "p", "np"],
+    "imul A, B\nror A, 1": ["o", "no", "b", "ae"],
   };
+  // each condition read three ways: a branch, SETcc into a byte register, CMOVcc (32-bit: clears the upper half)
+  const readers = [(cc) => `j${cc} 1f\nmov r8d, 1\n1:`, (cc) => `set${cc} r8b`, (cc) => `cmov${cc} r8d, r9d`, (cc) => `cmov${cc} r8, r9`];
   const cases = [];
   for (const [form, ccs] of Object.entries(FLAG_OPS)) for (const w of [false, true]) for (const cc of ccs) {
     const x = w ? { A: "rax", B: "rcx" } : { A: "eax", B: "ecx" };
-    const asm = `mov r8d, 0\n${form.replace(/[AB]/g, (m) => x[m])}\nj${cc} 1f\nmov r8d, 1\n1:`;
-    for (let i = 0; i < 6; i++) cases.push({ asm, regs: { rax: pick(VALS), rcx: pick(VALS) } });
+    for (const read of readers) {
+      const asm = `${form.replace(/[AB]/g, (m) => x[m])}\n${read(cc)}`;
+      for (let i = 0; i < 3; i++) cases.push({ asm, regs: { rax: pick(VALS), rcx: pick(VALS), r8: 0xfeedface00000000n, r9: pick(VALS) } });
+    }
   }
   const results = await runMany(cases);
   const bad = [];

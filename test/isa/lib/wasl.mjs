@@ -107,6 +107,8 @@ export function runCase(ctx, input, budget = 1_000_000) {
   m.copyOut(BigInt(STACK_TOP - STACK_WIN), new Uint8Array(2 * STACK_WIN));
   m.rip = BigInt(input.target);
   const reason = m.run(budget);
+  // A block the engine refused is a JIT bug even though the interpreter then runs it correctly.
+  if (m.jit?.stats.failed) throw new Error(`JIT: ${m.jit.stats.failed} block(s) failed to compile: ${m.jit.lastError}`);
   const rip = m.rip;
   let exit = rt.EXIT_NAMES[reason] || `EXIT_${reason}`;
   if (reason === L.EXIT_PAGE_FAULT && rip === BigInt(DUMP_ADDR) && m.faultAccess === 4) exit = "ok";
