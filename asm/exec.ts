@@ -303,11 +303,13 @@ export function run(budget32: u32): u32 {
       const header = rec - BLOCK_HEADER;
       const fn = load<u32>(header, 4);
       if (fn > JIT_NEVER) {
-        // A compiled block returns (k << 2) | code: 0 done after k instructions (rip stored),
-        // 1 left at record k for the interpreter (state committed before it, rip = its address),
-        // 2 stopped with an exit reason after k counted instructions.
-        const r = call_indirect<u32>(fn, rip);
-        const k = r >> 2, code = r & 3;
+        // A compiled block gets the budget left and returns (k << 2) | code: 0 done after k
+        // instructions (rip stored), 1 left at record k (mod the block's length, after whole
+        // passes of a self-loop) for the interpreter, with the state committed before it and rip
+        // at it, 2 stopped with an exit reason after k counted instructions.
+        const r = call_indirect<u32>(fn, rip, <u32>(budget - count));
+        let k = r >> 2;
+        const code = r & 3;
         rip = load<u64>(S_RIP);
         if (code == 0) {
           count += <u64>k;
@@ -318,7 +320,10 @@ export function run(budget32: u32): u32 {
           store<u64>(S_ICOUNT, load<u64>(S_ICOUNT) + count + <u64>k);
           return load<u32>(S_EXIT_REASON);
         }
-        rec = first + k * RECORD_SIZE;
+        // A self-loop may have run whole passes first: they count, the record index is the rest.
+        const idx = k % load<u32>(header, 8);
+        count += <u64>(k - idx);
+        rec = first + idx * RECORD_SIZE;
       } else if (fn == 0) {
         const n = load<u32>(header) + 1;
         store<u32>(header, n);

@@ -21,12 +21,17 @@ import {
 const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | L.FLAG_OF;
 const RSP = 4;
 
-// Locals: 0 rip (param), 1-16 guest registers, then scratch.
-const REG0 = 1, EA = 17, LRES = 18, LSRC1 = 19, LSRC2 = 20, A = 21, B = 22, C = 23, H = 24, T = 25;
-const LOCALS: [number, number][] = [[23, I64], [2, I32]];
+// Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch.
+const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27;
+const LOCALS: [number, number][] = [[23, I64], [3, I32]];
+/** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
+const LOOP_COUNT_LIMIT = 1 << 28;
+
+/** Thrown when a self-loop's second copy does not end in the state it started from: compile without the loop. */
+class NoLoop extends Error {}
 
 export const TYPES: FuncType[] = [
-  { params: [I64], results: [I32] },           // the block
+  { params: [I64, I32], results: [I32] },      // the block (rip, budget left)
   { params: [I32, I64, I64], results: [I32] }, // jitGeneric(rec, rip, next)
   { params: [I32], results: [I32] },           // jitCond(cc)
   { params: [I32], results: [] },              // profile(generic op id), only when profiling
@@ -42,14 +47,21 @@ export function importsOf(profile: boolean): ImportFunc[] {
 const enum Reg { None, Clean, Dirty }
 
 /** What a compiled block is: the module bytes, and how many of its records ran inline. */
-export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number }
+export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number; loop: boolean }
 
 /**
  * Compiles the block whose n records start at rec in the core's memory dv. fopBase is the
  * core's first fast op id.
  */
 export function compileBlock(dv: DataView, rec: number, n: number, fopBase: number, profile = false): CompiledBlock {
+  try { return compile(dv, rec, n, fopBase, profile, true); }
+  catch (e) { if (e instanceof NoLoop) return compile(dv, rec, n, fopBase, profile, false); throw e; }
+}
+
+function compile(dv: DataView, rec: number, n: number, fopBase: number, profile: boolean, allowLoop: boolean): CompiledBlock {
   const c = new Code();
+  /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
+  let inLoop = false, looped = false;
   const reg: Reg[] = new Array(16).fill(Reg.None);
   /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
   let flags: { op: number; size: number } | null = null;
@@ -57,6 +69,13 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
   for (let k = 0; k < n; k++) off.push(off[k] + dv.getUint8(rec + k * RECORD_SIZE + R_LEN));
   let inline = 0, generic = 0;
 
+  /** Pushes the instructions done before record k in this call. */
+  const countOf = (k: number) => { if (inLoop) { c.get(BASE); if (k) c.i32(k).op(Op.i32_add); } else c.i32(k); };
+  const ret = (k: number, code: number) => {
+    if (inLoop) { countOf(k); c.i32(2).op(Op.i32_shl); if (code) c.i32(code).op(Op.i32_or); }
+    else c.i32((k << 2) | code);
+    c.op(Op.return_);
+  };
   const ripAt = (k: number) => { c.get(0); if (off[k] !== 0) c.i64(BigInt(off[k])).op(Op.i64_add); };
   const getReg = (r: number) => {
     if (reg[r] === Reg.None) { c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r); reg[r] = Reg.Clean; }
@@ -89,7 +108,7 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
   const bail = (k: number) => {
     commit();
     c.i32(0); ripAt(k); c.mem(Op.i64_store, L.S_RIP);
-    c.i32((k << 2) | 1).op(Op.return_);
+    ret(k, 1);
   };
   /** The host address of [EA, EA+size) for the TLB at tlb into H, or a bail to record k. */
   const tlb = (tlb: number, size: number, k: number) => {
@@ -164,7 +183,7 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
   };
 
   /** Runs record k through the core's generic handler. */
-  const callGeneric = (p: number, k: number) => {
+  const callGeneric = (p: number, k: number, counted: boolean) => {
     commit();
     reg.fill(Reg.None);
     flags = null;
@@ -175,10 +194,10 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
     c.i32(p); ripAt(k); ripAt(k + 1); c.call(F_GENERIC).tee(T);
     c.if_();
     // 1: stopped after it (k + 1 counted), 2: stopped at it (k counted), 3: cache flushed (done after k + 1).
-    c.get(T).i32(2).op(Op.i32_ne).i32(k).op(Op.i32_add).i32(2).op(Op.i32_shl);
+    c.get(T).i32(2).op(Op.i32_ne); countOf(k); c.op(Op.i32_add).i32(2).op(Op.i32_shl);
     c.get(T).i32(3).op(Op.i32_ne).i32(1).op(Op.i32_shl).op(Op.i32_or).op(Op.return_);
     c.end();
-    generic++;
+    if (counted) generic++;
   };
 
   /** ROL ROR SHL SHR SAR of register dst by a constant (shiftApply in asm/exec.ts). */
@@ -425,12 +444,49 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
       }
       c.i32(0).get(A).mem(Op.i64_store, L.S_RIP);
       commit();
-      c.i32((k + 1) << 2).op(Op.return_);
+      ret(k + 1, 0);
       return true;
     }
     return false;
   };
 
+  const snapshot = () => ({ reg: [...reg], flags });
+  type State = ReturnType<typeof snapshot>;
+  const sameState = (a: State, b: State) =>
+    a.reg.every((r, i) => (r === Reg.None) === (b.reg[i] === Reg.None)) &&
+    (a.flags === b.flags || (!!a.flags && !!b.flags && a.flags.op === b.flags.op && a.flags.size === b.flags.size));
+
+  /**
+   * A block whose last Jcc goes back to its own start: after the first pass (straight-line as
+   * any block) a taken branch enters a Wasm loop over a second copy of the body, compiled from
+   * the state the first pass left (registers in locals, the flag record in locals), so the loop
+   * keeps guest registers in locals. It stops at the budget as the run loop would, after whole
+   * passes.
+   */
+  const emitLoop = (cc: number) => {
+    cond(cc);
+    c.if_();
+    const before = snapshot();
+    for (let r = 0; r < 16; r++) if (reg[r] !== Reg.None) reg[r] = Reg.Dirty; // conservatively stored at exits
+    const header = snapshot();
+    c.i32(n).set(BASE);
+    inLoop = looped = true;
+    c.loop();
+    c.get(BASE).get(REMAINING).op(Op.i32_ge_u).get(BASE).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
+    c.if_(); commit(); c.i32(0); ripAt(0); c.mem(Op.i64_store, L.S_RIP); ret(0, 0); c.end();
+    emitRecords(true);
+    if (!sameState(header, snapshot())) throw new NoLoop();
+    c.end();
+    inLoop = false;
+    c.end();
+    reg.splice(0, 16, ...before.reg);
+    flags = before.flags;
+    commit();
+    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
+    ret(n, 0);
+  };
+
+  const emitRecords = (loopCopy: boolean): boolean => {
   let ended = false;
   for (let k = 0; k < n && !ended; k++) {
     const p = rec + k * RECORD_SIZE;
@@ -533,13 +589,24 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
         c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
         c.i32(0).get(H).mem(Op.i64_load, 0).mem(Op.i64_store, L.S_RIP);
       } else {
+        const selfLoop = op === FOP.JCC && last && BigInt.asUintN(64, BigInt(off[n]) + imm) === 0n;
+        if (selfLoop && loopCopy) {
+          // the back edge of the loop's second copy
+          cond(dv.getUint8(p + R_OPCODE) & 15);
+          c.if_(); c.get(BASE).i32(n).op(Op.i32_add).set(BASE).br(1); c.end();
+          commit();
+          c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
+          ret(n, 0);
+          return true;
+        }
+        if (selfLoop && allowLoop) { emitLoop(dv.getUint8(p + R_OPCODE) & 15); return true; }
         c.i32(0);
         ripAt(k + 1); c.i64(imm).op(Op.i64_add);
         if (op === FOP.JCC) { ripAt(k + 1); cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.select); }
         c.mem(Op.i64_store, L.S_RIP);
       }
       commit();
-      c.i32((k + 1) << 2).op(Op.return_);
+      ret(k + 1, 0);
       ended = true;
     } else done = false;
     if (!done) {
@@ -551,18 +618,21 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
         if (last && (t === "call Ev" || t === "jmp Ev")) ended = true;
       }
     }
-    if (done) inline++;
+    if (done) { if (!loopCopy) inline++; }
     else {
-      callGeneric(p, k);
-      if (last) { c.i32((k + 1) << 2).op(Op.return_); ended = true; }
+      callGeneric(p, k, !loopCopy);
+      if (last) { ret(k + 1, 0); ended = true; }
     }
   }
-  if (!ended) {
+  return ended;
+  };
+
+  if (!emitRecords(false)) {
     // The block ends without a branch (page end or size limit): it falls through to rip + its length.
     commit();
     c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
-    c.i32(n << 2).op(Op.return_);
+    ret(n, 0);
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
-  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic };
+  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped };
 }

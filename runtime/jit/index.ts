@@ -25,8 +25,8 @@ export interface JitOptions {
 }
 
 export class Jit {
-  /** Blocks compiled, and their records translated inline or through the generic handler. */
-  readonly stats = { blocks: 0, inline: 0, generic: 0, failed: 0 };
+  /** Blocks compiled (loops: self-loops compiled as Wasm loops), and their records translated inline or through the generic handler. */
+  readonly stats = { blocks: 0, loops: 0, inline: 0, generic: 0, failed: 0 };
   /** With profiling: generic op id → times run from compiled code. */
   readonly profile: Map<number, number> | null;
   private readonly fopBase: number;
@@ -65,6 +65,7 @@ export class Jit {
       fn = instance.exports.f;
       this.stats.inline += block.inline;
       this.stats.generic += block.generic;
+      if (block.loop) this.stats.loops++;
     } catch (e) {
       // A translation the engine rejects is a JIT bug: the block stays interpreted, which is correct.
       this.stats.failed++;

@@ -3,13 +3,13 @@
 
 /** The opcodes the JIT emits (WebAssembly core spec, binary format). */
 export const enum Op {
-  block = 0x02, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, return_ = 0x0f, call = 0x10,
+  block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, return_ = 0x0f, call = 0x10,
   drop = 0x1a, select = 0x1b,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
   i32_load = 0x28, i64_load = 0x29, i64_load8_s = 0x30, i64_load8_u = 0x31, i64_load16_s = 0x32, i64_load16_u = 0x33, i64_load32_s = 0x34, i64_load32_u = 0x35,
   i32_store = 0x36, i64_store = 0x37, i64_store8 = 0x3c, i64_store32 = 0x3e,
   i32_const = 0x41, i64_const = 0x42,
-  i32_eqz = 0x45, i32_eq = 0x46, i32_ne = 0x47, i32_gt_u = 0x4b,
+  i32_eqz = 0x45, i32_eq = 0x46, i32_ne = 0x47, i32_gt_u = 0x4b, i32_ge_u = 0x4f,
   i64_eqz = 0x50, i64_eq = 0x51, i64_ne = 0x52, i64_lt_s = 0x53, i64_lt_u = 0x54, i64_le_s = 0x57, i64_le_u = 0x58,
   i32_popcnt = 0x69, i32_add = 0x6a, i32_sub = 0x6b, i32_and = 0x71, i32_or = 0x72, i32_xor = 0x73, i32_shl = 0x74, i32_shr_u = 0x76,
   i64_add = 0x7c, i64_sub = 0x7d, i64_mul = 0x7e, i64_and = 0x83, i64_or = 0x84, i64_xor = 0x85,
@@ -75,6 +75,8 @@ export class Code extends Bytes {
   mem(o: Op, offset: number): this { return this.byte(o).u32(0).u32(offset); }
   if_(): this { return this.byte(Op.if_).byte(VOID_BLOCK); }
   block(): this { return this.byte(Op.block).byte(VOID_BLOCK); }
+  loop(): this { return this.byte(Op.loop).byte(VOID_BLOCK); }
+  br(depth: number): this { return this.byte(Op.br).u32(depth); }
   end(): this { return this.byte(Op.end); }
   call(f: number): this { return this.byte(Op.call).u32(f); }
   v(o: Simd): this { return this.byte(0xfd).u32(o); }
