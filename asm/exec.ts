@@ -62,6 +62,9 @@ export function jitGeneric(rec: u32, rip: u64, next: u64): u32 {
   return cacheFlushed ? 3 : 0;
 }
 
+/** CF and OF of a rotate over the flags in the state block (flags.ts setCarryOverflow), for the JIT. */
+export function jitCarryOverflow(cf: u32, ovf: u32): void { setCarryOverflow(cf != 0, ovf != 0); }
+
 /** Condition code cc from the flags in the state block, for the JIT. */
 export function jitCond(cc: u32): u32 { return condFast(cc) ? 1 : 0; }
 

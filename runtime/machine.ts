@@ -42,8 +42,12 @@ export interface MachineOptions {
   jit?: JitOptions | false;
 }
 
-/** Block entries before the JIT compiles a block, unless MachineOptions.jit says otherwise. */
-export const DEFAULT_JIT_THRESHOLD = 64;
+/**
+ * Block entries before the JIT compiles a block, unless MachineOptions.jit says otherwise. A
+ * compile costs ~0.5 ms (more while the compiler itself is cold), the time to interpret some 10^5
+ * instructions: only blocks entered this often repay it, and a hot loop loses nothing by waiting.
+ */
+export const DEFAULT_JIT_THRESHOLD = 8192;
 
 export class Machine {
   readonly core: CoreExports;

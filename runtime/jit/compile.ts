@@ -34,13 +34,15 @@ export const TYPES: FuncType[] = [
   { params: [I64, I32], results: [I32] },      // the block (rip, budget left)
   { params: [I32, I64, I64], results: [I32] }, // jitGeneric(rec, rip, next)
   { params: [I32], results: [I32] },           // jitCond(cc)
+  { params: [I32, I32], results: [] },         // jitCarryOverflow(cf, of)
   { params: [I32], results: [] },              // profile(generic op id), only when profiling
 ];
-const F_GENERIC = 0, F_COND = 1, F_PROFILE = 2;
+const F_GENERIC = 0, F_COND = 1, F_CARRY = 2, F_PROFILE = 3;
 
 export function importsOf(profile: boolean): ImportFunc[] {
-  const imports: ImportFunc[] = [{ module: "env", name: "generic", type: 1 }, { module: "env", name: "cond", type: 2 }];
-  if (profile) imports.push({ module: "env", name: "profile", type: 3 });
+  const imports: ImportFunc[] = [{ module: "env", name: "generic", type: 1 }, { module: "env", name: "cond", type: 2 },
+    { module: "env", name: "carry", type: 3 }];
+  if (profile) imports.push({ module: "env", name: "profile", type: 4 });
   return imports;
 }
 
@@ -204,8 +206,6 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
   const shiftImm = (kind: number, w: boolean, dst: number, raw: number): boolean => {
     const bits = w ? 64 : 32, count = raw & (bits - 1);
     const rotate = kind === SK_ROL || kind === SK_ROR;
-    // A rotate over flags in memory needs the core's setCarryOverflow: left to the generic handler.
-    if (rotate && count !== 0 && !flags) return false;
     getReg(dst); if (!w) mask32(); c.set(A);
     if (count === 0) { c.get(A); setReg(dst); return true; } // flags unchanged; a 32-bit destination is still zero-extended
     const cnt = BigInt(count);
@@ -215,7 +215,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
       if (w) c.get(A).i64(cnt).op(kind === SK_ROL ? Op.i64_rotl : Op.i64_rotr);
       else c.get(A).op(Op.i32_wrap_i64).i32(count).op(kind === SK_ROL ? Op.i32_rotl : Op.i32_rotr).op(Op.i64_extend_i32_u);
       c.tee(B); setReg(dst);
-      const f = flags!;
+      const f = flags;
       const top = BigInt(bits - 1);
       // CF into C, then OF into B
       if (kind === SK_ROL) {
@@ -224,6 +224,11 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
       } else {
         c.get(B).i64(top).op(Op.i64_shr_u).set(C);
         c.get(B).i64(top - 1n).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).get(C).op(Op.i64_xor).set(B);
+      }
+      if (!f) {
+        // the flags are in memory: the core's setCarryOverflow decides between record and eager flags
+        c.get(C).op(Op.i32_wrap_i64).get(B).op(Op.i32_wrap_i64).call(F_CARRY);
+        return true;
       }
       // AF of the old record (flags.ts setCarryOverflow)
       if (f.op === LAZY_ADD || f.op === LAZY_SUB) c.get(LSRC1).get(LSRC2).op(Op.i64_xor).get(LRES).op(Op.i64_xor).i64(0x10n).op(Op.i64_and);

@@ -14,6 +14,7 @@ export interface JitCore {
   jitFopBase(): number;
   jitGeneric: Function;
   jitCond: Function;
+  jitCarryOverflow: Function;
   cacheEpoch(): number;
 }
 
@@ -26,7 +27,7 @@ export interface JitOptions {
 
 export class Jit {
   /** Blocks compiled (loops: self-loops compiled as Wasm loops), and their records translated inline or through the generic handler. */
-  readonly stats = { blocks: 0, loops: 0, inline: 0, generic: 0, failed: 0 };
+  readonly stats = { blocks: 0, loops: 0, inline: 0, generic: 0, failed: 0, compileMs: 0 };
   /** With profiling: generic op id → times run from compiled code. */
   readonly profile: Map<number, number> | null;
   private readonly fopBase: number;
@@ -40,7 +41,7 @@ export class Jit {
   constructor(private readonly core: JitCore, opts: JitOptions) {
     this.fopBase = core.jitFopBase();
     this.profile = opts.profile ? new Map() : null;
-    const env: Record<string, unknown> = { mem: core.memory, generic: core.jitGeneric, cond: core.jitCond };
+    const env: Record<string, unknown> = { mem: core.memory, generic: core.jitGeneric, cond: core.jitCond, carry: core.jitCarryOverflow };
     if (this.profile) { const p = this.profile; env.profile = (op: number) => p.set(op, (p.get(op) ?? 0) + 1); }
     this.imports = { env } as WebAssembly.Imports;
     core.setJitThreshold(opts.threshold ?? 1);
@@ -48,6 +49,11 @@ export class Jit {
 
   /** Compiles the block the core stopped for (its header says JIT_NEVER until this succeeds). */
   compilePending(): void {
+    const t0 = performance.now();
+    try { this.compile(); } finally { this.stats.compileMs += performance.now() - t0; }
+  }
+
+  private compile(): void {
     const core = this.core, header = core.jitPendingBlock();
     const epoch = core.cacheEpoch();
     if (epoch !== this.epoch) {

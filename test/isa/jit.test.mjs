@@ -9,7 +9,7 @@ process.env.ISA_JIT ??= "1";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { arch, platform } from "node:os";
-import { runMany, runBoth, diffStates, DATA_ADDR, STACK_TOP } from "./harness.mjs";
+import { runMany, runBoth, diffStates, bareMachine, DATA_ADDR, STACK_TOP } from "./harness.mjs";
 
 const hostOk = arch() === "x64" && platform() === "linux";
 
@@ -125,6 +125,8 @@ test("every condition after every inlined flag-setting form, compiled: jcc reads
     // rotates define CF (and OF for a count of 1) and keep the other flags of the add before them
     "add A, B\nrol A, 1": CC, "add A, B\nror A, 1": CC, "sub A, B\nrol A, 9": ["b", "ae", "e", "ne", "s", "ns"], "sub A, B\nror A, 3": ["b", "ae", "p", "np"],
     "imul A, B\nror A, 1": ["o", "no", "b", "ae"],
+    // a rotate that starts a block finds the flags in memory (the core's setCarryOverflow)
+    "add A, B\njmp 2f\n2:\nrol A, 1": CC, "sub A, B\njmp 2f\n2:\nror A, 5": ["b", "ae", "e", "ne", "s", "ns", "p", "np"],
   };
   // each condition read three ways: a branch, SETcc into a byte register, CMOVcc (32-bit: clears the upper half)
   const readers = [(cc) => `j${cc} 1f\nmov r8d, 1\n1:`, (cc) => `set${cc} r8b`, (cc) => `cmov${cc} r8d, r9d`, (cc) => `cmov${cc} r8, r9`];
@@ -159,6 +161,50 @@ test("a fault inside a compiled block: state up to the faulting instruction, rip
     assert.ok(r.native.exit === "PAGE_FAULT", `${asm}: native ${r.native.exit}`);
     assert.ok(d.length === 0, `${asm.replace(/\n/g, "; ")}\n    ${d.join("\n    ")}`);
   }
+});
+
+test("self-loops compiled as Wasm loops: generic records inside, memory, conditions, a fault in a late pass", async () => {
+  if (!hostOk) return;
+  const regs = { rbp: BigInt(DATA_ADDR + 0x400), r15: 0n, rcx: 1000n, rsi: BigInt(DATA_ADDR), rdi: BigInt(DATA_ADDR + 0x2000) };
+  const mem = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
+  for (const asm of [
+    "1: add rax, rcx\nimul rdx, rax\nxor rbx, rdx\ndec ecx\njnz 1b",                       // DEC is generic: state crosses it
+    "1: add rax, QWORD PTR [rbp + r15*8]\nadd r15, 1\ncmp r15, 40\njb 1b",                // memory in every pass
+    "1: sub rcx, 1\nsetz al\ncmovnz rdx, rcx\nrol rbx, 3\nmov DWORD PTR [rbp + 8], ebx\ntest rcx, rcx\njnz 1b",
+    "1: mov rdx, QWORD PTR [rsi]\nadd rax, rdx\nadd rsi, 8\ncmp rsi, rdi\njne 1b",        // faults when it walks off the data area
+    "1: shr rax, 1\nadc rbx, 0\nadd r8, rax\ncmp rax, 0\njne 1b",
+  ]) {
+    const r = await runBoth(asm, { regs, mem });
+    const d = diffStates(r.native, r.wasl);
+    assert.ok(d.length === 0, `${asm.replace(/\n/g, "; ")}\n    ${d.join("\n    ")}`);
+  }
+});
+
+test("a compiled self-loop stops on the budget where the interpreter does", async () => {
+  // 1: add rax, 1; dec rcx; jnz 1b; int3 — the loop block is 3 instructions, its first pass is straight-line.
+  const code = new Uint8Array([0x48, 0x83, 0xc0, 0x01, 0x48, 0xff, 0xc9, 0x75, 0xf7, 0xcc]);
+  const make = async (jit) => {
+    const { m, rt, L } = await bareMachine();
+    const mm = jit ? m : await rt.Machine.create(await rt.coreModule(), { jit: false });
+    if (!jit) { mm.core.setAddressSpace(mm.core.ptNew()); mm.resetState(); }
+    const root = mm.addressSpace;
+    mm.core.ptMap(root, 0x10000n, 1, 0, L.PTE_LAZY | L.PTE_READ | L.PTE_WRITE | L.PTE_EXEC);
+    mm.copyOut(0x10000n, code);
+    mm.rip = 0x10000n;
+    mm.setReg(1, 1000n);
+    return { m: mm, L };
+  };
+  const a = await make(true), b = await make(false);
+  for (const budget of [1, 2, 3, 4, 7, 100, 1000, 2999, 5000]) {
+    const ra = a.m.run(budget), rb = b.m.run(budget);
+    assert.equal(ra, rb, `exit reason at budget ${budget}`);
+    assert.equal(a.m.icount, b.m.icount, `instruction count at budget ${budget}`);
+    assert.equal(a.m.rip, b.m.rip, `rip at budget ${budget}`);
+    assert.equal(a.m.reg(0), b.m.reg(0), `rax at budget ${budget}`);
+    assert.equal(a.m.reg(1), b.m.reg(1), `rcx at budget ${budget}`);
+  }
+  assert.ok(a.m.jit.stats.loops >= 1, "the loop block was compiled as a loop");
+  assert.equal(b.m.jit, null);
 });
 
 test.run();
