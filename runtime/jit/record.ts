@@ -1,5 +1,5 @@
 // The decoded-record format and fast op ids as the core lays them out (asm/operand.ts diagram,
-// asm/fast.ts ids, asm/flags.ts LAZY_* kinds, asm/exec.ts block header). test/jit.test.mjs
+// asm/fast.ts ids, asm/flags.ts LAZY_* kinds, asm/exec.ts block header). test/jit_record.test.mjs
 // checks these numbers against the AssemblyScript sources, so the two cannot drift apart.
 
 /** Record fields (byte offsets). */
