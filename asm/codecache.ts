@@ -5,6 +5,7 @@ import { BLOCK_HASH, BLOCK_HASH_SIZE, DECODED, DECODED_END, FRAME_META } from ".
 import { tlbFlushWrite } from "./mmu";
 
 let codeEpoch: u32 = 1;
+let flushes: u32 = 0;
 let decodedTop: u32 = DECODED;
 /** Set when the cache was flushed; the run loop leaves the current block when it sees it. */
 export let cacheFlushed: bool = false;
@@ -19,7 +20,11 @@ export function markCodeFrame(frame: u32): void {
   tlbFlushWrite();
 }
 
+/** How many times the cache was flushed: the JIT's compiled blocks belong to one such epoch. */
+export function cacheEpoch(): u32 { return flushes; }
+
 export function flushCodeCache(): void {
+  flushes++;
   codeEpoch++;
   if (codeEpoch == 0x10000) {
     for (let p: u32 = FRAME_META + 2; p < FRAME_META + 0x400000; p += 4) store<u16>(p, 0);

@@ -5,7 +5,7 @@
 // sentinel record, so the loop needs no per-instruction "last record" test.
 import {
   S_EXIT_REASON, S_ICOUNT, S_RIP, S_REGS, S_XMM, S_LAZY_OP, S_LAZY_SIZE, S_LAZY_RES, S_LAZY_SRC1, S_LAZY_SRC2, S_LAZY_MASK,
-  EXIT_PAGE_FAULT, EXIT_UD, EXIT_DE, EXIT_GP, EXIT_BUDGET, EXIT_OOM, EXIT_HLT,
+  EXIT_PAGE_FAULT, EXIT_UD, EXIT_DE, EXIT_GP, EXIT_BUDGET, EXIT_OOM, EXIT_HLT, EXIT_JIT,
   TLB_READ, TLB_WRITE, TLB_EXEC, TLB_ENTRIES, FLAG_CF,
 } from "./gen/layout";
 import { translate, tlbHost, ACCESS_EXEC } from "./mmu";
@@ -28,9 +28,51 @@ import {
 const MAX_BLOCK: u32 = 64;
 const RSP: u32 = 4;
 
+// Each decoded block is preceded by a header record (BLOCK_HEADER bytes before its first record):
+//   +0 u32 entries counted towards the JIT threshold   +4 u32 JIT state: 0 = interpreted,
+//   JIT_NEVER = not compiled (pending or nothing to gain), else the function's table index
+//   +8 u32 number of instruction records
+// A JIT function lives exactly as long as its header: a flush of the cache drops both.
+const BLOCK_HEADER: u32 = 32;
+const JIT_NEVER: u32 = 1;
+let jitThreshold: u32 = 0;
+let jitPending: u32 = 0;
+
+/** Block entries before a block is compiled; 0 turns the JIT off. */
+export function setJitThreshold(n: u32): void { jitThreshold = n; }
+/** The header of the block that caused EXIT_JIT. */
+export function jitPendingBlock(): u32 { return jitPending; }
+/** Fast op ids start here (the JIT reads records). */
+export function jitFopBase(): u32 { return FOP_BASE; }
+
+/**
+ * Runs the generic handler of record rec for the JIT, as the run loop does. Returns 0 to go on,
+ * 1 when it stopped with an exit reason after the instruction (it counts), 2 when it stopped at
+ * the instruction (rip rewound to rip, it does not count), 3 when the code cache was flushed.
+ */
+export function jitGeneric(rec: u32, rip: u64, next: u64): u32 {
+  const op = <u32>load<u16>(rec);
+  store<u64>(S_RIP, next);
+  dispatch(rec, op >= FOP_BASE ? <u32>load<u16>(rec, 20) : op);
+  const reason = load<u32>(S_EXIT_REASON);
+  if (reason != 0) {
+    if (faultLeavesRipAtInstruction(reason)) { store<u64>(S_RIP, rip); return 2; }
+    return 1;
+  }
+  return cacheFlushed ? 3 : 0;
+}
+
+/** CF and OF of a rotate over the flags in the state block (flags.ts setCarryOverflow), for the JIT. */
+export function jitCarryOverflow(cf: u32, ovf: u32): void { setCarryOverflow(cf != 0, ovf != 0); }
+
+/** Condition code cc from the flags in the state block, for the JIT. */
+export function jitCond(cc: u32): u32 { return condFast(cc) ? 1 : 0; }
+
 /** Decodes the block starting at va (physical phys); returns its first record or 0 on a fetch fault. */
 function decodeBlock(va: u64, phys: u32): u32 {
-  const first = reserveRecords(MAX_BLOCK + 1);
+  const header = reserveRecords(MAX_BLOCK + 2);
+  memory.fill(header, 0, BLOCK_HEADER);
+  const first = header + BLOCK_HEADER;
   markCodeFrame(phys & ~0xFFF);
   let rec = first;
   let a = va;
@@ -55,6 +97,7 @@ function decodeBlock(va: u64, phys: u32): u32 {
     rec += RECORD_SIZE;
   }
   store<u16>(rec, load<u16>(rec, 4) | F_LAST, 4);
+  store<u32>(header, (rec - first) / RECORD_SIZE + 1, 8);
   const end = rec + RECORD_SIZE;
   memory.fill(end, 0, RECORD_SIZE);
   store<u16>(end, <u16>(FOP_BASE + FOP_END));
@@ -259,6 +302,42 @@ export function run(budget32: u32): u32 {
     }
     clearFlushedMark();
     const first = rec;
+    if (jitThreshold != 0) {
+      const header = rec - BLOCK_HEADER;
+      const fn = load<u32>(header, 4);
+      if (fn > JIT_NEVER) {
+        // A compiled block gets the budget left and returns (k << 2) | code: 0 done after k
+        // instructions (rip stored), 1 left at record k (mod the block's length, after whole
+        // passes of a self-loop) for the interpreter, with the state committed before it and rip
+        // at it, 2 stopped with an exit reason after k counted instructions.
+        const r = call_indirect<u32>(fn, rip, <u32>(budget - count));
+        let k = r >> 2;
+        const code = r & 3;
+        rip = load<u64>(S_RIP);
+        if (code == 0) {
+          count += <u64>k;
+          if (count >= budget) { store<u32>(S_EXIT_REASON, EXIT_BUDGET); break; }
+          continue;
+        }
+        if (code == 2) {
+          store<u64>(S_ICOUNT, load<u64>(S_ICOUNT) + count + <u64>k);
+          return load<u32>(S_EXIT_REASON);
+        }
+        // A self-loop may have run whole passes first: they count, the record index is the rest.
+        const idx = k % load<u32>(header, 8);
+        count += <u64>(k - idx);
+        rec = first + idx * RECORD_SIZE;
+      } else if (fn == 0) {
+        const n = load<u32>(header) + 1;
+        store<u32>(header, n);
+        if (n >= jitThreshold) {
+          store<u32>(header, JIT_NEVER, 4); // the runtime installs the function, or leaves it so
+          jitPending = header;
+          store<u32>(S_EXIT_REASON, EXIT_JIT);
+          break;
+        }
+      }
+    }
     while (true) {
       const op = <u32>load<u16>(rec);
       const next = rip + <u64>load<u8>(rec, 2);

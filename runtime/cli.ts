@@ -1,6 +1,7 @@
 // The `wasl` command. `wasl exec [--trace] [--verbose] PROGRAM [ARGS…]` runs a host program the
 // way a shell would: PATH lookup for bare names, the caller's environment and cwd, and the
 // program's exit status (128+n when signal n killed it).
+import type { JitOptions } from "./jit/index.js";
 import * as fs from "node:fs";
 // Only `exec` is loaded up front: the image, sandbox and demo code is imported when its command
 // runs, so starting a program does not pay for parsing them.
@@ -48,7 +49,7 @@ async function exec(args: string[]): Promise<number> {
   const path = findProgram(name);
   if (!path) { process.stderr.write(`wasl: ${name}: command not found\n`); return 127; }
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
-  const r = await runProgram(path, args, env, { trace, verbose });
+  const r = await runProgram(path, args, env, { trace, verbose, jit: jitOption(process.env.WASL_JIT, !!process.env.WASL_JIT_PROFILE) });
   if (r.error) {
     const e = r.error;
     const what = e.errno === ENOEXEC ? `cannot execute binary file: Exec format error (${e.message})` : e.message;
@@ -58,6 +59,14 @@ async function exec(args: string[]): Promise<number> {
   // WASL_STATS=1: one machine-readable line for benchmarks (bench/run.mjs reads it).
   if (process.env.WASL_STATS && r.usage) process.stderr.write(`wasl-stats: ${JSON.stringify(r.usage)}\n`);
   return r.exitCode;
+}
+
+/** WASL_JIT: 0 = interpreter only, N = compile a block on its Nth entry; unset = the default. */
+function jitOption(v: string | undefined, profile: boolean): JitOptions | false | undefined {
+  if (v === "0") return false;
+  const threshold = v ? Number(v) : undefined;
+  if (threshold === undefined && !profile) return undefined;
+  return { ...(threshold && threshold > 0 ? { threshold } : {}), profile };
 }
 
 function listSyscalls(): number {

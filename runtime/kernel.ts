@@ -1,6 +1,7 @@
 // The kernel: one Machine (one Wasm instance = one sandbox), its processes and threads, and the
 // scheduler loop that runs a thread for a slice of instructions and acts on why the core stopped.
 import { Machine, ACCESS_EXEC } from "./machine.js";
+import type { JitOptions } from "./jit/index.js";
 import * as L from "./gen/layout.js";
 import type { Host } from "./host/types.js";
 import { AddressSpace, ET_DYN_BASE, type MappedFile } from "./mm.js";
@@ -51,6 +52,8 @@ export interface KernelOptions {
   memoryLimit?: number;
   /** Most tasks (processes + threads) the machine runs at once; fork/clone get EAGAIN beyond. */
   maxTasks?: number;
+  /** The block JIT (runtime/jit): options, or false for the interpreter alone. Default: on. */
+  jit?: JitOptions | false;
   /** The guest's root file system (a container's overlay); the host's "/" when absent. */
   root?: Parameters<typeof createFiles>[1];
   /** A machine in its power-on state (Machine.recycle) instead of a new one. */
@@ -155,7 +158,7 @@ export class Kernel {
 
   /** A kernel on a new machine instantiated from the compiled core module. */
   static async create(module: WebAssembly.Module, opts: KernelOptions): Promise<Kernel> {
-    return new Kernel(opts.machine ?? await Machine.create(module), opts.host, opts);
+    return new Kernel(opts.machine ?? await Machine.create(module, { jit: opts.jit }), opts.host, opts);
   }
 
   /** Runs CPUID leaf 1 on the core in a scratch address space and returns EDX (null if #UD). */

@@ -2,9 +2,10 @@
 // physical memory). Register access, context save/restore, and the copy-in/copy-out helpers that
 // are the only way the kernel touches guest memory.
 import * as L from "./gen/layout.js";
+import { Jit, type JitCore, type JitOptions } from "./jit/index.js";
 
 /** The Wasm core's exports (asm/index.ts). */
-export interface CoreExports {
+export interface CoreExports extends JitCore {
   memory: WebAssembly.Memory;
   init(): void;
   run(budget: number): number;
@@ -34,7 +35,19 @@ export interface CoreExports {
 }
 
 export const ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4;
-export const EXIT_NAMES = ["NONE", "SYSCALL", "PAGE_FAULT", "UD", "DE", "GP", "INT3", "HLT", "BUDGET", "OOM"];
+export const EXIT_NAMES = ["NONE", "SYSCALL", "PAGE_FAULT", "UD", "DE", "GP", "INT3", "HLT", "BUDGET", "OOM", "JIT"];
+
+export interface MachineOptions {
+  /** The block JIT (runtime/jit): options, or false for the interpreter alone. Default: on. */
+  jit?: JitOptions | false;
+}
+
+/**
+ * Block entries before the JIT compiles a block, unless MachineOptions.jit says otherwise. A
+ * compile costs ~0.5 ms (more while the compiler itself is cold), the time to interpret some 10^5
+ * instructions: only blocks entered this often repay it, and a hot loop loses nothing by waiting.
+ */
+export const DEFAULT_JIT_THRESHOLD = 8192;
 
 /**
  * Core exports that never allocate a frame, so never grow the Wasm memory. Every other export
@@ -65,7 +78,11 @@ export class Machine {
   /** The memory as 32-bit words: flags and counters read as numbers, no BigInt. */
   private i32!: Int32Array;
 
-  private constructor(private readonly instance: WebAssembly.Instance, private readonly owner: { m: Machine | null }) {
+  /** The block JIT, when on. */
+  readonly jit: Jit | null;
+
+  private constructor(private readonly instance: WebAssembly.Instance, private readonly owner: { m: Machine | null },
+    private readonly opts: MachineOptions) {
     owner.m = this;
     const raw = instance.exports as unknown as CoreExports;
     const core: Record<string, unknown> = {};
@@ -84,10 +101,13 @@ export class Machine {
     this.core = core as unknown as CoreExports;
     this.remap();
     this.core.init();
+    // The raw exports: compiled blocks import the generic handler and must call it Wasm to Wasm,
+    // not through the view-renewing wrapper (core.run's wrapper renews the views after them).
+    this.jit = opts.jit === false ? null : new Jit(raw, { threshold: DEFAULT_JIT_THRESHOLD, ...opts.jit });
   }
 
   /** A new machine from the compiled core; each has its own memory. */
-  static async create(module: WebAssembly.Module): Promise<Machine> {
+  static async create(module: WebAssembly.Module, opts: MachineOptions = {}): Promise<Machine> {
     // The instance outlives a Machine when recycle() hands it on: the clock import asks whichever
     // Machine owns the instance now, never the revoked one (whose kernel's clock is gone).
     const owner: { m: Machine | null } = { m: null };
@@ -101,7 +121,7 @@ export class Machine {
         },
       },
     });
-    return new Machine(instance, owner);
+    return new Machine(instance, owner, opts);
   }
 
   /** The clock the core reads for the fast path's time calls (the kernel's host). */
@@ -123,7 +143,7 @@ export class Machine {
     new Uint8Array(this.core.memory.buffer, 0, L.DECODED).fill(0);
     // The fast path's shared words and random pool: the next run must not be served the old pool.
     new Uint8Array(this.core.memory.buffer, L.FAST_SHARED, L.RANDOM_POOL + L.RANDOM_POOL_SIZE - L.FAST_SHARED).fill(0);
-    const next = new Machine(this.instance, this.owner);
+    const next = new Machine(this.instance, this.owner, this.opts);
     next.cpuid1Edx = this.cpuid1Edx;
     (this as { core: CoreExports }).core = RECYCLED;
     this.u8v = new Uint8Array(0);
@@ -228,7 +248,20 @@ export class Machine {
   }
 
   /** Runs for at most budget instructions (below 2^32). */
-  run(budget: number): number { return this.core.run(Math.min(budget, 0xffffffff) >>> 0); }
+  run(budget: number): number {
+    const b = Math.min(budget, 0xffffffff) >>> 0;
+    const jit = this.jit;
+    if (!jit) return this.core.run(b);
+    const start = this.icountLow;
+    let reason = this.core.run(b);
+    // A block became hot: compile it and go on with what is left of the budget (the core stops
+    // for EXIT_JIT only at a block start, before the budget ran out).
+    while (reason === L.EXIT_JIT) {
+      jit.compilePending();
+      reason = this.core.run((b - ((this.icountLow - start) >>> 0)) >>> 0);
+    }
+    return reason;
+  }
   /** The low 32 bits of the instruction counter: differences of two readings count a slice cheaply. */
   get icountLow(): number { return this.view.getUint32(L.S_ICOUNT, true); }
 

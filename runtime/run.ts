@@ -6,6 +6,14 @@ import { nodeHost } from "./host/node.js";
 import { isExecError } from "./elf.js";
 import { ENOENT } from "./errno.js";
 import type { Host } from "./host/types.js";
+import type { Jit, JitOptions } from "./jit/index.js";
+import { OP_TEXT } from "./gen/ops.js";
+
+/** WASL_JIT_PROFILE (a development aid): the instructions compiled blocks left to the generic handler, most run first. */
+function reportJitProfile(profile: Map<number, number>): void {
+  const rows = [...profile].sort((a, b) => b[1] - a[1]).slice(0, 40);
+  for (const [op, n] of rows) process.stderr.write(`jit-generic ${String(n).padStart(12)}  ${OP_TEXT[op] || op}\n`);
+}
 
 export interface RunOptions {
   host?: Host;
@@ -13,13 +21,15 @@ export interface RunOptions {
   trace?: boolean;
   verbose?: boolean;
   memoryLimit?: number;
+  /** The block JIT: options, or false for the interpreter alone (default: on). */
+  jit?: JitOptions | false;
 }
 
 export interface RunResult extends ExitStatus {
   /** Set when the program could not be started: the errno and a message (exit code 126/127). */
   error?: { errno: number; message: string };
   /** What the run cost: guest instructions retired and wall time from start to exit. */
-  usage?: { instructions: number; wallMs: number };
+  usage?: { instructions: number; wallMs: number; jit?: Jit["stats"] };
 }
 
 /** Runs a host program to completion; exitCode is what a shell would report (128+n for signal n). */
@@ -27,11 +37,13 @@ export async function runProgram(path: string, argv: string[], env: string[], op
   const host = opts.host ?? nodeHost;
   const t0 = host.monotonicNs();
   const kernel = await Kernel.create(await coreModule(), {
-    host, trace: opts.trace, verbose: opts.verbose, memoryLimit: opts.memoryLimit,
+    host, trace: opts.trace, verbose: opts.verbose, memoryLimit: opts.memoryLimit, jit: opts.jit,
   } satisfies KernelOptions);
   const proc = kernel.spawn(path, argv, env, opts.cwd ?? host.cwd());
   if (isExecError(proc)) return { exitCode: proc.errno === ENOENT ? 127 : 126, signal: null, error: proc };
   const status = await kernel.run(proc);
-  const usage = { instructions: Number(kernel.machine.icount), wallMs: Number(host.monotonicNs() - t0) / 1e6 };
+  const jit = kernel.machine.jit;
+  const usage = { instructions: Number(kernel.machine.icount), wallMs: Number(host.monotonicNs() - t0) / 1e6, ...(jit ? { jit: jit.stats } : {}) };
+  if (jit?.profile) reportJitProfile(jit.profile);
   return { ...status, usage };
 }

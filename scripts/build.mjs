@@ -38,7 +38,7 @@ const asmHash = hashOf(asmInputs);
 if (stamps.asm !== asmHash || !existsSync(join(dist, "wasl.wasm"))) {
   execFileSync(node, [bin("assemblyscript/bin/asc.js"), "asm/index.ts", "-o", join(dist, "wasl.wasm"),
     "--runtime", "stub", "-O3", "--noAssert", "--memoryBase", String(0xE00000), "--initialMemory", "512",
-    "--enable", "simd", "--uncheckedBehavior", "always"], { cwd: root, stdio: "inherit" });
+    "--enable", "simd", "--uncheckedBehavior", "always", "--exportTable"], { cwd: root, stdio: "inherit" });
   stamps.asm = asmHash;
 }
 

@@ -75,7 +75,12 @@ function isaFiles() {
   tables += arr("OPINFO", "u16", t.opinfo);
   tables += `export const OP_COUNT: u32 = ${t.ops.length + 1};\n`;
   const json = JSON.stringify(rows.map(({ file, line, ...r }) => r), null, 0).replace(/\},\{/g, "},\n{") + "\n";
-  return { "asm/gen/dispatch.ts": disp, "asm/gen/decode_tables.ts": tables, "runtime/gen/isa.json": json };
+  // The JIT (runtime/jit) reads generic records by op id: their table rows' texts, indexed by op id.
+  const texts = new Array(t.ops.length + 1).fill("");
+  for (const r of rows) texts[r.op] = r.text;
+  let opText = HEADER + `/** OP_TEXT[op id] = the opcode-table row's mnemonic and operands ("" for op 0, #UD). */\n`;
+  opText += `export const OP_TEXT: readonly string[] = ${JSON.stringify(texts).replace(/","/g, '", "')};\n`;
+  return { "asm/gen/dispatch.ts": disp, "asm/gen/decode_tables.ts": tables, "runtime/gen/isa.json": json, "runtime/gen/ops.ts": opText };
 }
 
 const out = { ...layoutFiles(), ...isaFiles() };

@@ -6,7 +6,11 @@ import { runNative, runWasl, guestEnv, compareRuns, describeStatus, waslCli } fr
 import { existsSync } from "node:fs";
 
 const JOBS = Math.max(1, Number(process.env.WASL_TEST_JOBS || 2));
-const guests = listGuests();
+// WASL_DIFF_GUESTS=a,b: only these guests. WASL_DIFF_JIT=N: the wasl runs get WASL_JIT=N (their
+// environment is the guest's, so the native run sees the same variable).
+const only = process.env.WASL_DIFF_GUESTS ? new Set(process.env.WASL_DIFF_GUESTS.split(",")) : null;
+const guests = listGuests().filter((g) => !only || only.has(g.name));
+const jitEnv = process.env.WASL_DIFF_JIT ? { WASL_JIT: process.env.WASL_DIFF_JIT } : {};
 
 // uvu runs tests one after another; the work (build, native run, wasl run) of every test is queued
 // up front in test order and done JOBS at a time, and each test awaits its own job, so runs overlap.
@@ -31,7 +35,7 @@ function fail(message) {
 async function job(guest, variant) {
   const built = await buildGuest(guest, variant);
   if (built.error) return { error: built.error };
-  const opts = { args: guest.args, env: guestEnv(guest.env), stdin: guest.stdin };
+  const opts = { args: guest.args, env: guestEnv({ ...guest.env, ...jitEnv }), stdin: guest.stdin };
   const native = runNative(built.path, opts);
   // The guest itself must behave as declared on the host before wasl is asked to match it.
   if (native.error || native.timedOut || native.status !== guest.status)

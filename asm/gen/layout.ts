@@ -45,6 +45,7 @@ export const EXIT_INT3: u32 = 6;
 export const EXIT_HLT: u32 = 7;
 export const EXIT_BUDGET: u32 = 8;
 export const EXIT_OOM: u32 = 9;
+export const EXIT_JIT: u32 = 10;
 export const FLAG_CF: u32 = 0x1;
 export const FLAG_PF: u32 = 0x4;
 export const FLAG_AF: u32 = 0x10;

@@ -45,6 +45,7 @@ export const EXIT_INT3 = 6;
 export const EXIT_HLT = 7;
 export const EXIT_BUDGET = 8;
 export const EXIT_OOM = 9;
+export const EXIT_JIT = 10;
 export const FLAG_CF = 0x1;
 export const FLAG_PF = 0x4;
 export const FLAG_AF = 0x10;

@@ -18,6 +18,17 @@ export function distDir() {
   return candidates.find((d) => existsSync(join(d, "wasl.wasm"))) || candidates[0];
 }
 
+/**
+ * Machine options for the runs: ISA_JIT=1 compiles every block on its first entry (the JIT
+ * variants of the ISA tests), ISA_JIT=0 runs the interpreter alone; otherwise the default.
+ */
+function machineOptions() {
+  const j = process.env.ISA_JIT;
+  if (j === "0") return { jit: false };
+  if (j) return { jit: { threshold: Number(j) } };
+  return {};
+}
+
 let loaded = null;
 async function runtime() {
   if (!loaded) {
@@ -32,7 +43,7 @@ async function runtime() {
 /** A fresh machine with an empty address space, for tests that drive the core directly. */
 export async function bareMachine() {
   const rt = await runtime();
-  const m = await rt.Machine.create(await rt.coreModule());
+  const m = await rt.Machine.create(await rt.coreModule(), machineOptions());
   const root = m.core.ptNew();
   m.core.setAddressSpace(root);
   m.resetState();
@@ -60,7 +71,7 @@ export function loadSegments(elf) {
 /** A fresh machine with the guest part of the binary (snippets, data area, stack) mapped. */
 export async function guestMachine(elf) {
   const rt = await runtime();
-  const m = await rt.Machine.create(await rt.coreModule());
+  const m = await rt.Machine.create(await rt.coreModule(), machineOptions());
   const c = m.core;
   const root = c.ptNew();
   c.setAddressSpace(root);
@@ -96,6 +107,8 @@ export function runCase(ctx, input, budget = 1_000_000) {
   m.copyOut(BigInt(STACK_TOP - STACK_WIN), new Uint8Array(2 * STACK_WIN));
   m.rip = BigInt(input.target);
   const reason = m.run(budget);
+  // A block the engine refused is a JIT bug even though the interpreter then runs it correctly.
+  if (m.jit?.stats.failed) throw new Error(`JIT: ${m.jit.stats.failed} block(s) failed to compile: ${m.jit.lastError}`);
   const rip = m.rip;
   let exit = rt.EXIT_NAMES[reason] || `EXIT_${reason}`;
   if (reason === L.EXIT_PAGE_FAULT && rip === BigInt(DUMP_ADDR) && m.faultAccess === 4) exit = "ok";

@@ -1,0 +1,643 @@
+// Translates one decoded block into the body of a Wasm function `(rip: i64) -> i32` with the
+// contract of asm/exec.ts: it returns (k << 2) | code, code 0 = done after k instructions (rip
+// stored), 1 = left at record k for the interpreter (everything before k committed, rip = its
+// address), 2 = stopped with an exit reason after k counted instructions.
+//
+// The fast forms (asm/fast.ts) are translated inline: guest registers live in Wasm locals from
+// their first use to the block's exits, the lazy-flag record in locals until an exit or a helper
+// needs it in memory, and memory operands take the TLB fast path inline; a TLB miss leaves the
+// instruction to the interpreter (code 1), whose generic handler then resolves or raises the
+// fault exactly as without the JIT. Every other record calls the core's generic handler
+// (jitGeneric) with all state committed first, so any block can be compiled.
+import * as L from "../gen/layout.js";
+import { OP_TEXT } from "../gen/ops.js";
+import { Code, Op, Simd, I32, I64, moduleOf, type FuncType, type ImportFunc } from "./wasm.js";
+import {
+  R_OP, R_LEN, R_SIZE, R_FLAGS, R_SEG, R_REG, R_RM, R_REG8, R_RM8, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST,
+  R_SRC, R_IMM, R_GOP, RECORD_SIZE, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
+  FOP, SK_ROL, SK_ROR, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
+} from "./record.js";
+
+const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | L.FLAG_OF;
+const RSP = 4;
+
+// Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch.
+const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27;
+const LOCALS: [number, number][] = [[23, I64], [3, I32]];
+/** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
+const LOOP_COUNT_LIMIT = 1 << 28;
+
+/** Thrown when a self-loop's second copy does not end in the state it started from: compile without the loop. */
+class NoLoop extends Error {}
+
+export const TYPES: FuncType[] = [
+  { params: [I64, I32], results: [I32] },      // the block (rip, budget left)
+  { params: [I32, I64, I64], results: [I32] }, // jitGeneric(rec, rip, next)
+  { params: [I32], results: [I32] },           // jitCond(cc)
+  { params: [I32, I32], results: [] },         // jitCarryOverflow(cf, of)
+  { params: [I32], results: [] },              // profile(generic op id), only when profiling
+];
+const F_GENERIC = 0, F_COND = 1, F_CARRY = 2, F_PROFILE = 3;
+
+export function importsOf(profile: boolean): ImportFunc[] {
+  const imports: ImportFunc[] = [{ module: "env", name: "generic", type: 1 }, { module: "env", name: "cond", type: 2 },
+    { module: "env", name: "carry", type: 3 }];
+  if (profile) imports.push({ module: "env", name: "profile", type: 4 });
+  return imports;
+}
+
+const enum Reg { None, Clean, Dirty }
+
+/** What a compiled block is: the module bytes, and how many of its records ran inline. */
+export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number; loop: boolean }
+
+/**
+ * Compiles the block whose n records start at rec in the core's memory dv. fopBase is the
+ * core's first fast op id.
+ */
+export function compileBlock(dv: DataView, rec: number, n: number, fopBase: number, profile = false): CompiledBlock {
+  try { return compile(dv, rec, n, fopBase, profile, true); }
+  catch (e) { if (e instanceof NoLoop) return compile(dv, rec, n, fopBase, profile, false); throw e; }
+}
+
+function compile(dv: DataView, rec: number, n: number, fopBase: number, profile: boolean, allowLoop: boolean): CompiledBlock {
+  const c = new Code();
+  /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
+  let inLoop = false, looped = false;
+  const reg: Reg[] = new Array(16).fill(Reg.None);
+  /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
+  let flags: { op: number; size: number } | null = null;
+  const off: number[] = [0];
+  for (let k = 0; k < n; k++) off.push(off[k] + dv.getUint8(rec + k * RECORD_SIZE + R_LEN));
+  let inline = 0, generic = 0;
+
+  /** Pushes the instructions done before record k in this call. */
+  const countOf = (k: number) => { if (inLoop) { c.get(BASE); if (k) c.i32(k).op(Op.i32_add); } else c.i32(k); };
+  const ret = (k: number, code: number) => {
+    if (inLoop) { countOf(k); c.i32(2).op(Op.i32_shl); if (code) c.i32(code).op(Op.i32_or); }
+    else c.i32((k << 2) | code);
+    c.op(Op.return_);
+  };
+  const ripAt = (k: number) => { c.get(0); if (off[k] !== 0) c.i64(BigInt(off[k])).op(Op.i64_add); };
+  const getReg = (r: number) => {
+    if (reg[r] === Reg.None) { c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r); reg[r] = Reg.Clean; }
+    c.get(REG0 + r);
+  };
+  const setReg = (r: number) => { c.set(REG0 + r); reg[r] = Reg.Dirty; };
+  /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
+  const commit = () => {
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    if (flags) {
+      c.i32(0).i32(flags.op).mem(Op.i32_store, L.S_LAZY_OP);
+      c.i32(0).i32(flags.size).mem(Op.i32_store, L.S_LAZY_SIZE);
+      c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+      c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+      c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+      c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
+    }
+  };
+  const flushFlags = () => {
+    if (!flags) return;
+    c.i32(0).i32(flags.op).mem(Op.i32_store, L.S_LAZY_OP);
+    c.i32(0).i32(flags.size).mem(Op.i32_store, L.S_LAZY_SIZE);
+    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+    c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
+    flags = null;
+  };
+  /** Leaves the block at record k for the interpreter. */
+  const bail = (k: number) => {
+    commit();
+    c.i32(0); ripAt(k); c.mem(Op.i64_store, L.S_RIP);
+    ret(k, 1);
+  };
+  /** The host address of [EA, EA+size) for the TLB at tlb into H, or a bail to record k. */
+  const tlb = (tlb: number, size: number, k: number) => {
+    c.get(EA).i64(12n).op(Op.i64_shr_u).set(C);
+    c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(tlb).op(Op.i32_add).tee(T);
+    c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
+    c.get(EA).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).tee(H).i32(4096 - size).op(Op.i32_gt_u).op(Op.i32_or);
+    c.if_(); bail(k); c.end();
+    c.get(T).mem(Op.i32_load, 8).get(H).op(Op.i32_add).set(H);
+  };
+  /** The fast forms' memory operand (no segment, 64-bit address) of record k into EA. */
+  const fastEA = (p: number, k: number) => {
+    const disp = BigInt(dv.getInt32(p + R_DISP, true));
+    if ((dv.getUint16(p + R_FLAGS, true) & F_RIPREL) !== 0) {
+      c.get(0).i64(BigInt(off[k + 1]) + disp).op(Op.i64_add).set(EA);
+      return;
+    }
+    const base = dv.getUint8(p + R_BASE), index = dv.getUint8(p + R_INDEX), scale = dv.getUint8(p + R_SCALE);
+    let any = false;
+    if (base !== 0xff) { getReg(base); any = true; }
+    if (index !== 0xff) {
+      getReg(index);
+      if (scale !== 0) c.i64(BigInt(scale)).op(Op.i64_shl);
+      if (any) c.op(Op.i64_add);
+      any = true;
+    }
+    if (!any) c.i64(disp);
+    else if (disp !== 0n) c.i64(disp).op(Op.i64_add);
+    c.set(EA);
+  };
+  const mask32 = () => { c.i64(0xffffffffn).op(Op.i64_and); };
+  const setFlags = (op: number, size: number) => { flags = { op, size }; };
+
+  /** Pushes condition cc (0/1, i32) from the flags: inline when the flag record is in locals. */
+  const cond = (cc: number) => {
+    const f = flags;
+    if (!f || f.op === LAZY_IMUL) {
+      flushFlags();
+      c.i32(cc).call(F_COND);
+      return;
+    }
+    const bits = f.size * 8, sh = BigInt(64 - bits), sb = 1n << BigInt(bits - 1);
+    const zf = () => { c.get(LRES).op(Op.i64_eqz); };
+    const sf = () => { c.get(LRES).i64(sb).op(Op.i64_and).i64(0n).op(Op.i64_ne); };
+    const pf = () => { c.get(LRES).op(Op.i32_wrap_i64).i32(0xff).op(Op.i32_and).op(Op.i32_popcnt).i32(1).op(Op.i32_and).op(Op.i32_eqz); };
+    const cf = () => {
+      if (f.op === LAZY_ADD) c.get(LRES).get(LSRC1).op(Op.i64_lt_u);
+      else if (f.op === LAZY_SUB) c.get(LSRC1).get(LSRC2).op(Op.i64_lt_u);
+      else if (f.op === LAZY_SHIFT) c.get(LSRC1).op(Op.i32_wrap_i64).i32(1).op(Op.i32_and);
+      else c.i32(0);
+    };
+    const of = () => {
+      if (f.op === LAZY_ADD) c.get(LSRC1).get(LRES).op(Op.i64_xor).get(LSRC2).get(LRES).op(Op.i64_xor).op(Op.i64_and);
+      else if (f.op === LAZY_SUB) c.get(LSRC1).get(LSRC2).op(Op.i64_xor).get(LSRC1).get(LRES).op(Op.i64_xor).op(Op.i64_and);
+      else if (f.op === LAZY_SHIFT) { c.get(LSRC2).op(Op.i32_wrap_i64).i32(1).op(Op.i32_and); return; }
+      else { c.i32(0); return; }
+      c.i64(sb).op(Op.i64_and).i64(0n).op(Op.i64_ne);
+    };
+    const sub = f.op === LAZY_SUB;
+    const signedCmp = (o: Op) => { c.get(LSRC1).i64(sh).op(Op.i64_shl).get(LSRC2).i64(sh).op(Op.i64_shl).op(o); };
+    switch (cc >> 1) {
+      case 0: of(); break;
+      case 1: cf(); break;
+      case 2: zf(); break;
+      case 3: if (sub) c.get(LSRC1).get(LSRC2).op(Op.i64_le_u); else { cf(); zf(); c.op(Op.i32_or); } break;
+      case 4: sf(); break;
+      case 5: pf(); break;
+      case 6: if (sub) signedCmp(Op.i64_lt_s); else { sf(); of(); c.op(Op.i32_xor); } break;
+      default: if (sub) signedCmp(Op.i64_le_s); else { zf(); sf(); of(); c.op(Op.i32_xor).op(Op.i32_or); } break;
+    }
+    if (cc & 1) c.op(Op.i32_eqz);
+  };
+
+  /** Runs record k through the core's generic handler. */
+  const callGeneric = (p: number, k: number, counted: boolean) => {
+    commit();
+    reg.fill(Reg.None);
+    flags = null;
+    if (profile) {
+      const op = dv.getUint16(p + R_OP, true);
+      c.i32(op >= fopBase ? dv.getUint16(p + R_GOP, true) : op).call(F_PROFILE);
+    }
+    c.i32(p); ripAt(k); ripAt(k + 1); c.call(F_GENERIC).tee(T);
+    c.if_();
+    // 1: stopped after it (k + 1 counted), 2: stopped at it (k counted), 3: cache flushed (done after k + 1).
+    c.get(T).i32(2).op(Op.i32_ne); countOf(k); c.op(Op.i32_add).i32(2).op(Op.i32_shl);
+    c.get(T).i32(3).op(Op.i32_ne).i32(1).op(Op.i32_shl).op(Op.i32_or).op(Op.return_);
+    c.end();
+    if (counted) generic++;
+  };
+
+  /** ROL ROR SHL SHR SAR of register dst by a constant (shiftApply in asm/exec.ts). */
+  const shiftImm = (kind: number, w: boolean, dst: number, raw: number): boolean => {
+    const bits = w ? 64 : 32, count = raw & (bits - 1);
+    const rotate = kind === SK_ROL || kind === SK_ROR;
+    getReg(dst); if (!w) mask32(); c.set(A);
+    if (count === 0) { c.get(A); setReg(dst); return true; } // flags unchanged; a 32-bit destination is still zero-extended
+    const cnt = BigInt(count);
+    if (rotate) {
+      // setCarryOverflow (flags.ts): the record stays a record, LAZY_SHIFT over the old result
+      // (SZP unchanged), AF carried, CF and OF new.
+      if (w) c.get(A).i64(cnt).op(kind === SK_ROL ? Op.i64_rotl : Op.i64_rotr);
+      else c.get(A).op(Op.i32_wrap_i64).i32(count).op(kind === SK_ROL ? Op.i32_rotl : Op.i32_rotr).op(Op.i64_extend_i32_u);
+      c.tee(B); setReg(dst);
+      const f = flags;
+      const top = BigInt(bits - 1);
+      // CF into C, then OF into B
+      if (kind === SK_ROL) {
+        c.get(B).i64(1n).op(Op.i64_and).set(C);
+        c.get(B).i64(top).op(Op.i64_shr_u).get(C).op(Op.i64_xor).set(B);
+      } else {
+        c.get(B).i64(top).op(Op.i64_shr_u).set(C);
+        c.get(B).i64(top - 1n).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).get(C).op(Op.i64_xor).set(B);
+      }
+      if (!f) {
+        // the flags are in memory: the core's setCarryOverflow decides between record and eager flags
+        c.get(C).op(Op.i32_wrap_i64).get(B).op(Op.i32_wrap_i64).call(F_CARRY);
+        return true;
+      }
+      // AF of the old record (flags.ts setCarryOverflow)
+      if (f.op === LAZY_ADD || f.op === LAZY_SUB) c.get(LSRC1).get(LSRC2).op(Op.i64_xor).get(LRES).op(Op.i64_xor).i64(0x10n).op(Op.i64_and);
+      else if (f.op === LAZY_SHIFT) c.get(LSRC1).i64(0x10n).op(Op.i64_and);
+      else c.i64(0n);
+      c.get(C).op(Op.i64_or).set(LSRC1);
+      c.get(B).set(LSRC2);
+      flags = { op: LAZY_SHIFT, size: f.size };
+      return true;
+    }
+    if (kind === SK_SHL) {
+      c.get(A).i64(cnt).op(Op.i64_shl); if (!w) mask32(); c.set(LRES);
+      c.get(A).i64(BigInt(bits - count)).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+      c.get(LRES).i64(BigInt(bits - 1)).op(Op.i64_shr_u).get(LSRC1).op(Op.i64_xor).set(LSRC2);
+    } else if (kind === SK_SHR) {
+      c.get(A).i64(cnt).op(Op.i64_shr_u).set(LRES);
+      c.get(A).i64(cnt - 1n).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+      if (count === 1) c.get(A).i64(BigInt(bits - 1)).op(Op.i64_shr_u); else c.i64(0n);
+      c.set(LSRC2);
+    } else {
+      c.get(A); if (!w) c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); c.set(A);
+      c.get(A).i64(cnt).op(Op.i64_shr_s); if (!w) mask32(); c.set(LRES);
+      c.get(A).i64(cnt - 1n).op(Op.i64_shr_s).i64(1n).op(Op.i64_and).set(LSRC1);
+      c.i64(0n).set(LSRC2);
+    }
+    c.get(LRES); setReg(dst);
+    setFlags(LAZY_SHIFT, w ? 8 : 4);
+    return true;
+  };
+
+  const xmm = (r: number) => L.S_XMM + r * 16;
+  /** The SSE2 fast forms (asm/exec.ts): xmm registers stay in memory. */
+  const sse = (op: number, p: number, k: number, dst: number, src: number, imm: bigint) => {
+    if (op === FOP.XMOV_RR) { c.i32(0).i32(0).vmem(Simd.v128_load, xmm(src)).vmem(Simd.v128_store, xmm(dst)); return; }
+    if (op === FOP.PMOVMSKB) { c.i32(0).vmem(Simd.v128_load, xmm(src)).v(Simd.i8x16_bitmask).op(Op.i64_extend_i32_u); setReg(dst); return; }
+    if (op >= FOP.PSHIFT_I && op < FOP.PMOVMSKB) {
+      const kind = op - FOP.PSHIFT_I, cnt = Number(imm & 0xffn);
+      const lane = [16, 16, 16, 32, 32, 32, 64, 64][kind];
+      const ops = [Simd.i16x8_shr_u, Simd.i16x8_shr_s, Simd.i16x8_shl, Simd.i32x4_shr_u, Simd.i32x4_shr_s, Simd.i32x4_shl, Simd.i64x2_shr_u, Simd.i64x2_shl];
+      const arith = kind === 1 || kind === 4;
+      c.i32(0);
+      if (!arith && cnt >= lane) c.vzero();
+      else c.i32(0).vmem(Simd.v128_load, xmm(dst)).i32(Math.min(cnt, lane - 1)).v(ops[kind]);
+      c.vmem(Simd.v128_store, xmm(dst));
+      return;
+    }
+    if (op >= FOP.XOP_RR && op < FOP.PSHIFT_I) {
+      const mem = op >= FOP.XOP_RM, kind = op - (mem ? FOP.XOP_RM : FOP.XOP_RR);
+      if (mem) { fastEA(p, k); aligned16(k); tlb(L.TLB_READ, 16, k); }
+      const b = () => { if (mem) c.get(H).vmem(Simd.v128_load, 0); else c.i32(0).vmem(Simd.v128_load, xmm(src)); };
+      const a = () => { c.i32(0).vmem(Simd.v128_load, xmm(dst)); };
+      c.i32(0);
+      if (kind === 3) { b(); a(); } else { a(); b(); }
+      c.v([Simd.v128_xor, Simd.v128_or, Simd.v128_and, Simd.v128_andnot, Simd.i32x4_add, Simd.i64x2_add, Simd.i32x4_sub, Simd.i8x16_eq, Simd.i32x4_eq][kind]);
+      c.vmem(Simd.v128_store, xmm(dst));
+      return;
+    }
+    fastEA(p, k);
+    if (op === FOP.XLOAD_A || op === FOP.XLOAD_A + 1) {
+      if (op === FOP.XLOAD_A) aligned16(k);
+      tlb(L.TLB_READ, 16, k);
+      c.i32(0).get(H).vmem(Simd.v128_load, 0).vmem(Simd.v128_store, xmm(dst));
+    } else if (op === FOP.XSTORE_A || op === FOP.XSTORE_A + 1) {
+      if (op === FOP.XSTORE_A) aligned16(k);
+      tlb(L.TLB_WRITE, 16, k);
+      c.get(H).i32(0).vmem(Simd.v128_load, xmm(src)).vmem(Simd.v128_store, 0);
+    } else if (op === FOP.MOVQ_LOAD) {
+      tlb(L.TLB_READ, 8, k);
+      c.i32(0).get(H).vmem(Simd.v128_load64_zero, 0).vmem(Simd.v128_store, xmm(dst));
+    } else { // MOVQ_STORE
+      tlb(L.TLB_WRITE, 8, k);
+      c.get(H).i32(0).mem(Op.i64_load, xmm(src)).mem(Op.i64_store, 0);
+    }
+  };
+  /** A misaligned 16-byte operand is the interpreter's to raise #GP for. */
+  const aligned16 = (k: number) => {
+    c.get(EA).op(Op.i32_wrap_i64).i32(15).op(Op.i32_and);
+    c.if_(); bail(k); c.end();
+  };
+
+  // ---- generic records the JIT still translates inline ----------------------------------------
+  const byteReg = (code: number) => {
+    if (code < 16) { getReg(code); c.i64(0xffn).op(Op.i64_and); }
+    else { getReg(code - 16); c.i64(8n).op(Op.i64_shr_u).i64(0xffn).op(Op.i64_and); }
+  };
+  /** Writes the low byte of local v into byte register code (the rest of the register stays). */
+  const setByteReg = (code: number, v: number) => {
+    const r = code < 16 ? code : code - 16, sh = code < 16 ? 0n : 8n;
+    getReg(r); c.i64(~(0xffn << sh)).op(Op.i64_and);
+    c.get(v).i64(0xffn).op(Op.i64_and); if (sh) c.i64(sh).op(Op.i64_shl);
+    c.op(Op.i64_or); setReg(r);
+  };
+  const sizeMask = (size: number) => { if (size === 4) mask32(); else if (size === 1) c.i64(0xffn).op(Op.i64_and); else if (size === 2) c.i64(0xffffn).op(Op.i64_and); };
+  const LOADS: Record<number, Op> = { 1: Op.i64_load8_u, 2: Op.i64_load16_u, 4: Op.i64_load32_u, 8: Op.i64_load };
+  const STORES: Record<number, Op> = { 1: Op.i64_store8, 4: Op.i64_store32, 8: Op.i64_store };
+  /** Reads the E operand (register, or memory through the TLB with a bail at k) into local v. */
+  const readE = (p: number, k: number, size: number, v: number, forWrite = false) => {
+    const f = dv.getUint16(p + R_FLAGS, true);
+    if (f & F_MOD3) {
+      if (size === 1) byteReg(dv.getUint8(p + R_RM8)); else { getReg(dv.getUint8(p + R_RM)); sizeMask(size); }
+    } else {
+      fastEA(p, k);
+      tlb(L.TLB_READ, size, k);
+      if (forWrite) { c.get(H).set(T); tlb(L.TLB_WRITE, size, k); }
+      c.get(H).mem(LOADS[size], 0);
+    }
+    c.set(v);
+  };
+  const readG = (p: number, size: number) => {
+    if (size === 1) byteReg(dv.getUint8(p + R_REG8)); else { getReg(dv.getUint8(p + R_REG)); sizeMask(size); }
+  };
+  /** Writes local v to the E operand at size (the TLB check was made by readE(forWrite) or writeCheck). */
+  const writeE = (p: number, size: number, v: number) => {
+    const f = dv.getUint16(p + R_FLAGS, true);
+    if (f & F_MOD3) {
+      if (size === 1) setByteReg(dv.getUint8(p + R_RM8), v);
+      else { c.get(v); if (size === 4) mask32(); setReg(dv.getUint8(p + R_RM)); }
+    } else c.get(H).get(v).mem(STORES[size], 0);
+  };
+  const ALU_KIND: Record<string, number> = { add: LAZY_ADD, or: LAZY_LOGIC, and: LAZY_LOGIC, sub: LAZY_SUB, xor: LAZY_LOGIC, cmp: LAZY_SUB };
+  const ALU_OP: Record<string, Op> = { add: Op.i64_add, or: Op.i64_or, and: Op.i64_and, sub: Op.i64_sub, xor: Op.i64_xor, cmp: Op.i64_sub };
+  const CCS = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+
+  /** Translates generic record p (op id gop) inline when its row is one the JIT knows; false otherwise. */
+  const inlineGeneric = (p: number, k: number, gop: number, last: boolean): boolean => {
+    const text = OP_TEXT[gop] ?? "";
+    const f = dv.getUint16(p + R_FLAGS, true), size = dv.getUint8(p + R_SIZE);
+    if (f & (F_LOCK | F_REP | F_REPNE)) return false;
+    const mod3 = (f & F_MOD3) !== 0;
+    if (!mod3 && (dv.getUint8(p + R_SEG) !== 0 || (f & F_ASIZE32) !== 0)) return false;
+    const imm = dv.getBigUint64(p + R_IMM, true);
+    let m: RegExpMatchArray | null;
+    if (text === "nop Ev" || text === "nop") return true;
+    if ((m = text.match(/^(add|or|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb)$/)) && size !== 2) {
+      const name = m[1], form = m[2], cmp = name === "cmp";
+      const gDest = form.startsWith("G");
+      if (gDest) {
+        readE(p, k, size, B);
+        readG(p, size); c.set(A);
+      } else {
+        readE(p, k, size, A, !cmp);
+        if (form.endsWith("G" + form[1])) readG(p, size); else { c.i64(imm); sizeMask(size); }
+        c.set(B);
+      }
+      c.get(A).get(B).op(ALU_OP[name]); sizeMask(size); c.set(C);
+      if (!cmp) { if (gDest) { if (size === 1) setByteReg(dv.getUint8(p + R_REG8), C); else { c.get(C); setReg(dv.getUint8(p + R_REG)); } } else writeE(p, size, C); }
+      c.get(A).set(LSRC1).get(B).set(LSRC2).get(C).set(LRES);
+      setFlags(ALU_KIND[name], size);
+      return true;
+    }
+    if ((m = text.match(/^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib)$/)) && size !== 2) {
+      readE(p, k, size, A);
+      c.get(A);
+      if (m[1].includes(",I")) { c.i64(imm); } else readG(p, size);
+      c.op(Op.i64_and); sizeMask(size); c.set(LRES);
+      c.i64(0n).set(LSRC1).i64(0n).set(LSRC2);
+      setFlags(LAZY_LOGIC, size);
+      return true;
+    }
+    if ((m = text.match(/^(movzx|movsx) Gv,E([bw])$/)) && size >= 4) {
+      const from = m[2] === "b" ? 1 : 2, signed = m[1] === "movsx";
+      if (mod3) {
+        if (from === 1) byteReg(dv.getUint8(p + R_RM8)); else { getReg(dv.getUint8(p + R_RM)); c.i64(0xffffn).op(Op.i64_and); }
+        if (signed) { const sh = BigInt(64 - from * 8); c.i64(sh).op(Op.i64_shl).i64(sh).op(Op.i64_shr_s); }
+      } else {
+        fastEA(p, k); tlb(L.TLB_READ, from, k);
+        c.get(H).mem(signed ? (from === 1 ? Op.i64_load8_s : Op.i64_load16_s) : (from === 1 ? Op.i64_load8_u : Op.i64_load16_u), 0);
+      }
+      if (size === 4) mask32();
+      setReg(dv.getUint8(p + R_REG));
+      return true;
+    }
+    if ((m = text.match(/^set(\w+) Eb$/)) && CCS.includes(m[1])) {
+      if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
+      cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.i64_extend_i32_u).set(A);
+      if (mod3) setByteReg(dv.getUint8(p + R_RM8), A); else c.get(H).get(A).mem(Op.i64_store8, 0);
+      return true;
+    }
+    if ((m = text.match(/^cmov(\w+) Gv,Ev$/)) && CCS.includes(m[1]) && size >= 4) {
+      readE(p, k, size, A);
+      const r = dv.getUint8(p + R_REG);
+      c.get(A); getReg(r); if (size === 4) mask32();
+      cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.select); setReg(r);
+      return true;
+    }
+    if (text === "cwd" && size >= 4) {
+      getReg(0);
+      if (size === 4) c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s).i64(63n).op(Op.i64_shr_s).i64(0xffffffffn).op(Op.i64_and);
+      else c.i64(63n).op(Op.i64_shr_s);
+      setReg(2);
+      return true;
+    }
+    if ((m = text.match(/^imul Gv,Ev,I[bz]$/)) && size >= 4) {
+      readE(p, k, size, A);
+      c.get(A).set(LSRC1).i64(imm); sizeMask(size); c.set(LSRC2);
+      c.get(LSRC1).get(LSRC2).op(Op.i64_mul); sizeMask(size); c.tee(LRES); setReg(dv.getUint8(p + R_REG));
+      setFlags(LAZY_IMUL, size);
+      return true;
+    }
+    if ((m = text.match(/^(shl|sal|shr|sar|rol|ror) Ev,1$/)) && size >= 4 && mod3) {
+      const kind = { rol: SK_ROL, ror: SK_ROR, shl: SK_SHL, sal: SK_SHL, shr: SK_SHR, sar: SK_SAR }[m[1]]!;
+      return shiftImm(kind, size === 8, dv.getUint8(p + R_RM), 1);
+    }
+    if ((m = text.match(/^mov (Eb,Gb|Gb,Eb|Eb,Ib)$/))) {
+      if (m[1] === "Gb,Eb") { readE(p, k, 1, A); setByteReg(dv.getUint8(p + R_REG8), A); return true; }
+      if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
+      if (m[1] === "Eb,Gb") readG(p, 1); else c.i64(imm & 0xffn);
+      c.set(A); writeE(p, 1, A);
+      return true;
+    }
+    if ((text === "call Ev" || text === "jmp Ev") && size === 8 && last) {
+      readE(p, k, 8, A);
+      if (text === "call Ev") {
+        getReg(RSP); c.i64(8n).op(Op.i64_sub).set(EA);
+        tlb(L.TLB_WRITE, 8, k);
+        c.get(H); ripAt(k + 1); c.mem(Op.i64_store, 0);
+        c.get(EA); setReg(RSP);
+      }
+      c.i32(0).get(A).mem(Op.i64_store, L.S_RIP);
+      commit();
+      ret(k + 1, 0);
+      return true;
+    }
+    return false;
+  };
+
+  const snapshot = () => ({ reg: [...reg], flags });
+  type State = ReturnType<typeof snapshot>;
+  const sameState = (a: State, b: State) =>
+    a.reg.every((r, i) => (r === Reg.None) === (b.reg[i] === Reg.None)) &&
+    (a.flags === b.flags || (!!a.flags && !!b.flags && a.flags.op === b.flags.op && a.flags.size === b.flags.size));
+
+  /**
+   * A block whose last Jcc goes back to its own start: after the first pass (straight-line as
+   * any block) a taken branch enters a Wasm loop over a second copy of the body, compiled from
+   * the state the first pass left (registers in locals, the flag record in locals), so the loop
+   * keeps guest registers in locals. It stops at the budget as the run loop would, after whole
+   * passes.
+   */
+  const emitLoop = (cc: number) => {
+    cond(cc);
+    c.if_();
+    const before = snapshot();
+    for (let r = 0; r < 16; r++) if (reg[r] !== Reg.None) reg[r] = Reg.Dirty; // conservatively stored at exits
+    const header = snapshot();
+    c.i32(n).set(BASE);
+    inLoop = looped = true;
+    c.loop();
+    c.get(BASE).get(REMAINING).op(Op.i32_ge_u).get(BASE).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
+    c.if_(); commit(); c.i32(0); ripAt(0); c.mem(Op.i64_store, L.S_RIP); ret(0, 0); c.end();
+    emitRecords(true);
+    if (!sameState(header, snapshot())) throw new NoLoop();
+    c.end();
+    inLoop = false;
+    c.end();
+    reg.splice(0, 16, ...before.reg);
+    flags = before.flags;
+    commit();
+    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
+    ret(n, 0);
+  };
+
+  const emitRecords = (loopCopy: boolean): boolean => {
+  let ended = false;
+  for (let k = 0; k < n && !ended; k++) {
+    const p = rec + k * RECORD_SIZE;
+    const op = dv.getUint16(p + R_OP, true) - fopBase;
+    const dst = dv.getUint8(p + R_DST), src = dv.getUint8(p + R_SRC);
+    const imm = dv.getBigUint64(p + R_IMM, true);
+    const last = k === n - 1;
+    let done = true;
+    if (op >= FOP.ALU_RR && op < FOP.TEST_RR) {
+      const form = op < FOP.ALU_RI ? 0 : op < FOP.ALU_RM ? 1 : 2;
+      const rel = op - (form === 0 ? FOP.ALU_RR : form === 1 ? FOP.ALU_RI : FOP.ALU_RM);
+      const alu = rel >> 1, w = (rel & 1) === 1, size = w ? 8 : 4;
+      if (form === 2) { fastEA(p, k); tlb(L.TLB_READ, size, k); }
+      getReg(dst); if (!w) mask32(); c.set(LSRC1);
+      if (form === 0) { getReg(src); if (!w) mask32(); }
+      else if (form === 1) c.i64(w ? imm : imm & 0xffffffffn);
+      else c.get(H).mem(w ? Op.i64_load : Op.i64_load32_u, 0);
+      c.set(LSRC2);
+      c.get(LSRC1).get(LSRC2);
+      let kind: number;
+      if (alu === 0) { c.op(Op.i64_add); kind = LAZY_ADD; }
+      else if (alu === 1) { c.op(Op.i64_or); kind = LAZY_LOGIC; }
+      else if (alu === 4) { c.op(Op.i64_and); kind = LAZY_LOGIC; }
+      else if (alu === 6) { c.op(Op.i64_xor); kind = LAZY_LOGIC; }
+      else { c.op(Op.i64_sub); kind = LAZY_SUB; }
+      if (!w && (alu === 0 || alu === 5 || alu === 7)) mask32();
+      c.set(LRES);
+      if (alu !== 7) { c.get(LRES); setReg(dst); }
+      setFlags(kind, size);
+    } else if (op === FOP.TEST_RR || op === FOP.TEST_RR + 1) {
+      const w = op === FOP.TEST_RR + 1;
+      getReg(dst); getReg(src); c.op(Op.i64_and); if (!w) mask32(); c.set(LRES);
+      c.i64(0n).set(LSRC1).i64(0n).set(LSRC2);
+      setFlags(LAZY_LOGIC, w ? 8 : 4);
+    } else if (op === FOP.MOV_RR || op === FOP.MOV_RR + 1) {
+      getReg(src); if (op === FOP.MOV_RR) mask32(); setReg(dst);
+    } else if (op === FOP.MOV_RI || op === FOP.MOV_RI + 1) {
+      c.i64(op === FOP.MOV_RI ? imm & 0xffffffffn : imm); setReg(dst);
+    } else if (op === FOP.MOV_RM || op === FOP.MOV_RM + 1) {
+      const w = op === FOP.MOV_RM + 1;
+      fastEA(p, k); tlb(L.TLB_READ, w ? 8 : 4, k);
+      c.get(H).mem(w ? Op.i64_load : Op.i64_load32_u, 0); setReg(dst);
+    } else if (op === FOP.MOV_MR || op === FOP.MOV_MR + 1) {
+      const w = op === FOP.MOV_MR + 1;
+      fastEA(p, k); tlb(L.TLB_WRITE, w ? 8 : 4, k);
+      c.get(H); getReg(src); c.mem(w ? Op.i64_store : Op.i64_store32, 0);
+    } else if (op === FOP.MOV_MI || op === FOP.MOV_MI + 1) {
+      const w = op === FOP.MOV_MI + 1;
+      fastEA(p, k); tlb(L.TLB_WRITE, w ? 8 : 4, k);
+      c.get(H).i64(imm).mem(w ? Op.i64_store : Op.i64_store32, 0);
+    } else if (op === FOP.LEA || op === FOP.LEA + 1) {
+      fastEA(p, k); c.get(EA); if (op === FOP.LEA) mask32(); setReg(dst);
+    } else if (op === FOP.MOVZX8_RM || op === FOP.MOVZX8_RM + 1) {
+      fastEA(p, k); tlb(L.TLB_READ, 1, k);
+      c.get(H).mem(Op.i64_load8_u, 0); setReg(dst);
+    } else if (op === FOP.MOVSXD_RR) {
+      getReg(src); c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); setReg(dst);
+    } else if (op === FOP.MOVSXD_RM) {
+      fastEA(p, k); tlb(L.TLB_READ, 4, k);
+      c.get(H).mem(Op.i64_load32_s, 0); setReg(dst);
+    } else if (op === FOP.IMUL_RR || op === FOP.IMUL_RR + 1) {
+      const w = op === FOP.IMUL_RR + 1;
+      getReg(dst); if (!w) mask32(); c.set(LSRC1);
+      getReg(src); if (!w) mask32(); c.set(LSRC2);
+      c.get(LSRC1).get(LSRC2).op(Op.i64_mul); if (!w) mask32(); c.tee(LRES); setReg(dst);
+      setFlags(LAZY_IMUL, w ? 8 : 4);
+    } else if (op >= FOP.SHIFT_RI && op < FOP.UNARY_R) {
+      const kind = (op - FOP.SHIFT_RI) >> 1, w = ((op - FOP.SHIFT_RI) & 1) === 1;
+      done = shiftImm(kind, w, dst, Number(imm & 0xffn));
+    } else if (op >= FOP.XMOV_RR && op < FOP.COUNT) {
+      sse(op, p, k, dst, src, imm);
+    } else if (op >= FOP.UNARY_R && op < FOP.IMUL_RR && ((op - FOP.UNARY_R) >> 1) >= UK_NOT) {
+      const kind = (op - FOP.UNARY_R) >> 1, w = ((op - FOP.UNARY_R) & 1) === 1;
+      if (kind === UK_NOT) { getReg(dst); c.i64(-1n).op(Op.i64_xor); if (!w) mask32(); setReg(dst); }
+      else {
+        getReg(dst); if (!w) mask32(); c.set(LSRC2);
+        c.i64(0n).tee(LSRC1).get(LSRC2).op(Op.i64_sub); if (!w) mask32(); c.tee(LRES); setReg(dst);
+        setFlags(LAZY_SUB, w ? 8 : 4);
+      }
+    } else if (op === FOP.PUSH) {
+      getReg(RSP); c.i64(8n).op(Op.i64_sub).set(EA);
+      tlb(L.TLB_WRITE, 8, k);
+      c.get(H); getReg(src); c.mem(Op.i64_store, 0);
+      c.get(EA); setReg(RSP);
+    } else if (op === FOP.POP) {
+      getReg(RSP); c.set(EA);
+      tlb(L.TLB_READ, 8, k);
+      c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
+      c.get(H).mem(Op.i64_load, 0); setReg(dst);
+    } else if (op === FOP.JCC || op === FOP.JMP || op === FOP.CALL || op === FOP.RET) {
+      if (op === FOP.CALL) {
+        getReg(RSP); c.i64(8n).op(Op.i64_sub).set(EA);
+        tlb(L.TLB_WRITE, 8, k);
+        c.get(H); ripAt(k + 1); c.mem(Op.i64_store, 0);
+        c.get(EA); setReg(RSP);
+      }
+      if (op === FOP.RET) {
+        getReg(RSP); c.set(EA);
+        tlb(L.TLB_READ, 8, k);
+        c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
+        c.i32(0).get(H).mem(Op.i64_load, 0).mem(Op.i64_store, L.S_RIP);
+      } else {
+        const selfLoop = op === FOP.JCC && last && BigInt.asUintN(64, BigInt(off[n]) + imm) === 0n;
+        if (selfLoop && loopCopy) {
+          // the back edge of the loop's second copy
+          cond(dv.getUint8(p + R_OPCODE) & 15);
+          c.if_(); c.get(BASE).i32(n).op(Op.i32_add).set(BASE).br(1); c.end();
+          commit();
+          c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
+          ret(n, 0);
+          return true;
+        }
+        if (selfLoop && allowLoop) { emitLoop(dv.getUint8(p + R_OPCODE) & 15); return true; }
+        c.i32(0);
+        ripAt(k + 1); c.i64(imm).op(Op.i64_add);
+        if (op === FOP.JCC) { ripAt(k + 1); cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.select); }
+        c.mem(Op.i64_store, L.S_RIP);
+      }
+      commit();
+      ret(k + 1, 0);
+      ended = true;
+    } else done = false;
+    if (!done) {
+      const raw = op + fopBase;
+      const gop = raw >= fopBase ? dv.getUint16(p + R_GOP, true) : raw;
+      if (inlineGeneric(p, k, gop, last)) {
+        done = true;
+        const t = OP_TEXT[gop];
+        if (last && (t === "call Ev" || t === "jmp Ev")) ended = true;
+      }
+    }
+    if (done) { if (!loopCopy) inline++; }
+    else {
+      callGeneric(p, k, !loopCopy);
+      if (last) { ret(k + 1, 0); ended = true; }
+    }
+  }
+  return ended;
+  };
+
+  if (!emitRecords(false)) {
+    // The block ends without a branch (page end or size limit): it falls through to rip + its length.
+    commit();
+    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
+    ret(n, 0);
+  }
+  c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
+  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped };
+}

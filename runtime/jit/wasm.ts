@@ -1,0 +1,118 @@
+// A minimal WebAssembly binary writer for the JIT: one function body as bytes, and the module
+// around it (types, imports of the core's memory and helpers, one exported function).
+
+/** The opcodes the JIT emits (WebAssembly core spec, binary format). */
+export const enum Op {
+  block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, return_ = 0x0f, call = 0x10,
+  drop = 0x1a, select = 0x1b,
+  local_get = 0x20, local_set = 0x21, local_tee = 0x22,
+  i32_load = 0x28, i64_load = 0x29, i64_load8_s = 0x30, i64_load8_u = 0x31, i64_load16_s = 0x32, i64_load16_u = 0x33, i64_load32_s = 0x34, i64_load32_u = 0x35,
+  i32_store = 0x36, i64_store = 0x37, i64_store8 = 0x3c, i64_store32 = 0x3e,
+  i32_const = 0x41, i64_const = 0x42,
+  i32_eqz = 0x45, i32_eq = 0x46, i32_ne = 0x47, i32_gt_u = 0x4b, i32_ge_u = 0x4f,
+  i64_eqz = 0x50, i64_eq = 0x51, i64_ne = 0x52, i64_lt_s = 0x53, i64_lt_u = 0x54, i64_le_s = 0x57, i64_le_u = 0x58,
+  i32_popcnt = 0x69, i32_add = 0x6a, i32_sub = 0x6b, i32_and = 0x71, i32_or = 0x72, i32_xor = 0x73, i32_shl = 0x74, i32_shr_u = 0x76,
+  i64_add = 0x7c, i64_sub = 0x7d, i64_mul = 0x7e, i64_and = 0x83, i64_or = 0x84, i64_xor = 0x85,
+  i64_shl = 0x86, i64_shr_s = 0x87, i64_shr_u = 0x88, i64_rotl = 0x89, i64_rotr = 0x8a, i32_rotl = 0x77, i32_rotr = 0x78,
+  i32_wrap_i64 = 0xa7, i64_extend_i32_s = 0xac, i64_extend_i32_u = 0xad,
+}
+
+/** SIMD opcodes (after the 0xFD prefix). */
+export const enum Simd {
+  v128_load = 0x00, v128_store = 0x0b, v128_const = 0x0c, i8x16_eq = 0x23, i32x4_eq = 0x37,
+  v128_and = 0x4e, v128_andnot = 0x4f, v128_or = 0x50, v128_xor = 0x51, v128_load64_zero = 0x5d, i8x16_bitmask = 0x64,
+  i16x8_shl = 0x8b, i16x8_shr_s = 0x8c, i16x8_shr_u = 0x8d, i32x4_shl = 0xab, i32x4_shr_s = 0xac, i32x4_shr_u = 0xad,
+  i32x4_add = 0xae, i32x4_sub = 0xb1, i64x2_shl = 0xcb, i64x2_shr_u = 0xcd, i64x2_add = 0xce,
+}
+
+export const I32 = 0x7f, I64 = 0x7e;
+const VOID_BLOCK = 0x40;
+
+/** A growable byte buffer with the LEB128 encodings of the binary format. */
+export class Bytes {
+  buf = new Uint8Array(256);
+  len = 0;
+  byte(b: number): this {
+    if (this.len === this.buf.length) { const n = new Uint8Array(this.buf.length * 2); n.set(this.buf); this.buf = n; }
+    this.buf[this.len++] = b;
+    return this;
+  }
+  u32(v: number): this {
+    v >>>= 0;
+    do { let b = v & 0x7f; v >>>= 7; if (v !== 0) b |= 0x80; this.byte(b); } while (v !== 0);
+    return this;
+  }
+  s32(v: number): this {
+    v |= 0;
+    for (;;) {
+      const b = v & 0x7f; v >>= 7;
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
+      this.byte(b | 0x80);
+    }
+  }
+  s64(v: bigint): this {
+    v = BigInt.asIntN(64, v);
+    for (;;) {
+      const b = Number(v & 0x7fn); v >>= 7n;
+      if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { this.byte(b); return this; }
+      this.byte(b | 0x80);
+    }
+  }
+  bytes(b: Uint8Array | number[]): this { for (const x of b) this.byte(x); return this; }
+  str(s: string): this { const b = new TextEncoder().encode(s); this.u32(b.length); return this.bytes(b); }
+  view(): Uint8Array { return this.buf.subarray(0, this.len); }
+}
+
+/** Instructions of one function body. */
+export class Code extends Bytes {
+  op(o: Op): this { return this.byte(o); }
+  i32(v: number): this { return this.byte(Op.i32_const).s32(v); }
+  i64(v: bigint): this { return this.byte(Op.i64_const).s64(v); }
+  get(l: number): this { return this.byte(Op.local_get).u32(l); }
+  set(l: number): this { return this.byte(Op.local_set).u32(l); }
+  tee(l: number): this { return this.byte(Op.local_tee).u32(l); }
+  /** A load or store with a constant offset (alignment hint 0: always valid). */
+  mem(o: Op, offset: number): this { return this.byte(o).u32(0).u32(offset); }
+  if_(): this { return this.byte(Op.if_).byte(VOID_BLOCK); }
+  block(): this { return this.byte(Op.block).byte(VOID_BLOCK); }
+  loop(): this { return this.byte(Op.loop).byte(VOID_BLOCK); }
+  br(depth: number): this { return this.byte(Op.br).u32(depth); }
+  end(): this { return this.byte(Op.end); }
+  call(f: number): this { return this.byte(Op.call).u32(f); }
+  v(o: Simd): this { return this.byte(0xfd).u32(o); }
+  vmem(o: Simd, offset: number): this { return this.byte(0xfd).u32(o).u32(0).u32(offset); }
+  vzero(): this { this.byte(0xfd).u32(Simd.v128_const); for (let i = 0; i < 16; i++) this.byte(0); return this; }
+}
+
+export interface FuncType { params: number[]; results: number[] }
+export interface ImportFunc { module: string; name: string; type: number }
+
+/** A module of one exported function "f" (type 0) that imports env.mem and the given functions. */
+export function moduleOf(types: FuncType[], imports: ImportFunc[], locals: [count: number, type: number][], body: Code): Uint8Array {
+  const m = new Bytes();
+  m.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const section = (id: number, fill: (s: Bytes) => void) => {
+    const s = new Bytes();
+    fill(s);
+    m.byte(id).u32(s.len).bytes(s.view());
+  };
+  section(1, (s) => {
+    s.u32(types.length);
+    for (const t of types) { s.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results); }
+  });
+  section(2, (s) => {
+    s.u32(imports.length + 1);
+    s.str("env").str("mem").byte(0x02).byte(0x00).u32(0); // memory, no maximum, at least 0 pages
+    for (const i of imports) s.str(i.module).str(i.name).byte(0x00).u32(i.type);
+  });
+  section(3, (s) => { s.u32(1).u32(0); });
+  section(7, (s) => { s.u32(1).str("f").byte(0x00).u32(imports.length); });
+  section(10, (s) => {
+    const f = new Bytes();
+    f.u32(locals.length);
+    for (const [n, t] of locals) f.u32(n).byte(t);
+    f.bytes(body.view()).byte(Op.end);
+    s.u32(1).u32(f.len).bytes(f.view());
+  });
+  return m.view().slice();
+}
