@@ -57,7 +57,7 @@ if (stamps.ts !== tsHash) {
   for (const f of readdirSync(join(dist, "runtime"))) if (f.startsWith("cli-")) rmSync(join(dist, "runtime", f));
   buildSync({ entryPoints: [join(root, "runtime/cli.ts")], outdir: join(dist, "runtime"), bundle: true, splitting: true,
     chunkNames: "cli-[name]-[hash]", format: "esm", platform: "node", packages: "external", target: "node20",
-    sourcemap: true, logLevel: "warning", define: { __WASL_CORE_RELATIVE__: JSON.stringify("../wasl.wasm") } });
+    minify: true, sourcemap: true, logLevel: "warning", define: { __WASL_CORE_RELATIVE__: JSON.stringify("../wasl.wasm") } });
   stamps.ts = tsHash;
 }
 // Type declarations for the library entry (package.json "types"): checked and emitted by tsc.

@@ -4,7 +4,7 @@
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, SyscallValue } from "../runtime/process.js";
 import {
-  OpenFile, Inode, Superblock, Mount, Dentry, WaitQueue, O_RDWR, O_NONBLOCK, O_CLOEXEC, POLLIN, POLLPRI,
+  OpenFile, Inode, Superblock, PseudoSuperblock, Mount, Dentry, WaitQueue, O_RDWR, O_NONBLOCK, O_CLOEXEC, POLLIN, POLLPRI,
   POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM, type StatFs,
 } from "../runtime/vfs/index.js";
 import { EBADF, EFAULT, EINVAL, EEXIST, ENOENT, EPERM } from "../runtime/errno.js";
@@ -156,24 +156,15 @@ export function sysPselect6(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 // ---- anonymous inodes (epoll, eventfd) ---------------------------------------------------
 
-class AnonSuperblock extends Superblock {
-  readonly fsType = "anon_inodefs";
-  root: Inode;
-  constructor() {
-    super(() => 0n);
-    this.root = new AnonInode(this);
-  }
-  statfs(): StatFs {
-    return { type: 0x09041934, bsize: 4096, blocks: 0n, bfree: 0n, bavail: 0n, files: 0n, ffree: 0n, namelen: 255, frsize: 4096, fsid: 0n };
-  }
-}
+const ANON_INODE_FS_MAGIC = 0x09041934;
+
 /** Linux's anon inode: mode 0600 with no file type bits. */
 class AnonInode extends Inode { constructor(sb: Superblock) { super(sb, 1n, 0o600); } }
-let anon: { sb: AnonSuperblock; mount: Mount } | null = null;
+let anon: { sb: PseudoSuperblock; mount: Mount } | null = null;
 
 /** The shared inode and a path named like Linux's anon_inode files ("anon_inode:[eventpoll]"). */
 export function anonPath(name: string): { inode: Inode; path: { mnt: Mount; dentry: Dentry } } {
-  if (!anon) { const sb = new AnonSuperblock(); anon = { sb, mount: new Mount(sb, new Dentry("/", null, sb.root), null, null, 0, "anon_inodefs") }; }
+  if (!anon) { const sb = new PseudoSuperblock("anon_inodefs", ANON_INODE_FS_MAGIC, () => 0n, (sb) => new AnonInode(sb)); anon = { sb, mount: new Mount(sb, new Dentry("/", null, sb.root), null, null, 0, "anon_inodefs") }; }
   return { inode: anon.sb.root, path: { mnt: anon.mount, dentry: new Dentry(`anon_inode:[${name}]`, null, anon.sb.root) } };
 }
 

@@ -85,25 +85,22 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
   };
   const setReg = (r: number) => { c.set(REG0 + r); reg[r] = Reg.Dirty; };
   /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
-  const commit = () => {
-    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
-    if (flags) {
-      c.i32(0).i32(flags.op).mem(Op.i32_store, L.S_LAZY_OP);
-      c.i32(0).i32(flags.size).mem(Op.i32_store, L.S_LAZY_SIZE);
-      c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
-      c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
-      c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
-      c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
-    }
-  };
-  const flushFlags = () => {
-    if (!flags) return;
-    c.i32(0).i32(flags.op).mem(Op.i32_store, L.S_LAZY_OP);
-    c.i32(0).i32(flags.size).mem(Op.i32_store, L.S_LAZY_SIZE);
+  /** Stores the lazy-flag locals into the state block (the interpreter's form of them). */
+  const storeFlags = (f: NonNullable<typeof flags>) => {
+    c.i32(0).i32(f.op).mem(Op.i32_store, L.S_LAZY_OP);
+    c.i32(0).i32(f.size).mem(Op.i32_store, L.S_LAZY_SIZE);
     c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
     c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
     c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
     c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
+  };
+  const commit = () => {
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    if (flags) storeFlags(flags);
+  };
+  const flushFlags = () => {
+    if (!flags) return;
+    storeFlags(flags);
     flags = null;
   };
   /** Leaves the block at record k for the interpreter. */

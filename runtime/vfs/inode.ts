@@ -50,6 +50,21 @@ export abstract class Superblock {
   mountOptions(): string { return ""; }
 }
 
+/**
+ * A kernel-internal file system that stores nothing (pipefs, sockfs, anon_inodefs): its root
+ * inode, made by the caller, and statfs's magic number with zero counts.
+ */
+export class PseudoSuperblock extends Superblock {
+  readonly root: Inode;
+  constructor(readonly fsType: string, private readonly magic: number, clock: () => bigint, makeRoot: (sb: Superblock) => Inode) {
+    super(clock);
+    this.root = makeRoot(this);
+  }
+  statfs(): StatFs {
+    return { type: this.magic, bsize: 4096, blocks: 0n, bfree: 0n, bavail: 0n, files: 0n, ffree: 0n, namelen: 255, frsize: 4096, fsid: 0n };
+  }
+}
+
 export abstract class Inode {
   nlink = 1;
   uid = 0;

@@ -4,7 +4,7 @@
 // syscall layer (syscalls/socket.ts) parks the thread on the socket's wait queue and retries.
 import { EINVAL, ENOTCONN, EPIPE, EMSGSIZE, ECONNREFUSED, ECONNRESET, EPERM } from "../errno.js";
 import { S_IFDIR, S_IFSOCK, O_RDWR, POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDNORM, POLLWRNORM, type Stat, type StatFs } from "./abi.js";
-import { Inode, Superblock } from "./inode.js";
+import { Inode, PseudoSuperblock, type Superblock } from "./inode.js";
 import { Dentry, Mount } from "./mount.js";
 import { OpenFile } from "./file.js";
 import { WaitQueue, WOULD_BLOCK, type Pollable } from "./pipe.js";
@@ -364,26 +364,15 @@ export class UnixNamespace {
 
 // ---- sockfs: the inodes socket descriptors refer to ----
 
-class SockSuperblock extends Superblock {
-  readonly fsType = "sockfs";
-  root: Inode;
-  constructor(clock: () => bigint) {
-    super(clock);
-    this.root = new SockInode(this, 1n, S_IFDIR | 0o555);
-  }
-  statfs(): StatFs {
-    return { type: SOCKFS_MAGIC, bsize: 4096, blocks: 0n, bfree: 0n, bavail: 0n, files: 0n, ffree: 0n, namelen: 255, frsize: 4096, fsid: 0n };
-  }
-}
 class SockInode extends Inode {}
 
 /** One machine's sockfs: makes the inode and the "socket:[ino]" name of each new socket. */
 export class SockFs {
-  private sb: SockSuperblock;
+  private sb: PseudoSuperblock;
   private mount: Mount;
   readonly names = new UnixNamespace();
   constructor(clock: () => bigint) {
-    this.sb = new SockSuperblock(clock);
+    this.sb = new PseudoSuperblock("sockfs", SOCKFS_MAGIC, clock, (sb) => new SockInode(sb, 1n, S_IFDIR | 0o555));
     this.mount = new Mount(this.sb, new Dentry("socket:", null, this.sb.root), null, null, 0, "sockfs");
   }
   /** A descriptor's open file for sock; flags may hold O_NONBLOCK. */

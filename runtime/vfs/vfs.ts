@@ -18,7 +18,7 @@ import {
   S_ISUID, S_ISGID, S_ISVTX, PATH_MAX, NAME_MAX, MAXSYMLINKS, UTIME_NOW, UTIME_OMIT, W_OK, PIPEFS_MAGIC,
   ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC, type Stat, type StatFs,
 } from "./abi.js";
-import { Inode, Superblock, permission, isOwner, type Cred } from "./inode.js";
+import { Inode, Superblock, PseudoSuperblock, permission, isOwner, type Cred } from "./inode.js";
 import { Dentry, Mount, MountTable, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, samePath, type Path } from "./mount.js";
 import { OpenFile, RegularFile, DirectoryFile, PipeEnd, DeviceFile, PathFile, type CharDevice } from "./file.js";
 import { Pipe } from "./pipe.js";
@@ -54,30 +54,19 @@ const R = 4, W = 2, X = 1;
 // new class and its shapes each time.
 class AnonInode extends Inode {}
 
-/** The anonymous superblock pipe(2) inodes live in. */
-class PipeSuperblock extends Superblock {
-  readonly fsType = "pipefs";
-  root: Inode;
-  constructor(clock: () => bigint) {
-    super(clock);
-    this.root = new AnonInode(this, 1n, S_IFDIR | 0o700);
-  }
-  statfs(): StatFs {
-    return { type: PIPEFS_MAGIC, bsize: 4096, blocks: 0n, bfree: 0n, bavail: 0n, files: 0n, ffree: 0n, namelen: 255, frsize: 4096, fsid: 0n };
-  }
-}
 
 export class Vfs {
   readonly mounts: MountTable;
   /** Character device drivers by rdev (devfs registers its own; the kernel adds ttys). */
   readonly devices = new Map<bigint, CharDevice>();
   private fifos = new WeakMap<Inode, Pipe>();
-  private pipeSb: PipeSuperblock;
+  /** The anonymous superblock pipe(2) inodes live in. */
+  private pipeSb: PseudoSuperblock;
   private pipeMount: Mount;
 
   constructor(rootSb: Superblock, readonly clock: () => bigint, rootSource = "rootfs", rootFlags = 0) {
     this.mounts = new MountTable(rootSb, rootSource, rootFlags);
-    this.pipeSb = new PipeSuperblock(clock);
+    this.pipeSb = new PseudoSuperblock("pipefs", PIPEFS_MAGIC, clock, (sb) => new AnonInode(sb, 1n, S_IFDIR | 0o700));
     this.pipeMount = new Mount(this.pipeSb, new Dentry("pipe:", null, this.pipeSb.root), null, null, 0, "pipefs");
   }
 
