@@ -94,7 +94,7 @@ export function imagesBench({ root, wasl, busybox, runs = 3, progress = () => {}
     const warm = spawnSync(node, [join(root, "bench/warm.mjs"), String(Math.max(5, runs * 5))], { env, encoding: "utf8", timeout: 600_000 });
     if (warm.status === 0) push("startup.warm-library-call", "wasl", JSON.parse(warm.stdout.trim().split("\n").pop()));
     else unavailable.push({ workload: "startup.warm-library-call", system: "wasl", why: `exit ${warm.status}: ${String(warm.stderr).trim().split("\n").pop()}` });
-    params["startup.warm-library-call"] = "wasl: Sandbox.run([\"echo\", \"hi\"]) again in the same host process (a new machine per run, module and image cached)";
+    params["startup.warm-library-call"] = "wasl: Sandbox.run([\"echo\", \"hi\"]) again in the same host process (a new kernel per run on the sandbox's recycled machine; module and image cached)";
     rmSync(home, { recursive: true, force: true });
   }
 
