@@ -19,19 +19,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "sock_common.h"
 
-static const char *en(int e) {
-  switch (e) {
-#define E(x) case x: return #x;
-    E(EAGAIN) E(EPIPE) E(EINVAL) E(ENOTCONN) E(ECONNRESET) E(ECONNREFUSED) E(EBADF) E(EAFNOSUPPORT) E(EINPROGRESS)
-    E(ESOCKTNOSUPPORT) E(EPROTONOSUPPORT) E(EOPNOTSUPP) E(ENOPROTOOPT) E(EADDRINUSE) E(EISCONN) E(ENETUNREACH)
-    E(EADDRNOTAVAIL) E(EDESTADDRREQ) E(EFAULT) E(EMSGSIZE) E(EACCES)
-#undef E
-    default: return "other";
-  }
-}
-static void res(const char *what, long r) { printf("%s: %ld%s%s\n", what, r, r < 0 ? " " : "", r < 0 ? en(errno) : ""); }
-#define CHECK(x) do { if (!(x)) { printf("FAIL line %d: %s (%s)\n", __LINE__, #x, en(errno)); exit(1); } } while (0)
 
 static void show4(const char *what, struct sockaddr_in *a, socklen_t len) {
   char ip[32];

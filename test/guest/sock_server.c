@@ -17,20 +17,9 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "sock_common.h"
 
-#define CHECK(x) do { if (!(x)) { printf("FAIL line %d: %s (errno %s)\n", __LINE__, #x, en(errno)); exit(1); } } while (0)
 
-static const char *en(int e) {
-  switch (e) {
-#define E(x) case x: return #x;
-    E(EAGAIN) E(EPIPE) E(EINVAL) E(ENOTCONN) E(ECONNRESET) E(ECONNREFUSED) E(EBADF) E(ENOTSOCK) E(EAFNOSUPPORT)
-    E(ESOCKTNOSUPPORT) E(EPROTONOSUPPORT) E(EOPNOTSUPP) E(ENOPROTOOPT) E(ESPIPE) E(EADDRINUSE) E(EISCONN) E(ENOENT)
-    E(EFAULT) E(EPROTOTYPE) E(EPERM) E(ENOTEMPTY) E(EMSGSIZE) E(EACCES) E(EINTR) E(EEXIST) E(ENOTDIR)
-#undef E
-    default: return "other";
-  }
-}
-static void res(const char *what, long r) { printf("%s: %ld%s%s\n", what, r, r < 0 ? " " : "", r < 0 ? en(errno) : ""); }
 
 static char dir[64];
 

@@ -36,7 +36,9 @@ export function listGuests() {
       if (!(key in meta)) throw new Error(`${f}: unknown //! key '${key}'`);
       try { meta[key] = JSON.parse(value); } catch { throw new Error(`${f}: //! ${key} is not valid JSON: ${value}`); }
     }
-    return { name: f.slice(0, -2), path, source, ...meta };
+    // Local headers (#include "x.h") are part of what the binary is built from, so of its cache key.
+    const headers = [...source.matchAll(/^#include "([^"]+)"/gm)].map((m) => readFileSync(join(guestDir, m[1]), "utf8")).join("\0");
+    return { name: f.slice(0, -2), path, source, headers, ...meta };
   });
 }
 
@@ -79,7 +81,7 @@ export function compilerFingerprint(variant) {
 export function binaryPath(guest, variant) {
   const fp = compilerFingerprint(variant);
   const h = createHash("sha256");
-  h.update(guest.source); h.update("\0"); h.update(variant.cc + " " + variant.flags.join(" ")); h.update("\0"); h.update(fp || "missing");
+  h.update(guest.source); h.update("\0"); h.update(guest.headers ?? ""); h.update("\0"); h.update(variant.cc + " " + variant.flags.join(" ")); h.update("\0"); h.update(fp || "missing");
   return join(cacheDir, h.digest("hex"), `${guest.name}.${variant.name}`);
 }
 
