@@ -6,6 +6,7 @@ import type { Thread } from "../runtime/process.js";
 import {
   AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_REMOVEDIR,
   O_ACCMODE, O_CREAT, O_TMPFILE, O_CLOEXEC, O_PATH, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO,
+  S_IFREG, S_IFBLK, S_IFDIR, S_IFLNK,
   PATH_MAX, UTIME_NOW, UTIME_OMIT, makedev, encodeStat, encodeStatx, encodeStatfs, byteString, bytesOf,
   PipeEnd, type FsContext, type OpenFile, type Target, type Stat,
 } from "../runtime/vfs/index.js";
@@ -473,7 +474,32 @@ export function sysSyncfs(k: Kernel, t: Thread, a: bigint[]): SyscallResult { re
 /** fsync(2), fdatasync(2) */
 export function sysFsync(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = fileOf(t, a[0]);
-  return f ? f.fsync() : -EBADF;
+  if (!f || (f.flags & O_PATH)) return -EBADF;
+  // Pipes, sockets, character devices and anonymous files have no fsync operation on Linux.
+  if (!syncable(f)) return -EINVAL;
+  return f.fsync();
+}
+
+function syncable(f: OpenFile): boolean {
+  const type = f.inode.type;
+  return type === S_IFREG || type === S_IFDIR || type === S_IFBLK || type === S_IFLNK;
+}
+
+const SYNC_FILE_RANGE_VALID = 1 | 2 | 4; // WAIT_BEFORE | WRITE | WAIT_AFTER
+
+/**
+ * sync_file_range(2): nothing sits between the guest and its files' storage that a range could
+ * flush apart from the whole file, so it is fsync with Linux's checks in Linux's order (descriptor,
+ * flags, range; only files, block devices, directories and links).
+ */
+export function sysSyncFileRange(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = fileOf(t, a[0]);
+  if (!f || (f.flags & O_PATH)) return -EBADF;
+  const offset = BigInt.asIntN(64, a[1]), nbytes = BigInt.asIntN(64, a[2]);
+  if (a[3] & ~BigInt(SYNC_FILE_RANGE_VALID) & 0xffffffffn) return -EINVAL;
+  if (offset < 0n || nbytes < 0n || offset + nbytes > 0x7fffffffffffffffn) return -EINVAL;
+  if (!syncable(f)) return -ESPIPE;
+  return f.fsync();
 }
 
 // ---- directories ------------------------------------------------------------------------------

@@ -480,6 +480,7 @@ const IMPL: Record<string, Impl> = {
   syncfs: { handler: fs.sysSyncfs },
   fsync: { handler: fs.sysFsync },
   fdatasync: { handler: fs.sysFsync },
+  sync_file_range: { handler: fs.sysSyncFileRange },
   getxattr: { handler: fs.sysGetxattr, status: "partial", note: "no filesystem stores extended attributes: get/remove give ENODATA, list is empty, set gives EOPNOTSUPP" },
   lgetxattr: { handler: fs.sysLgetxattr, status: "partial", note: "no filesystem stores extended attributes: get/remove give ENODATA, list is empty, set gives EOPNOTSUPP" },
   fgetxattr: { handler: fs.sysFgetxattr, status: "partial", note: "no filesystem stores extended attributes: get/remove give ENODATA, list is empty, set gives EOPNOTSUPP" },
