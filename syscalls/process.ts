@@ -3,7 +3,7 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, Process } from "../runtime/process.js";
 import { RLIM_NLIMITS, RLIM_INFINITY, RLIMIT_NOFILE } from "../runtime/process.js";
 import { CLONE_VM, CLONE_VFORK, CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_CONTINUED } from "../runtime/kernel.js";
-import { EINVAL, EFAULT, ESRCH, EPERM, ENOSYS, ENODEV, E2BIG, ENOENT, EBADF, ECHILD, EACCES } from "../runtime/errno.js";
+import { EINVAL, EFAULT, ESRCH, EPERM, ENODEV, E2BIG, ENOENT, EBADF, ECHILD, EACCES } from "../runtime/errno.js";
 import { TASK_SIZE } from "../runtime/mm.js";
 import type { SyscallResult } from "./types.js";
 
@@ -74,9 +74,6 @@ export function sysGetRobustList(k: Kernel, t: Thread, a: bigint[]): SyscallResu
   if (!k.machine.writeU64(a[1], t.robustList) || !k.machine.writeU64(a[2], t.robustListLen)) return -EFAULT;
   return 0;
 }
-
-/** rseq(2): not provided; glibc and musl carry on without restartable sequences. */
-export function sysRseq(): SyscallResult { return -ENOSYS; }
 
 function targetProcess(k: Kernel, t: Thread, pidArg: bigint) {
   const pid = Number(BigInt.asIntN(32, pidArg));

@@ -2,6 +2,7 @@
 // with its name, argument kinds (for --trace), handler and support status. The one source for
 // dispatch, tracing and the coverage list.
 import type { ArgKind, Handler, Status, SyscallEntry } from "./types.js";
+import { ENOSYS } from "../runtime/errno.js";
 import * as fs from "./fs.js";
 import * as io from "./fs_io.js";
 import * as poll from "./poll.js";
@@ -575,7 +576,6 @@ const IMPL: Record<string, Impl> = {
   set_tid_address: { handler: proc.sysSetTidAddress },
   set_robust_list: { handler: proc.sysSetRobustList },
   get_robust_list: { handler: proc.sysGetRobustList },
-  rseq: { handler: proc.sysRseq, status: "enosys", note: "restartable sequences are optional; glibc and musl run without them" },
   prlimit64: { handler: proc.sysPrlimit64, status: "partial", note: "RLIMIT_NPROC (fork/clone), RLIMIT_NOFILE and RLIMIT_STACK (stack growth) are enforced; the others are recorded" },
   getrlimit: { handler: proc.sysGetrlimit },
   setrlimit: { handler: proc.sysSetrlimit, status: "partial", note: "RLIMIT_NPROC (fork/clone), RLIMIT_NOFILE and RLIMIT_STACK (stack growth) are enforced; the others are recorded" },
@@ -654,6 +654,24 @@ const ENOSYS_NOTES: Record<string, string> = {
   modify_ldt: "no LDT: 64-bit code does not need it",
 };
 
+/**
+ * Calls a Linux kernel may be built or configured without, which programs probe and do without:
+ * ENOSYS is then the answer such a Linux gives, so it is given without the one-time
+ * "unimplemented" line on stderr (that line is for calls a program expects to work).
+ */
+const OPTIONAL: Record<string, string> = {
+  rseq: "restartable sequences are optional; glibc and musl run without them",
+  keyctl: "no kernel key retention service (a kernel without CONFIG_KEYS); PAM and systemd carry on",
+  add_key: "no kernel key retention service (CONFIG_KEYS)", request_key: "no kernel key retention service (CONFIG_KEYS)",
+  io_uring_setup: "no io_uring (many kernels and container runtimes turn it off); callers fall back",
+  io_uring_enter: "no io_uring", io_uring_register: "no io_uring",
+  landlock_create_ruleset: "no Landlock LSM; callers treat ENOSYS as \"not available\"",
+  landlock_add_rule: "no Landlock LSM", landlock_restrict_self: "no Landlock LSM",
+  memfd_secret: "no secret memory (off unless the kernel is booted with it)",
+  userfaultfd: "no userfaultfd (CONFIG_USERFAULTFD)",
+};
+const quietEnosys = (): number => -ENOSYS;
+
 function build(): SyscallEntry[] {
   const table: SyscallEntry[] = [];
   for (const line of NUMBERS.trim().split("\n")) {
@@ -663,6 +681,7 @@ function build(): SyscallEntry[] {
     const impl = IMPL[name];
     table[nr] = impl
       ? { nr, name, args, handler: impl.handler, status: impl.status ?? "full", note: impl.note }
+      : name in OPTIONAL ? { nr, name, args, handler: quietEnosys, status: "enosys", note: OPTIONAL[name] }
       : { nr, name, args, handler: null, status: "enosys", note: ENOSYS_NOTES[name] ?? "not implemented yet" };
   }
   return table;
