@@ -1,7 +1,8 @@
 // inotify(7): events for create/open/modify/access/attrib/close/move/link/unlink/rmdir in a watched
 // directory, self events on a second instance, IN_ONESHOT, rm_watch and IN_IGNORED, coalescing,
 // the queue overflow, EAGAIN, blocking read, poll/epoll readiness, FIONREAD, a too-small buffer
-// and add_watch's errors. Watch descriptors print as names, cookies only as "match" or not.
+// and add_watch's errors, in /tmp and in /dev/shm (hostfs and tmpfs under wasl). Watch descriptors
+// print as names, cookies only as "match" or not.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -90,8 +91,10 @@ static int pollin(int fd) {
   return r <= 0 ? r : p.revents;
 }
 
-int main(void) {
-  strcpy(dir, "/tmp/wasl-inotify-XXXXXX");
+static int run(const char *base) {
+  printf("==== in %s\n", base);
+  nwds = 0;
+  snprintf(dir, sizeof dir, "%s/wasl-inotify-XXXXXX", base);
   if (!mkdtemp(dir)) return 1;
 
   int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -169,6 +172,28 @@ int main(void) {
   ftruncate(fd, 1);
   close(fd);
   drain("open, ftruncate, close", in);
+
+  fd = open(at("f"), O_WRONLY | O_TRUNC);
+  close(fd);
+  drain("open O_TRUNC (size 1), close", in);
+  fd = open(at("f"), O_WRONLY | O_TRUNC);
+  close(fd);
+  drain("open O_TRUNC (size 0), close", in);
+  fd = open(at("f"), O_RDONLY | O_PATH);
+  close(fd);
+  drain("O_PATH open and close", in);
+  fd = open(at("f"), O_RDWR);
+  int fd2 = dup(fd);
+  close(fd);
+  drain("open O_RDWR, dup, close one", in);
+  close(fd2);
+  drain("close the other", in);
+  DIR *dp = opendir(dir);
+  int entries = 0;
+  while (readdir(dp)) entries++;
+  closedir(dp);
+  printf("entries %d\n", entries);
+  drain("readdir the watched directory", in);
 
   // A second instance watches the file itself.
   int in2 = inotify_init1(IN_NONBLOCK);
@@ -330,4 +355,9 @@ int main(void) {
   for (unsigned i = 0; i < sizeof left / sizeof left[0]; i++) unlink(at(left[i]));
   show("rmdir", rmdir(dir));
   return 0;
+}
+
+int main(void) {
+  // A host directory (hostfs under wasl) and a tmpfs.
+  return run("/tmp") || run("/dev/shm");
 }
