@@ -6,7 +6,7 @@ import type { Thread } from "../runtime/process.js";
 import {
   OpenFile, WaitQueue, WOULD_BLOCK, O_RDONLY, O_NONBLOCK, O_CLOEXEC, POLLIN, POLLRDNORM, AT_FDCWD, permission,
   addWatch, removeWatch, IN_ALL_EVENTS, IN_UNMOUNT, IN_Q_OVERFLOW, IN_IGNORED, IN_ONLYDIR, IN_DONT_FOLLOW,
-  IN_EXCL_UNLINK, IN_MASK_CREATE, IN_MASK_ADD, IN_ISDIR, IN_ONESHOT, type Inode, type Watch,
+  IN_EXCL_UNLINK, IN_MASK_CREATE, IN_MASK_ADD, IN_ISDIR, IN_ONESHOT, MAX_QUEUED_EVENTS, type Inode, type Watch,
 } from "../runtime/vfs/index.js";
 import { EBADF, EINVAL, EEXIST, ENOTDIR } from "../runtime/errno.js";
 import type { SyscallResult } from "./types.js";
@@ -18,8 +18,6 @@ const ALL_INOTIFY_BITS = IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED
   IN_EXCL_UNLINK | IN_MASK_CREATE | IN_MASK_ADD | IN_ISDIR | IN_ONESHOT;
 /** What a watch keeps of the mask it was given. */
 const WATCH_BITS = IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK;
-/** /proc/sys/fs/inotify/max_queued_events */
-export const MAX_QUEUED_EVENTS = 16384;
 /** sizeof(struct inotify_event): int wd; u32 mask, cookie, len; then the name. */
 const EVENT_SIZE = 16;
 

@@ -16,6 +16,8 @@ export const IN_ACCESS = 0x1, IN_MODIFY = 0x2, IN_ATTRIB = 0x4, IN_CLOSE_WRITE =
   IN_ONLYDIR = 0x1000000, IN_DONT_FOLLOW = 0x2000000, IN_EXCL_UNLINK = 0x4000000, IN_MASK_CREATE = 0x10000000,
   IN_MASK_ADD = 0x20000000, IN_ISDIR = 0x40000000, IN_ONESHOT = 0x80000000;
 export const IN_ALL_EVENTS = 0xfff;
+/** /proc/sys/fs/inotify/max_queued_events: events an inotify instance holds before IN_Q_OVERFLOW. */
+export const MAX_QUEUED_EVENTS = 16384;
 
 /** One watch on one inode; its group (an inotify instance) queues the events. */
 export interface Watch {

@@ -326,6 +326,10 @@ static int run(const char *base) {
   waitpid(pid, NULL, 0);
 
   // ---- overflow: alternating events do not merge ----
+  FILE *mq = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
+  int maxq = 0;
+  if (mq) { fscanf(mq, "%d", &maxq); fclose(mq); }
+  printf("max_queued_events %d\n", maxq);
   int ov = inotify_init1(IN_NONBLOCK);
   int wo = inotify_add_watch(ov, at("c3"), IN_OPEN | IN_CLOSE_NOWRITE);
   label(ov, wo, "V");
