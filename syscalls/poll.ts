@@ -162,10 +162,13 @@ const ANON_INODE_FS_MAGIC = 0x09041934;
 class AnonInode extends Inode { constructor(sb: Superblock) { super(sb, 1n, 0o600); } }
 let anon: { sb: PseudoSuperblock; mount: Mount } | null = null;
 
-/** The shared inode and a path named like Linux's anon_inode files ("anon_inode:[eventpoll]"). */
-export function anonPath(name: string): { inode: Inode; path: { mnt: Mount; dentry: Dentry } } {
+/**
+ * The shared inode and a path named like Linux's anon_inode files ("anon_inode:[eventpoll]";
+ * inotify's has no brackets: bracket false).
+ */
+export function anonPath(name: string, bracket = true): { inode: Inode; path: { mnt: Mount; dentry: Dentry } } {
   if (!anon) { const sb = new PseudoSuperblock("anon_inodefs", ANON_INODE_FS_MAGIC, () => 0n, (sb) => new AnonInode(sb)); anon = { sb, mount: new Mount(sb, new Dentry("/", null, sb.root), null, null, 0, "anon_inodefs") }; }
-  return { inode: anon.sb.root, path: { mnt: anon.mount, dentry: new Dentry(`anon_inode:[${name}]`, null, anon.sb.root) } };
+  return { inode: anon.sb.root, path: { mnt: anon.mount, dentry: new Dentry(bracket ? `anon_inode:[${name}]` : `anon_inode:${name}`, null, anon.sb.root) } };
 }
 
 // ---- epoll ------------------------------------------------------------------------------------

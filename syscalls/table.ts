@@ -6,6 +6,7 @@ import { ENOSYS } from "../runtime/errno.js";
 import * as fs from "./fs.js";
 import * as io from "./fs_io.js";
 import * as poll from "./poll.js";
+import * as inotify from "./inotify.js";
 import * as tty from "./tty.js";
 import * as mm from "./mm.js";
 import * as proc from "./process.js";
@@ -507,6 +508,10 @@ const IMPL: Record<string, Impl> = {
   epoll_pwait2: { handler: poll.sysEpollPwait2, status: "partial", note: "the signal mask argument is not applied during the wait" },
   eventfd: { handler: poll.sysEventfd },
   eventfd2: { handler: poll.sysEventfd2 },
+  inotify_init: { handler: inotify.sysInotifyInit, status: "partial", note: "only changes made through wasl's VFS produce events (not other host processes' changes to hostfs directories); IN_DELETE_SELF comes with the last name's removal, not the last close; IN_EXCL_UNLINK is accepted and ignored; no IN_UNMOUNT" },
+  inotify_init1: { handler: inotify.sysInotifyInit1, status: "partial", note: "only changes made through wasl's VFS produce events (not other host processes' changes to hostfs directories); IN_DELETE_SELF comes with the last name's removal, not the last close; IN_EXCL_UNLINK is accepted and ignored; no IN_UNMOUNT" },
+  inotify_add_watch: { handler: inotify.sysInotifyAddWatch, status: "partial", note: "only changes made through wasl's VFS produce events (not other host processes' changes to hostfs directories); IN_DELETE_SELF comes with the last name's removal, not the last close; IN_EXCL_UNLINK is accepted and ignored; no IN_UNMOUNT" },
+  inotify_rm_watch: { handler: inotify.sysInotifyRmWatch },
   prctl: { handler: proc.sysPrctl, status: "partial", note: "PR_SET_NAME/PR_GET_NAME and PR_SET/GET_CHILD_SUBREAPER; other options give EINVAL" },
   fcntl: { handler: io.sysFcntl, status: "partial", note: "DUPFD(_CLOEXEC), GETFD/SETFD, GETFL/SETFL, GETLK/SETLK/SETLKW (no deadlock detection), GET/SETPIPE_SZ; F_SETOWN is accepted and ignored; no OFD locks, leases, seals or F_NOTIFY" },
   flock: { handler: io.sysFlock },

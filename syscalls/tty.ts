@@ -11,6 +11,7 @@ import { ptyOf, ptyDriver, type TtyFile } from "../runtime/pty.js";
 import { EBADF, EFAULT, EINVAL, EIO, ENOTTY, EPERM, ESRCH } from "../runtime/errno.js";
 import type { SyscallResult } from "./types.js";
 import { fdOf, uintOf, installFile } from "./fs.js";
+import { InotifyFile } from "./inotify.js";
 
 export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TCSBRK = 0x5409, TCXONC = 0x540a,
   TCFLSH = 0x540b, TIOCSCTTY = 0x540e, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410, TIOCOUTQ = 0x5411, TIOCGWINSZ = 0x5413,
@@ -50,6 +51,7 @@ export function sysIoctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     if (f instanceof PipeEnd) n = f.pipe.available;
     else if (f instanceof SocketFile) n = f.sock.inq();
     else if (f instanceof RegularFile) n = Math.max(0, f.io.size() - f.pos);
+    else if (f instanceof InotifyFile) n = f.available;
     else if (f instanceof DeviceFile && f.device instanceof HostStdio) n = f.device.buffered;
     else if (f.inode.isDir()) return -EINVAL;
     else return -ENOTTY;

@@ -2,6 +2,7 @@
 import { EBADF, EINVAL, EMFILE } from "../errno.js";
 import { O_CLOEXEC, CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE } from "./abi.js";
 import type { OpenFile } from "./file.js";
+import { fsnotify, notifyClose } from "./fsnotify.js";
 
 interface Slot { file: OpenFile; cloexec: boolean }
 
@@ -73,7 +74,10 @@ export class FdTable {
     const s = fd >= 0 ? this.slots[fd] : undefined;
     if (!s) return -EBADF;
     this.slots[fd] = undefined;
-    if (--s.file.refs === 0) s.file.release();
+    if (--s.file.refs === 0) {
+      if (fsnotify.watches) notifyClose(s.file);
+      s.file.release();
+    }
     // After the count drops: a flock() waiter woken here sees a description that is gone.
     this.onClose?.(s.file);
     return 0;

@@ -8,6 +8,7 @@ import {
 import type { Inode, FileIO, DirEntry } from "./inode.js";
 import type { Path } from "./mount.js";
 import { WaitQueue, type Pipe, type Pollable } from "./pipe.js";
+import { fsnotify, notifyPath, IN_ACCESS, IN_MODIFY } from "./fsnotify.js";
 
 const MAX_OFF = 0x7fffffffffffffffn;
 
@@ -89,13 +90,18 @@ const NEVER = new WaitQueue();
 
 export class RegularFile extends OpenFile {
   constructor(flags: number, inode: Inode, path: Path | null, readonly io: FileIO) { super(flags, inode, path); }
-  protected readAt(buf: Uint8Array, pos: number): number { return this.io.read(buf, pos); }
+  protected readAt(buf: Uint8Array, pos: number): number {
+    const n = this.io.read(buf, pos);
+    if (n > 0 && fsnotify.watches) notifyPath(this.path, this.inode, IN_ACCESS);
+    return n;
+  }
   protected writeAt(data: Uint8Array, pos: number, advance: boolean): number {
     this.inode.dataVersion++;
     // O_APPEND writes at the end even for pwrite, as Linux does.
     if (this.flags & O_APPEND) pos = this.io.size();
     const n = this.io.write(data, pos);
     if (n > 0 && advance) this.pos = pos + n;
+    if (n > 0 && fsnotify.watches) notifyPath(this.path, this.inode, IN_MODIFY);
     return n;
   }
   protected endOffset(): number { return this.io.size(); }
@@ -109,7 +115,9 @@ export class RegularFile extends OpenFile {
     if (!this.writable) return -EINVAL;
     if (size < 0) return -EINVAL;
     this.inode.dataVersion++;
-    return this.io.truncate(size);
+    const e = this.io.truncate(size);
+    if (e === 0 && fsnotify.watches) notifyPath(this.path, this.inode, IN_MODIFY);
+    return e;
   }
   fsync(): number { return this.io.sync ? this.io.sync() : 0; }
   release(): void { this.io.close?.(); }
@@ -154,6 +162,7 @@ export class DirectoryFile extends OpenFile {
       used += rec.length;
       this.pos++;
     }
+    if (fsnotify.watches) notifyPath(this.path, this.inode, IN_ACCESS);
     const out = new Uint8Array(used);
     let o = 0;
     for (const p of parts) { out.set(p, o); o += p.length; }

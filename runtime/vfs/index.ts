@@ -15,3 +15,4 @@ export * from "./devfs.js";
 export * from "./procfs.js";
 export * from "./socket.js";
 export * from "./inet.js";
+export * from "./fsnotify.js";

@@ -6,6 +6,7 @@ import { Inode, Superblock, type DirEntry, type FileIO } from "./inode.js";
 import type { Path } from "./mount.js";
 import type { OpenFile } from "./file.js";
 import type { MagicLink, Vfs } from "./vfs.js";
+import { MAX_QUEUED_EVENTS } from "./fsnotify.js";
 
 /** One process as /proc/<pid> shows it. */
 export interface ProcProcess {
@@ -178,10 +179,15 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
     ["uptime", file("/uptime", () => uptimeText(src.uptime()))],
     ["loadavg", file("/loadavg", () => loadavgText(src.load()))],
     ["mounts", () => new ProcLink(sb, "/mounts", () => "self/mounts")],
-    ["sys", dir("/sys", () => [["kernel", dir("/sys/kernel", () => [
-      ["hostname", file("/sys/kernel/hostname", () => src.hostname() + "\n")],
-      ["osrelease", file("/sys/kernel/osrelease", () => src.osrelease() + "\n")],
-    ])]])],
+    ["sys", dir("/sys", () => [
+      ["kernel", dir("/sys/kernel", () => [
+        ["hostname", file("/sys/kernel/hostname", () => src.hostname() + "\n")],
+        ["osrelease", file("/sys/kernel/osrelease", () => src.osrelease() + "\n")],
+      ])],
+      ["fs", dir("/sys/fs", () => [["inotify", dir("/sys/fs/inotify", () => [
+        ["max_queued_events", file("/sys/fs/inotify/max_queued_events", () => `${MAX_QUEUED_EVENTS}\n`)],
+      ])]])],
+    ])],
     ...src.pids().map((pid): [string, Maker] => [String(pid), pidDir(pid)]),
   ];
   sb.root = new ProcDir(sb, "/", top);

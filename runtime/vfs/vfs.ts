@@ -23,6 +23,10 @@ import { Dentry, Mount, MountTable, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, s
 import { OpenFile, RegularFile, DirectoryFile, PipeEnd, DeviceFile, PathFile, type CharDevice } from "./file.js";
 import { Pipe } from "./pipe.js";
 import { MemFile } from "./memfs.js";
+import {
+  fsnotify, notifyPath, notifyName, notifyInode, notifyGone, dropWatches, moveCookie, notifyClose, IN_OPEN, IN_MODIFY,
+  IN_ATTRIB, IN_ACCESS, IN_CREATE, IN_DELETE, IN_MOVED_FROM, IN_MOVED_TO, IN_MOVE_SELF,
+} from "./fsnotify.js";
 import type { FdTable } from "./fdtable.js";
 
 /** A process's file-system view (Linux's fs_struct plus its files_struct and credentials). */
@@ -293,6 +297,7 @@ export class Vfs {
           if ((e = permission(dir, W | X, ctx.cred))) return e;
           const made = dir.create(p.name, mode & ~ctx.umask & 0o7777, ctx.cred);
           if (typeof made === "number") return made;
+          if (fsnotify.watches) notifyName(dir, made, IN_CREATE, p.name);
           r = this.lookupChild(p.dir, p.name);
           created = true;
           break;
@@ -345,17 +350,25 @@ export class Vfs {
       case S_IFREG: {
         const io = inode.openIO(flags);
         if (typeof io === "number") return io;
-        if ((flags & O_TRUNC) && !created && inode.size() !== 0) {
-          inode.dataVersion++;
-          const e = io.truncate(0);
-          if (e < 0) { io.close?.(); return e; }
+        // Linux's vfs_open reports the open before handle_truncate's IN_MODIFY.
+        if (fsnotify.watches) notifyPath(p, inode, IN_OPEN);
+        if ((flags & O_TRUNC) && !created) {
+          if (inode.size() !== 0) {
+            inode.dataVersion++;
+            const e = io.truncate(0);
+            if (e < 0) { io.close?.(); return e; }
+          }
+          if (fsnotify.watches) notifyPath(p, inode, IN_MODIFY);
         }
         return new RegularFile(flags & ~O_TRUNC, inode, p, io);
       }
-      case S_IFDIR: return new DirectoryFile(flags, inode, p, this.dirSource(ctx, p));
+      case S_IFDIR:
+        if (fsnotify.watches) notifyPath(p, inode, IN_OPEN);
+        return new DirectoryFile(flags, inode, p, this.dirSource(ctx, p));
       case S_IFIFO: {
         const pipe = this.fifoPipe(inode);
         if (acc === O_WRONLY && (flags & O_NONBLOCK) && pipe.readers === 0) return -ENXIO;
+        if (fsnotify.watches) notifyPath(p, inode, IN_OPEN);
         return new PipeEnd(flags, inode, p, pipe);
       }
       case S_IFCHR: {
@@ -365,6 +378,7 @@ export class Vfs {
         if (dev.openFile) return dev.openFile(flags | (noctty & O_NOCTTY), inode, p);
         const e = dev.open ? dev.open(flags) : 0;
         if (e < 0) return e;
+        if (fsnotify.watches) notifyPath(p, inode, IN_OPEN);
         return new DeviceFile(flags, inode, p, dev);
       }
       default: return -ENXIO; // block devices have no drivers; sockets are opened with connect(2)
@@ -441,7 +455,9 @@ export class Vfs {
     const p = this.createParent(ctx, dirfd, path, true);
     if (typeof p === "number") return p;
     const r = p.dir.dentry.inode.mkdir(p.name, mode & ~ctx.umask & 0o1777, ctx.cred);
-    return typeof r === "number" ? r : 0;
+    if (typeof r === "number") return r;
+    if (fsnotify.watches) notifyName(p.dir.dentry.inode, r, IN_CREATE, p.name);
+    return 0;
   }
 
   /** mknod(2)/mknodat(2): regular files, FIFOs, sockets; device nodes for root. */
@@ -457,7 +473,9 @@ export class Vfs {
     const dir = p.dir.dentry.inode;
     const r = type === S_IFREG ? dir.create(p.name, perm, ctx.cred)
       : dir.mknod(p.name, type | perm, type === S_IFCHR || type === S_IFBLK ? rdev : 0n, ctx.cred);
-    return typeof r === "number" ? r : 0;
+    if (typeof r === "number") return r;
+    if (fsnotify.watches) notifyName(dir, r, IN_CREATE, p.name);
+    return 0;
   }
 
   /** symlink(2)/symlinkat(2) */
@@ -467,7 +485,9 @@ export class Vfs {
     const p = this.createParent(ctx, dirfd, path, false);
     if (typeof p === "number") return p;
     const r = p.dir.dentry.inode.symlink(p.name, target, ctx.cred);
-    return typeof r === "number" ? r : 0;
+    if (typeof r === "number") return r;
+    if (fsnotify.watches) notifyName(p.dir.dentry.inode, r, IN_CREATE, p.name);
+    return 0;
   }
 
   /** link(2)/linkat(2) */
@@ -483,6 +503,7 @@ export class Vfs {
     if (old.inode.nlink === 0 && !(old.file && old.inode instanceof MemFile && !(old.file.flags & O_EXCL))) return -ENOENT;
     const e = p.dir.dentry.inode.link(p.name, old.inode);
     if (e < 0) return e;
+    if (fsnotify.watches) { notifyInode(old.inode, IN_ATTRIB); notifyName(p.dir.dentry.inode, old.inode, IN_CREATE, p.name); }
     return 0;
   }
 
@@ -516,9 +537,11 @@ export class Vfs {
     if ((e = permission(dir, W | X, ctx.cred)) || (e = this.sticky(dir, child, ctx.cred))) return e;
     if (child.isDir()) return -EISDIR;
     if (c.dentry.mounts) return -EBUSY;
+    const last = child.nlink <= 1;
     e = dir.unlink(p.name);
     if (e < 0) return e;
     this.forget(p.dir.dentry, p.name);
+    if (fsnotify.watches) this.notifyRemoved(dir, child, p.name, last);
     return 0;
   }
 
@@ -545,7 +568,20 @@ export class Vfs {
     e = dir.rmdir(p.name);
     if (e < 0) return e;
     this.forget(p.dir.dentry, p.name);
+    if (fsnotify.watches) this.notifyRemoved(dir, child, p.name, true);
     return 0;
+  }
+
+  /**
+   * The events of an unlink or rmdir in Linux's order: the link count (files), IN_DELETE_SELF when
+   * that was the last name, the directory's IN_DELETE, then the watches on the inode end. Linux
+   * waits for the last open descriptor before IN_DELETE_SELF; here it comes with the last name.
+   */
+  private notifyRemoved(dir: Inode, child: Inode, name: string, last: boolean): void {
+    if (!child.isDir()) notifyInode(child, IN_ATTRIB);
+    if (last) notifyGone(child);
+    notifyName(dir, child, IN_DELETE, name);
+    if (last) dropWatches(child);
   }
 
   /** rename(2)/renameat(2)/renameat2(2) */
@@ -600,8 +636,26 @@ export class Vfs {
       if (typeof l === "number") return l;
       if (l.length) return -ENOTEMPTY;
     }
+    const replaced = target && !exchange ? target.dentry.inode : null;
+    const replacedLast = !!replaced && (replaced.isDir() || replaced.nlink <= 1);
     e = odir.rename(op.name, ndir, np.name, exchange);
     if (e < 0) return e;
+    if (fsnotify.watches) {
+      // fsnotify_move, once per direction for an exchange.
+      let c = moveCookie();
+      notifyName(odir, src, IN_MOVED_FROM, op.name, c);
+      notifyName(ndir, src, IN_MOVED_TO, np.name, c);
+      if (replaced) notifyInode(replaced, IN_ATTRIB);
+      notifyInode(src, IN_MOVE_SELF);
+      if (exchange && target) {
+        const t = target.dentry.inode;
+        c = moveCookie();
+        notifyName(ndir, t, IN_MOVED_FROM, np.name, c);
+        notifyName(odir, t, IN_MOVED_TO, op.name, c);
+        notifyInode(t, IN_MOVE_SELF);
+      }
+      if (replaced && replacedLast) { notifyGone(replaced); dropWatches(replaced); }
+    }
     const od = op.dir.dentry, nd = np.dir.dentry;
     od.children.delete(op.name);
     if (exchange && target) {
@@ -651,7 +705,9 @@ export class Vfs {
     mode &= 0o7777;
     // Without the file's group, a non-root caller cannot set setgid (Linux clears it silently).
     if (ctx.cred.uid !== 0 && t.inode.gid !== ctx.cred.gid && !ctx.cred.groups.includes(t.inode.gid)) mode &= ~S_ISGID;
-    return t.inode.setattr({ mode });
+    e = t.inode.setattr({ mode });
+    if (e === 0 && fsnotify.watches) notifyPath(t.path, t.inode, IN_ATTRIB);
+    return e;
   }
 
   /** chown family; -1 (0xffffffff) keeps an id. */
@@ -675,7 +731,9 @@ export class Vfs {
       if (i.mode & 0o010) m &= ~S_ISGID;
       if (m !== (i.mode & 0o7777)) attr.mode = m;
     }
-    return i.setattr(attr);
+    e = i.setattr(attr);
+    if (e === 0 && fsnotify.watches && (uid !== -1 || gid !== -1)) notifyPath(t.path, i, IN_ATTRIB);
+    return e;
   }
 
   /**
@@ -695,7 +753,13 @@ export class Vfs {
     }
     const now = this.clock();
     const val = ([s, ns]: [bigint, number]) => ns === UTIME_OMIT ? undefined : ns === UTIME_NOW ? now : s * 1_000_000_000n + BigInt(ns);
-    return t.inode.setattr({ atimeNs: val(ts[0]), mtimeNs: val(ts[1]), ctimeNs: now });
+    e = t.inode.setattr({ atimeNs: val(ts[0]), mtimeNs: val(ts[1]), ctimeNs: now });
+    // fsnotify_change: both times are a utime (IN_ATTRIB); one alone reads as an access or a modification.
+    if (e === 0 && fsnotify.watches) {
+      const a = ts[0][1] !== UTIME_OMIT, m = ts[1][1] !== UTIME_OMIT;
+      notifyPath(t.path, t.inode, a && m ? IN_ATTRIB : a ? IN_ACCESS : IN_MODIFY);
+    }
+    return e;
   }
 
   /** truncate(2) by path. */
@@ -707,10 +771,12 @@ export class Vfs {
     if (i.isDir()) return -EISDIR;
     if (!i.isRegular()) return -EINVAL;
     if (p.mnt.readonly) return -EROFS;
-    const e = permission(i, W, ctx.cred);
+    let e = permission(i, W, ctx.cred);
     if (e) return e;
     i.dataVersion++;
-    return i.truncate(length);
+    e = i.truncate(length);
+    if (e === 0 && fsnotify.watches) notifyPath(p, i, IN_MODIFY);
+    return e;
   }
 
   /** fallocate(2) with mode 0: allocates and extends like writing zeros would, without changing data. */
@@ -723,9 +789,14 @@ export class Vfs {
     if (i.type === S_IFIFO) return -ESPIPE;
     if (!(file instanceof RegularFile)) return -ENODEV;
     if (offset + len > Number.MAX_SAFE_INTEGER) return -EFBIG;
-    if (i instanceof MemFile) return i.allocate(offset, len);
+    const e = i instanceof MemFile ? i.allocate(offset, len) : this.allocateHost(file, offset, len);
+    if (e === 0 && fsnotify.watches) notifyPath(file.path, i, IN_MODIFY);
+    return e;
+  }
+
+  private allocateHost(file: RegularFile, offset: number, len: number): number {
     const size = file.io.size();
-    i.dataVersion++;
+    file.inode.dataVersion++;
     return offset + len > size ? file.io.truncate(offset + len) : 0;
   }
 
@@ -790,7 +861,7 @@ export class Vfs {
         o += n;
       }
       return out.subarray(0, o);
-    } finally { f.release(); }
+    } finally { if (fsnotify.watches) notifyClose(f); f.release(); }
   }
 
   // ================================ mounts ================================
