@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync, appendFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -117,6 +117,30 @@ pipes("a long pipeline moves more than a pipe's capacity", () => {
 });
 
 pipes.run();
+
+const watch = suite("inotify");
+
+watch("tail -f sees lines a host process appends to a host file (inotify over hostfs)", async () => {
+  if (!existsSync("/usr/bin/tail")) return;
+  const dir = mkdtempSync(join(tmpdir(), "wasl-tailf-"));
+  const file = join(dir, "log");
+  writeFileSync(file, "first\n");
+  try {
+    const child = spawn(process.execPath, waslArgs(["/usr/bin/tail", "-f", file]), { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (b) => { out += b; });
+    child.stderr.on("data", (b) => { err += b; });
+    const until = async (re, ms) => { for (let t = 0; t < ms && !re.test(out); t += 50) await new Promise((r) => setTimeout(r, 50)); };
+    await until(/first\n/, 20000);
+    appendFileSync(file, "second\n");
+    await until(/second\n/, 20000);
+    child.kill();
+    assert.is(out, "first\nsecond\n");
+    assert.not.match(err, /unimplemented/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+watch.run();
 
 const table = suite("syscall table");
 

@@ -3,8 +3,11 @@
 // events on a child, on its parent directory (with the child's name). Every hook is behind a check
 // of `fsnotify.watches`, so a kernel without watches pays one load per operation.
 //
-// Only operations done through this VFS are seen: a host process changing a hostfs directory
-// produces no event.
+// Operations done through this VFS are seen at once. What a host process does to a watched host
+// file is seen by polling: an inode that can tell (changeStamp, hostfs) is checked every
+// HOST_POLL_MS, and a change the guest did not make becomes IN_MODIFY (size or mtime) or IN_ATTRIB;
+// the guest's own events renew the stamp, so they are not reported twice. A host process's changes
+// to the entries of a watched host directory are not seen.
 import type { Inode } from "./inode.js";
 import type { Path } from "./mount.js";
 import type { OpenFile } from "./file.js";
@@ -36,10 +39,34 @@ export const fsnotify = { watches: 0 };
 const byInode = new WeakMap<Inode, Watch[]>();
 let cookies = 0;
 
+/** Inodes whose host-side changes are polled for, with the stamp last seen. */
+type Stamp = { data: string; meta: string };
+type Stamped = Inode & { changeStamp?(): Stamp | null };
+const polled = new Map<Inode, Stamp | null>();
+const HOST_POLL_MS = 500;
+let poller: ReturnType<typeof setInterval> | null = null;
+
+function pollHost(): void {
+  for (const [inode, last] of polled) {
+    const now = (inode as Stamped).changeStamp!();
+    polled.set(inode, now);
+    if (!last || !now) continue; // gone: its name's removal is the guest's to see (or not) through the directory
+    if (now.data !== last.data) deliver(inode, IN_MODIFY, 0, null, false);
+    else if (now.meta !== last.meta) deliver(inode, IN_ATTRIB, 0, null, false);
+  }
+}
+
 export function addWatch(w: Watch): void {
   const l = byInode.get(w.inode);
   if (l) l.push(w); else byInode.set(w.inode, [w]);
   fsnotify.watches++;
+  const stamped = w.inode as Stamped;
+  if (stamped.changeStamp && !stamped.isDir() && !polled.has(w.inode)) {
+    polled.set(w.inode, stamped.changeStamp());
+    // Not unref'd: a guest waiting on the watch (tail -f) is what keeps the host process alive.
+    // Closing the inotify descriptor (at the latest when its process exits) removes the watch.
+    if (!poller) poller = setInterval(pollHost, HOST_POLL_MS);
+  }
 }
 
 export function removeWatch(w: Watch): void {
@@ -47,7 +74,11 @@ export function removeWatch(w: Watch): void {
   const i = l ? l.indexOf(w) : -1;
   if (i < 0) return;
   l!.splice(i, 1);
-  if (l!.length === 0) byInode.delete(w.inode);
+  if (l!.length === 0) {
+    byInode.delete(w.inode);
+    polled.delete(w.inode);
+    if (polled.size === 0 && poller) { clearInterval(poller); poller = null; }
+  }
   fsnotify.watches--;
 }
 
@@ -55,9 +86,11 @@ export function removeWatch(w: Watch): void {
 export function moveCookie(): number { cookies = (cookies + 1) >>> 0; return cookies; }
 
 /** Delivers mask to the watches of inode that want it; IN_ONESHOT watches end after one event. */
-function deliver(inode: Inode, mask: number, cookie: number, name: string | null): void {
+function deliver(inode: Inode, mask: number, cookie: number, name: string | null, fromGuest = true): void {
   const l = byInode.get(inode);
   if (!l) return;
+  // The guest changed a polled host file itself: the next poll must not report it again.
+  if (fromGuest && name === null && polled.has(inode)) polled.set(inode, (inode as Stamped).changeStamp!());
   for (const w of [...l]) {
     if (!(w.mask & mask & IN_ALL_EVENTS)) continue;
     w.event(mask, cookie, name);

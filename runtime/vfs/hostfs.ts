@@ -70,6 +70,12 @@ export class HostInode extends Inode {
   }
   size(): number { return Number(this.stat().size); }
   blocks(): number { return Number(this.last.blocks); }
+  /** What a host process changing this object alters (inotify polls it); null once it is gone. */
+  changeStamp(): { data: string; meta: string } | null {
+    const st = this.host.lstat(this.hostPath);
+    if (typeof st === "number" || st.ino !== this.ino) return null;
+    return { data: `${st.size}:${st.mtimeNs}`, meta: `${st.ctimeNs}:${st.mode}:${st.uid}:${st.gid}:${st.nlink}` };
+  }
 
   private child(name: string): string {
     // The VFS never passes these; refusing them here keeps the confinement argument local.
