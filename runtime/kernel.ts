@@ -671,11 +671,12 @@ export class Kernel {
       const t = this.pickNext();
       if (!t) {
         if (this.threads.length === 0) break;
-        // Everyone waits. With no host I/O or timer pending nothing can wake them (a deadlock, or
-        // pause() forever); like Linux the run then waits, and a host signal can still end it.
-        const keepAlive = this.hostWaits === 0 ? setInterval(() => {}, 1 << 30) : null;
+        // Everyone waits. Parked calls need not hold a host handle (a pipe or futex wait is woken
+        // by another guest thread, a deadlock or pause() by nothing): like Linux the run then
+        // waits, and a host signal can still end it, instead of the host process running dry.
+        const keepAlive = setInterval(() => {}, 1 << 30);
         await new Promise<void>((resolve) => { this.wake = resolve; });
-        if (keepAlive) clearInterval(keepAlive);
+        clearInterval(keepAlive);
         continue;
       }
       this.switchTo(t);

@@ -334,6 +334,18 @@ pipes("writing to a closed pipe kills with SIGPIPE (141), as natively", () => {
   assert.is(ours, "141");
 });
 
+pipes("a read no one will ever satisfy waits, as natively (the host process does not run dry)", () => {
+  const p = build("block_pipe.s", STATIC);
+  for (const r of [spawnSync(p, [], { timeout: 1500 }), (() => {
+    const cli = pathToFileURL(join(dist, "runtime", "cli.js")).href;
+    const code = `import(${JSON.stringify(cli)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
+    return spawnSync(process.execPath, ["--input-type=module", "-e", code, "exec", p], { env, timeout: 3000 });
+  })()]) {
+    assert.is(r.status, null, `exited with ${r.status} instead of waiting`);
+    assert.is(r.signal, "SIGTERM");
+  }
+});
+
 pipes.run();
 
 // ---- a real static program ------------------------------------------------------------------
