@@ -665,18 +665,25 @@ export class Kernel {
    * left behind (daemons, orphans) stop with it.
    */
   async run(proc: Process): Promise<ExitStatus> {
+    // While the run lasts the host process stays alive: when every thread waits, the parked calls
+    // need not hold a host handle (a pipe or futex wait is woken by another guest thread, a
+    // deadlock or pause() by nothing), and like Linux the run then waits for a host signal.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      return await this.runUntilExit(proc);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async runUntilExit(proc: Process): Promise<ExitStatus> {
     const m = this.machine;
     let lastYield = this.host.monotonicNs();
     while (proc.alive) {
       const t = this.pickNext();
       if (!t) {
         if (this.threads.length === 0) break;
-        // Everyone waits. Parked calls need not hold a host handle (a pipe or futex wait is woken
-        // by another guest thread, a deadlock or pause() by nothing): like Linux the run then
-        // waits, and a host signal can still end it, instead of the host process running dry.
-        const keepAlive = setInterval(() => {}, 1 << 30);
         await new Promise<void>((resolve) => { this.wake = resolve; });
-        clearInterval(keepAlive);
         continue;
       }
       this.switchTo(t);

@@ -110,7 +110,7 @@ function capHeader(k: Kernel, t: Thread, hdr: bigint, probe = false): { words: n
 /** capget(2): root's sets are full, other users' empty. */
 export function sysCapget(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   // With NULL data the call only negotiates the version (libcap's probe): a wrong one is written back and 0 returned.
-  if (a[1] === 0n) { const r = capHeader(k, t, a[0], true); return r === -EINVAL ? 0 : typeof r === "number" ? r : 0; }
+  if (a[1] === 0n) { const r = capHeader(k, t, a[0], true); return r === -EFAULT ? r : 0; }
   const h = capHeader(k, t, a[0]);
   if (typeof h === "number") return h;
   const sets = capsOf(h.target);
