@@ -6,13 +6,11 @@ import { suite } from "uvu";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { guestEnv, describeStatus, firstDifference } from "./lib/run.mjs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { guestEnv, describeStatus, firstDifference, waslNodeArgs } from "./lib/run.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = resolve(root, process.env.WASL_DIST || "dist");
-const cli = pathToFileURL(join(dist, "runtime", "cli.js")).href;
 const scriptDir = join(root, "test", "busybox");
 const BUSYBOX = "/bin/busybox";
 const TIMEOUT_MS = Number(process.env.WASL_TEST_TIMEOUT || 120) * 1000;
@@ -38,10 +36,9 @@ function runWasl(script) { return runCommand([BUSYBOX, "sh", join(scriptDir, scr
 
 /** Runs argv under `wasl exec` in cwd (removed afterwards when given). */
 function runCommand(argv, cwd) {
-  const code = `import(${JSON.stringify(cli)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
   return new Promise((done) => {
     const out = [], err = [];
-    const child = spawn(process.execPath, ["--input-type=module", "-e", code, "exec", ...argv],
+    const child = spawn(process.execPath, waslNodeArgs("exec", ...argv),
       { cwd, env: guestEnv(), stdio: ["pipe", "pipe", "pipe"] });
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, TIMEOUT_MS);

@@ -19,11 +19,11 @@ import * as net from "node:net";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { join, resolve, dirname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { writeWaslLauncher } from "./lib/run.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = resolve(repo, process.env.WASL_DIST || "dist");
-const cli = pathToFileURL(join(dist, "runtime", "cli.js")).href;
 const cacheDir = join(repo, "test", ".cache");
 const MINBASE_KEY = "debootstrap-minbase-bookworm-amd64";
 const RUN_TIMEOUT_MS = Number(process.env.WASL_TEST_TIMEOUT || 300) * 1000;
@@ -51,7 +51,7 @@ function fail(message) {
 // A launcher for the CLI of WASL_DIST (bin/wasl.js always loads dist/). A script file, not
 // `node -e`: node would take a first argument "inspect" as its debugger subcommand.
 const launcher = join(work, "wasl.mjs");
-fs.writeFileSync(launcher, `const { main } = await import(${JSON.stringify(cli)});\nprocess.exit(await main(process.argv.slice(2)));\n`);
+writeWaslLauncher(launcher);
 
 /** Runs the wasl CLI from WASL_DIST with its store at `home`; resolves {stdout, stderr, status, ms}. */
 function wasl(args, { home, env = {}, timeout = RUN_TIMEOUT_MS, stdoutFile = null } = {}) {

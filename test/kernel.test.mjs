@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, chmodSync, renameSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { waslNodeArgs } from "./lib/run.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = process.env.WASL_DIST ? join(root, process.env.WASL_DIST) : join(root, "dist");
@@ -40,9 +41,7 @@ const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 
 /** Runs the CLI (dist/runtime/cli.js, or WASL_DIST's) as a child process. */
 function wasl(args, opts = {}) {
-  const cli = pathToFileURL(join(dist, "runtime", "cli.js")).href;
-  const code = `import(${JSON.stringify(cli)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code, ...args], { env, timeout: 60000, ...opts });
+  const r = spawnSync(process.execPath, waslNodeArgs(...args), { env, timeout: 60000, ...opts });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 function native(path, args = []) {
@@ -324,12 +323,10 @@ const pipes = suite("pipes");
 pipes("writing to a closed pipe kills with SIGPIPE (141), as natively", () => {
   if (!has("gcc") || !has("bash")) return;
   const p = build("yes.c", ["gcc", "-O2", "-static"]);
-  const cli = pathToFileURL(join(dist, "runtime", "cli.js")).href;
-  const code = `import(${JSON.stringify(cli)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
   const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
   const script = (cmd) => `${cmd} | head -1 >/dev/null; echo \${PIPESTATUS[0]}`;
   const nat = spawnSync("bash", ["-c", script(q(p))], { encoding: "utf8" }).stdout.trim();
-  const ours = spawnSync("bash", ["-c", script(`${q(process.execPath)} --input-type=module -e ${q(code)} exec ${q(p)}`)], { encoding: "utf8", timeout: 60000 }).stdout.trim();
+  const ours = spawnSync("bash", ["-c", script([process.execPath, ...waslNodeArgs("exec", p)].map(q).join(" "))], { encoding: "utf8", timeout: 60000 }).stdout.trim();
   assert.is(nat, "141");
   assert.is(ours, "141");
 });

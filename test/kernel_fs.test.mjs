@@ -10,14 +10,13 @@ import { join, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { existsSync, mkdtempSync, writeFileSync, appendFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { waslNodeArgs, writeWaslLauncher } from "./lib/run.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = resolve(root, process.env.WASL_DIST || "dist");
-const cliUrl = pathToFileURL(join(dist, "runtime", "cli.js")).href;
-const launcher = `import(${JSON.stringify(cliUrl)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
 const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/nonexistent", LANG: "C", TZ: "UTC" };
 const BB = "/bin/busybox";
-const waslArgs = (args) => ["--input-type=module", "-e", launcher, "exec", ...args];
+const waslArgs = (args) => waslNodeArgs("exec", ...args);
 
 /** Runs a command natively and under wasl with the same stdin; both results. */
 function both(args, input = "") {
@@ -92,7 +91,7 @@ stdio("a terminal on stdio answers isatty and TIOCGWINSZ", () => {
   try {
     const sh = join(dir, "t.sh"), js = join(dir, "wasl.mjs");
     writeFileSync(sh, "test -t 0 && echo tty0; test -t 1 && echo tty1; stty size; stty -a | grep -c icanon\n");
-    writeFileSync(js, launcher.replace("process.argv.slice(1)", "process.argv.slice(2)"));
+    writeWaslLauncher(js);
     // wasl keeps script's terminal raw while it runs (its pty does the line discipline), so the
     // end-of-input byte script types when its stdin ends is echoed by the guest's pty as ^@.
     const run = (cmd) => spawnSync("script", ["-qec", cmd, "/dev/null"], { env: { ...env, TERM: "dumb" }, timeout: 60000 }).stdout.toString().replace(/\r/g, "").replace(/\^@/g, "");

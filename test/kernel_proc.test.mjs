@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { waslNodeArgs } from "./lib/run.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = process.env.WASL_DIST ? join(root, process.env.WASL_DIST) : join(root, "dist");
@@ -32,9 +33,7 @@ function build(source, cc, flags) {
 }
 
 function wasl(args) {
-  const cli = pathToFileURL(join(dist, "runtime", "cli.js")).href;
-  const code = `import(${JSON.stringify(cli)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code, ...args], { env, timeout: 120000 });
+  const r = spawnSync(process.execPath, waslNodeArgs(...args), { env, timeout: 120000 });
   return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 function native(path, args = []) {

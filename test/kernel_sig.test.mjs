@@ -7,10 +7,10 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join, dirname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { waslNodeArgs } from "./lib/run.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = process.env.WASL_DIST ? join(root, process.env.WASL_DIST) : join(root, "dist");
 const cacheDir = join(root, "test", ".cache", "kernel_sig");
 const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/nonexistent", LANG: "C", TZ: "UTC" };
 
@@ -35,9 +35,7 @@ function native(path) {
   return { status: r.status ?? 128 + (SIGNUM[r.signal] ?? 0), stdout: r.stdout.toString() };
 }
 function wasl(path) {
-  const cli = pathToFileURL(join(dist, "runtime", "cli.js")).href;
-  const code = `import(${JSON.stringify(cli)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code, "exec", path], { env, timeout: 60000 });
+  const r = spawnSync(process.execPath, waslNodeArgs("exec", path), { env, timeout: 60000 });
   return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 /** Runs both ways and asserts equal output and status; returns the native run. */

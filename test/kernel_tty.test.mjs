@@ -10,19 +10,18 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeWaslLauncher } from "./lib/run.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = resolve(root, process.env.WASL_DIST || "dist");
 const haveScript = spawnSync("script", ["--version"]).status === 0;
 const busybox = "/bin/busybox";
 const STEP_MS = 20000;
 
 const dir = mkdtempSync(join(tmpdir(), "wasl-tty-"));
 const launcher = join(dir, "wasl.mjs");
-writeFileSync(launcher, `const { main } = await import(${JSON.stringify(pathToFileURL(join(dist, "runtime/cli.js")).href)});\n` +
-  `process.exit(await main(process.argv.slice(2)));\n`);
+writeWaslLauncher(launcher);
 
 /** `wasl exec ARGS` on a pseudo-terminal; type() sends keys, expect() waits for output after the last match. */
 function session(args) {

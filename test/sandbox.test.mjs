@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { writeWaslLauncher } from "./lib/run.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = resolve(repo, process.env.WASL_DIST || "dist");
@@ -302,7 +303,7 @@ threat("hostile sizes and forged pointers answer like Linux (EFAULT, ENOMEM, EIN
 const cli = suite("wasl run");
 
 const launcher = join(work, "wasl.mjs");
-fs.writeFileSync(launcher, `const { main } = await import(${JSON.stringify(pathToFileURL(join(dist, "runtime/cli.js")).href)});\nprocess.exit(await main(process.argv.slice(2)));\n`);
+writeWaslLauncher(launcher);
 function wasl(args, opts = {}) {
   const r = spawnSync(process.execPath, [launcher, ...args], { env: { PATH: process.env.PATH, WASL_HOME: home }, encoding: "utf8", input: opts.input ?? "", cwd: opts.cwd ?? work });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

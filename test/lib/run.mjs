@@ -2,10 +2,32 @@
 // the two runs: stdout byte for byte and the exit status in the shell's form (128+n for signal n).
 import { spawn, spawnSync } from "node:child_process";
 import { constants } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { root } from "./guests.mjs";
 
 export const waslCli = join(root, "bin", "wasl.js");
+
+/**
+ * Node's arguments that run the wasl CLI of WASL_DIST (default dist/; bin/wasl.js always loads
+ * dist/) with the given arguments: `spawn(process.execPath, waslNodeArgs("exec", prog))`.
+ */
+export function waslNodeArgs(...args) {
+  const code = `import(${JSON.stringify(cliUrl())}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
+  return ["--input-type=module", "-e", code, ...args];
+}
+
+/**
+ * Writes a script that runs the same CLI (`node PATH ARGS…`), for callers that need a command line
+ * (script(1), a pty) or a first argument node would take for itself (`inspect`). Returns path.
+ */
+export function writeWaslLauncher(path) {
+  writeFileSync(path, `const { main } = await import(${JSON.stringify(cliUrl())});\nprocess.exit(await main(process.argv.slice(2)));\n`);
+  return path;
+}
+
+function cliUrl() { return pathToFileURL(join(resolve(root, process.env.WASL_DIST || "dist"), "runtime", "cli.js")).href; }
 
 /** Seconds a run under wasl may take before it is killed (WASL_TEST_TIMEOUT overrides). */
 export const WASL_TIMEOUT_MS = Number(process.env.WASL_TEST_TIMEOUT || 60) * 1000;
