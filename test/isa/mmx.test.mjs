@@ -12,7 +12,7 @@ import * as assert from "uvu/assert";
 import { arch, platform } from "node:os";
 import { readFileSync } from "node:fs";
 import { runMany, diffStates, bareMachine, DATA_ADDR, DATA_SIZE } from "./harness.mjs";
-import { randomLanes } from "./lib/lanes.mjs";
+import { randomLanes, fillTemplate } from "./lib/lanes.mjs";
 
 const hostOk = arch() === "x64" && platform() === "linux" && /\bssse3\b/.test(readFileSync("/proc/cpuinfo", "utf8"));
 
@@ -43,16 +43,15 @@ const lanes = (rnd, kind) => randomLanes(rnd, kind, { f32Special: F32_SPECIAL, f
 // clear of the MM_INIT block), {x} an xmm register, {a} an aligned m128, {u} a misaligned one,
 // {i} imm8, {s} a shift count near the lane widths, {r} {R} a 32/64-bit GPR.
 function instantiate(tpl, rnd) {
-  let s = tpl;
-  const rep = (k, f) => { while (s.includes(k)) s = s.replace(k, f()); };
-  rep("{p}", () => `mm${rnd.int(8)}`); rep("{q}", () => `mm${rnd.int(8)}`);
-  rep("{m}", () => `[rbx+${rnd.int(0xbf8)}]`);
-  rep("{x}", () => `xmm${rnd.int(16)}`);
-  rep("{a}", () => `[rbx+${rnd.int(0xbf) * 16}]`); rep("{u}", () => `[rbx+${rnd.int(0xbf) * 16 + 1 + rnd.int(15)}]`);
-  rep("{i}", () => String(rnd.int(256)));
-  rep("{s}", () => String(rnd.pick([0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255])));
-  rep("{r}", () => rnd.pick(GPR32)); rep("{R}", () => rnd.pick(GPR64));
-  return s;
+  return fillTemplate(tpl, {
+    "{p}": () => `mm${rnd.int(8)}`, "{q}": () => `mm${rnd.int(8)}`,
+    "{m}": () => `[rbx+${rnd.int(0xbf8)}]`,
+    "{x}": () => `xmm${rnd.int(16)}`,
+    "{a}": () => `[rbx+${rnd.int(0xbf) * 16}]`, "{u}": () => `[rbx+${rnd.int(0xbf) * 16 + 1 + rnd.int(15)}]`,
+    "{i}": () => String(rnd.int(256)),
+    "{s}": () => String(rnd.pick([0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255])),
+    "{r}": () => rnd.pick(GPR32), "{R}": () => rnd.pick(GPR64),
+  });
 }
 
 /** Cases: { asm, regs, xmm, mem, mxcsr }; kind picks the lanes of memory and xmm registers. */

@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { arch, platform } from "node:os";
 import { readFileSync } from "node:fs";
 import { runMany, diffStates, DATA_ADDR, DATA_SIZE } from "./harness.mjs";
-import { randomLanes } from "./lib/lanes.mjs";
+import { randomLanes, fillTemplate } from "./lib/lanes.mjs";
 
 const hostOk = arch() === "x64" && platform() === "linux" && /\bsse4_2\b/.test(readFileSync("/proc/cpuinfo", "utf8"));
 
@@ -46,13 +46,12 @@ const lanes = (rnd, kind) => randomLanes(rnd, kind, { f32Special: F32_SPECIAL, f
 // imm8, {r} {q} {w} {b} a 32/64/16/8-bit general register (not rsp). RBX points at the data area.
 
 function instantiate(tpl, rnd) {
-  let s = tpl;
-  const rep = (k, f) => { while (s.includes(k)) s = s.replace(k, f()); };
-  rep("{x}", () => `xmm${rnd.int(16)}`); rep("{y}", () => `xmm${rnd.int(16)}`);
-  rep("{m}", () => `[rbx+${rnd.int(8) * 16}]`); rep("{u}", () => `[rbx+${rnd.int(8) * 16 + 1 + rnd.int(15)}]`);
-  rep("{i}", () => String(rnd.int(256)));
-  rep("{r}", () => rnd.pick(GPR32)); rep("{q}", () => rnd.pick(GPR64)); rep("{w}", () => rnd.pick(GPR16)); rep("{b}", () => rnd.pick(GPR8));
-  return s;
+  return fillTemplate(tpl, {
+    "{x}": () => `xmm${rnd.int(16)}`, "{y}": () => `xmm${rnd.int(16)}`,
+    "{m}": () => `[rbx+${rnd.int(8) * 16}]`, "{u}": () => `[rbx+${rnd.int(8) * 16 + 1 + rnd.int(15)}]`,
+    "{i}": () => String(rnd.int(256)),
+    "{r}": () => rnd.pick(GPR32), "{q}": () => rnd.pick(GPR64), "{w}": () => rnd.pick(GPR16), "{b}": () => rnd.pick(GPR8),
+  });
 }
 
 /** Cases for templates: { asm, regs, xmm, mem, mxcsr }; kind picks float or integer lanes. */

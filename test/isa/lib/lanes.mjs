@@ -30,3 +30,13 @@ export function randomLanes(rnd, kind, { f32Special = [0], f64Special = [0n], f3
   }
   return b;
 }
+
+/**
+ * An instruction template with its placeholders filled: each `{k}` key of fillers, in their order,
+ * is replaced occurrence by occurrence with a fresh value from its function.
+ */
+export function fillTemplate(tpl, fillers) {
+  let s = tpl;
+  for (const [k, f] of Object.entries(fillers)) while (s.includes(k)) s = s.replace(k, f());
+  return s;
+}
