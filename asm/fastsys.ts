@@ -7,10 +7,12 @@
 // handler gives the same result it always would (EFAULT, EINVAL, …), so the two paths never differ.
 import { getReg, setReg, getRip, RAX, RCX, RDX, RSI, RDI } from "./cpu";
 import { readFlags } from "./flags";
-import { translate, tlbHost, ACCESS_WRITE } from "./mmu";
+import { translate, tlbHost, allocFrame, frameUnref, ACCESS_READ, ACCESS_WRITE } from "./mmu";
 import {
-  TLB_WRITE, S_FAST_ENABLE, S_FAST_PID, S_FAST_TID, S_FAST_COUNT, FAST_IDS, FAST_CLOCK, FAST_RANDOM, FAST_FUTEX_WAKE,
-  FAST_FUTEX_WAITERS, FAST_RANDOM_LEFT, RANDOM_POOL, RANDOM_POOL_SIZE,
+  TLB_READ, TLB_WRITE, S_FAST_ENABLE, S_FAST_PID, S_FAST_TID, S_FAST_COUNT, FAST_IDS, FAST_CLOCK, FAST_RANDOM, FAST_FUTEX_WAKE,
+  FAST_FD, FAST_FUTEX_WAITERS, FAST_RANDOM_LEFT, RANDOM_POOL, RANDOM_POOL_SIZE, FAST_FD_MAP, FAST_FD_COUNT,
+  FD_READ, FD_WRITE, FD_NULL, FD_ZERO, FD_PIPE, PIPE_LEN, PIPE_COUNT, PIPE_HEAD, PIPE_SLOTS, PIPE_OPEN, PIPE_SPARE,
+  PIPE_RING, PIPE_RING_SIZE,
 } from "./gen/layout";
 
 /**
@@ -38,6 +40,33 @@ function writable(va: u64, len: u64): bool {
     a = (a & ~<u64>0xFFF) + 4096;
   }
   return true;
+}
+
+/** Whether every byte of [va, va+len) may be read by the guest (as the kernel's copyIn resolves it). */
+function readable(va: u64, len: u64): bool {
+  if (len == 0) return true;
+  const end = va + len;
+  if (end < va) return false;
+  let a = va;
+  while (a < end) {
+    if (tlbHost(TLB_READ, a, 1) == 0 && translate(a, ACCESS_READ, true) < 0) return false;
+    a = (a & ~<u64>0xFFF) + 4096;
+  }
+  return true;
+}
+
+/** Copies len bytes from guest va, which readable() accepted, to dst. */
+function copyIn(dst: usize, va: u64, len: u64): void {
+  let done: u64 = 0;
+  while (done < len) {
+    const a = va + done;
+    const room = 4096 - (a & 0xFFF);
+    const n = room < len - done ? room : len - done;
+    let h = tlbHost(TLB_READ, a, <u32>n);
+    if (h == 0) h = <usize>translate(a, ACCESS_READ, true);
+    memory.copy(dst + <usize>done, h, <usize>n);
+    done += n;
+  }
 }
 
 /** Copies len bytes from src to guest va, which writable() accepted. */
@@ -128,6 +157,110 @@ function futexWake(): i64 {
   return 0;
 }
 
+// ---- read and write on the descriptors of FAST_FD_MAP ----------------------------------------
+// Each answer is the one the kernel's read(2)/write(2) (syscalls/fs_io.ts) gives for the same
+// arguments; what that handler would not finish at once, or would signal, wake or fail, is left
+// to it: a bad pointer, an empty or full pipe, a pipe without readers or with waiters.
+
+/** The kernel's largest transfer in one call (fs_io.ts MAX_IO). */
+const MAX_IO: u64 = 1 << 20;
+const PIPE_BUF: u64 = 4096;
+
+/** The map entry of the descriptor in rdi (the low 32 bits, as Linux's unsigned int fd), or 0. */
+function fdEntry(): u32 {
+  const fd = <u32>getReg(RDI);
+  return fd < FAST_FD_COUNT ? load<u32>(FAST_FD_MAP + (fd << 2)) : 0;
+}
+
+/** The checks both calls start with: a count ≥ 0 and access_ok(buf, count); the count to transfer, or -1. */
+function ioCount(): i64 {
+  const buf = getReg(RSI), count = getReg(RDX);
+  if (<i64>count < 0 || buf > TASK_SIZE || count > TASK_SIZE - buf) return -1;
+  return <i64>(count < MAX_IO ? count : MAX_IO);
+}
+
+@inline function ringEntry(p: usize, i: u32): usize { return p + PIPE_RING + (((load<u32>(p + PIPE_HEAD) + i) % PIPE_RING_SIZE) << 3); }
+
+/** read(2) */
+function fdRead(e: u32): i64 {
+  const n = ioCount();
+  if (n < 0 || (e & FD_READ) == 0) return -1;
+  const buf = getReg(RSI);
+  if ((e & FD_NULL) != 0 || n == 0) return 0;
+  if ((e & FD_ZERO) != 0) {
+    if (!writable(buf, n)) return -1;
+    let done: u64 = 0;
+    while (done < <u64>n) {
+      const a = buf + done;
+      const room = 4096 - (a & 0xFFF);
+      const m = room < <u64>n - done ? room : <u64>n - done;
+      let h = tlbHost(TLB_WRITE, a, <u32>m);
+      if (h == 0) h = <usize>translate(a, ACCESS_WRITE, true);
+      memory.fill(h, 0, <usize>m);
+      done += m;
+    }
+    return n;
+  }
+  const p = <usize>(e & ~<u32>0xFFF);
+  const have = <i64>load<u32>(p + PIPE_LEN);
+  if (load<u32>(p + PIPE_OPEN) == 0 || have == 0) return -1;   // EOF or a wait: the kernel's
+  const want = n < have ? n : have;
+  if (!writable(buf, want)) return -1;
+  let done: i64 = 0;
+  while (done < want) {
+    const r = ringEntry(p, 0);
+    const frame = load<u32>(r), off = <u32>load<u16>(r + 4), len = <u32>load<u16>(r + 6);
+    const m = <u32>(want - done < <i64>len ? want - done : <i64>len);
+    copyOut(buf + <u64>done, <usize>(frame + off), m);
+    done += m;
+    if (m < len) { store<u16>(r + 4, <u16>(off + m)); store<u16>(r + 6, <u16>(len - m)); break; }
+    if (load<u32>(p + PIPE_SPARE) == 0) store<u32>(p + PIPE_SPARE, frame);
+    else frameUnref(frame);
+    store<u32>(p + PIPE_HEAD, (load<u32>(p + PIPE_HEAD) + 1) % PIPE_RING_SIZE);
+    store<u32>(p + PIPE_COUNT, load<u32>(p + PIPE_COUNT) - 1);
+  }
+  store<u32>(p + PIPE_LEN, <u32>(have - want));
+  return want;
+}
+
+/**
+ * write(2) of up to PIPE_BUF bytes that fit whole, placed as the kernel's Pipe.write places them
+ * (Linux's pipe_write): the partial last page merges into the last buffer, a whole page takes a slot.
+ */
+function fdWrite(e: u32): i64 {
+  const n = ioCount();
+  if (n < 0 || (e & FD_WRITE) == 0) return -1;
+  const buf = getReg(RSI);
+  if ((e & (FD_NULL | FD_ZERO)) != 0) return readable(buf, n) ? n : -1;
+  const p = <usize>(e & ~<u32>0xFFF);
+  if (load<u32>(p + PIPE_OPEN) == 0 || n == 0 || <u64>n > PIPE_BUF || !readable(buf, n)) return -1;
+  const count = load<u32>(p + PIPE_COUNT);
+  const tail = <u32>n & 0xFFF;
+  if (tail != 0 && count > 0) {
+    const last = ringEntry(p, count - 1);
+    const end = <u32>load<u16>(last + 4) + <u32>load<u16>(last + 6);
+    if (end + tail <= 4096) {
+      copyIn(<usize>(load<u32>(last) + end), buf, n);
+      store<u16>(last + 6, <u16>(load<u16>(last + 6) + tail));
+      store<u32>(p + PIPE_LEN, load<u32>(p + PIPE_LEN) + <u32>n);
+      return n;
+    }
+  }
+  if (count >= load<u32>(p + PIPE_SLOTS)) return -1;             // full: the kernel blocks or fails
+  let frame = load<u32>(p + PIPE_SPARE);
+  if (frame != 0) store<u32>(p + PIPE_SPARE, 0);
+  else frame = allocFrame();
+  if (frame == 0) return -1;
+  copyIn(<usize>frame, buf, n);
+  const r = ringEntry(p, count);
+  store<u32>(r, frame);
+  store<u16>(r + 4, 0);
+  store<u16>(r + 6, <u16>n);
+  store<u32>(p + PIPE_COUNT, count + 1);
+  store<u32>(p + PIPE_LEN, load<u32>(p + PIPE_LEN) + <u32>n);
+  return n;
+}
+
 /**
  * Answers the system call in rax when its family is enabled and nothing about it needs the
  * kernel (rcx/r11 as SYSCALL defines them, the result in rax); false leaves it to the kernel.
@@ -146,6 +279,11 @@ export function fastSyscall(): bool {
   } else if (nr == 318) {                            // getrandom
     if ((on & FAST_RANDOM) == 0) return false;
     r = getrandom();
+  } else if (nr == 0 || nr == 1) {                   // read, write
+    if ((on & FAST_FD) == 0) return false;
+    const e = fdEntry();
+    if (e == 0) return false;
+    r = nr == 0 ? fdRead(e) : fdWrite(e);
   } else if (nr == 202) {                            // futex
     if ((on & FAST_FUTEX_WAKE) == 0) return false;
     r = futexWake();

@@ -10,6 +10,8 @@ import { buildStack } from "./stack.js";
 import { Process, Thread, RLIMIT_NPROC, RLIMIT_STACK, type SyscallValue } from "./process.js";
 import { createFiles, type KernelFiles, type ExecutableFile } from "./files.js";
 import { ProgramCache } from "./progcache.js";
+import { FastFds } from "./fastfd.js";
+import { fsnotify, DEV_NULL, DEV_ZERO } from "./vfs/index.js";
 import { EAGAIN, EINTR, EINVAL, ELOOP, ENOEXEC, ENOMEM, ENOSYS, ERRNO_TEXT } from "./errno.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
@@ -152,9 +154,13 @@ export class Kernel {
     // The calls the core may answer itself (asm/fastsys.ts); time only from a real clock, read
     // through the same host as the kernel's handlers.
     machine.clock = host;
-    this.fastFamilies = L.FAST_IDS | L.FAST_RANDOM | L.FAST_FUTEX_WAKE | (host.virtualClock ? 0 : L.FAST_CLOCK);
+    this.fastFamilies = L.FAST_IDS | L.FAST_RANDOM | L.FAST_FUTEX_WAKE | L.FAST_FD | (host.virtualClock ? 0 : L.FAST_CLOCK);
+    const devices = this.files.vfs.devices;
+    this.fastFds = new FastFds(machine, devices.get(DEV_NULL), devices.get(DEV_ZERO));
   }
   private readonly fastFamilies: number;
+  /** The running thread's descriptors as the core's read/write fast path sees them. */
+  private readonly fastFds: FastFds;
 
   /** A kernel on a new machine instantiated from the compiled core module. */
   static async create(module: WebAssembly.Module, opts: KernelOptions): Promise<Kernel> {
@@ -695,7 +701,10 @@ export class Kernel {
       while (runnable) {
         // Calls that need nothing decided now are answered in the core (not when tracing): no
         // signal can become pending while it runs, and all pending ones were just delivered.
-        m.setFastPath(this.trace ? 0 : this.fastFamilies, t.process.pid, t.tid);
+        // read/write stay in the kernel while inotify watches anything: it reports them.
+        const families = this.trace ? 0 : fsnotify.watches ? this.fastFamilies & ~L.FAST_FD : this.fastFamilies;
+        if (families & L.FAST_FD) this.fastFds.publish(t.process.fds);
+        m.setFastPath(families, t.process.pid, t.tid);
         const before = m.icountLow;
         const reason = m.run(budget);
         budget -= (m.icountLow - before) >>> 0;

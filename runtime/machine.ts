@@ -134,15 +134,15 @@ export class Machine {
    * kept alive). Nothing of the old guest reaches the new one: every frame is free and is
    * zeroed when allocFrame hands it out again (the invariant that already separates processes
    * of one run), init() resets the core's allocator, code cache, TLB and counters, and the CPU
-   * state, TLB, hash and scratch areas and the fast path's random pool are zeroed here; decoded records left in memory are
+   * state, TLB, hash and scratch areas and the fast path's random pool and descriptor map are zeroed here; decoded records left in memory are
    * unreachable once the block hash is empty. This object is revoked: its old kernel cannot
    * touch the instance again.
    */
   recycle(maxBytes: number): Machine | null {
     if (this.core.getFramesInUse() !== 0 || this.core.memory.buffer.byteLength > maxBytes) return null;
     new Uint8Array(this.core.memory.buffer, 0, L.DECODED).fill(0);
-    // The fast path's shared words and random pool: the next run must not be served the old pool.
-    new Uint8Array(this.core.memory.buffer, L.FAST_SHARED, L.RANDOM_POOL + L.RANDOM_POOL_SIZE - L.FAST_SHARED).fill(0);
+    // The fast path's shared words, random pool and descriptor map: the next run must not be served the old pool.
+    new Uint8Array(this.core.memory.buffer, L.FAST_SHARED, L.FAST_FD_MAP + L.FAST_FD_COUNT * 4 - L.FAST_SHARED).fill(0);
     const next = new Machine(this.instance, this.owner, this.opts);
     next.cpuid1Edx = this.cpuid1Edx;
     (this as { core: CoreExports }).core = RECYCLED;

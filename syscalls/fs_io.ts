@@ -18,6 +18,7 @@ import { sendSignal } from "./signal.js";
 import { blockOn, WOULD_BLOCK } from "./fs_wait.js";
 import { fdOf, uintOf, ctxOf, fileOf, readPath, installFile, syncFdLimit } from "./fs.js";
 import { socketRead, socketWrite } from "./socket.js";
+import { newPipe } from "../runtime/fastfd.js";
 
 const SIGPIPE = 13;
 /** Largest transfer done in one call (Linux also returns short counts; it caps at 0x7ffff000). */
@@ -413,7 +414,8 @@ export function sysFcntl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 /** pipe2(2) */
 export function sysPipe2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const flags = uintOf(a[1]);
-  const ends = k.files.vfs.pipe(ctxOf(k, t), flags);
+  // The buffer is in machine memory, where the core's read/write fast path finds it.
+  const ends = k.files.vfs.pipe(ctxOf(k, t), flags, () => newPipe(k.machine));
   if (typeof ends === "number") return ends;
   const cloexec = (flags & O_CLOEXEC) !== 0;
   const r = installFile(t, ends[0], cloexec);

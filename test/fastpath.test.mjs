@@ -55,7 +55,8 @@ const N = 2000;
 const fast = suite("syscall fast path");
 
 // Calls per loop, and the ones the kernel still answers: getrandom refills its pool there.
-const families = [["ids", 2, 0], ["clock", 3, 0], ["random", 1, Math.ceil((N * 16) / 4096) + 1], ["futex", 1, 0]];
+const families = [["ids", 2, 0], ["clock", 3, 0], ["random", 1, Math.ceil((N * 16) / 4096) + 1], ["futex", 1, 0],
+  ["devices", 2, 0], ["pipe", 2, 0]];
 for (const [mode, perLoop, slow] of families) {
   fast(`${mode}: answered in the core, and in the kernel under --trace`, async () => {
     const r = await run([mode, String(N)]);
@@ -74,6 +75,20 @@ fast("FUTEX_WAKE goes to the kernel while a thread waits on any futex, and comes
   assert.is(r.out, `waiting ${N}/${N}\n`);
   // N fast wakes after the join; the N before it, and a few of libc's own, reached the kernel.
   assert.ok(r.fast >= N && r.fast < N + N / 2, `${r.fast} fast calls`);
+});
+
+fast("read/write on a pipe go to the kernel while epoll watches it, and come back when it is gone", async () => {
+  const r = await run(["watched", String(N)]);
+  assert.is(r.out, `watched ${N}/${N}\n`);
+  assert.is(r.code, 0);
+  // Only the N round trips after EPOLL_CTL_DEL (2 calls each) stay in the core.
+  assert.ok(r.fast >= 2 * N && r.fast < 2 * N + N / 2, `${r.fast} fast calls`);
+});
+
+fast("read/write stay in the kernel while inotify watches anything", async () => {
+  const r = await run(["pipe", String(N), "inotify"]);
+  assert.is(r.out, `pipe ${N}/${N}\n`);
+  assert.ok(r.fast < N / 2, `${r.fast} fast calls`);
 });
 
 fast("deterministic mode: time stays in the kernel; output is reproducible and the same with --trace", async () => {

@@ -12,6 +12,8 @@ export class FdTable {
   limit = 1024;
   /** Called for every descriptor closed (the kernel drops the process's record locks on the file). */
   onClose: ((file: OpenFile) => void) | null = null;
+  /** Changes whenever a descriptor comes or goes (the core's copy of the table is made again). */
+  version = 0;
 
   get(fd: number): OpenFile | undefined { return fd >= 0 ? this.slots[fd]?.file : undefined; }
   getCloexec(fd: number): boolean | undefined { return this.slots[fd]?.cloexec; }
@@ -32,6 +34,7 @@ export class FdTable {
   private put(fd: number, file: OpenFile, cloexec: boolean): void {
     file.refs++;
     this.slots[fd] = { file, cloexec };
+    this.version++;
   }
 
   /** Installs file at the lowest free descriptor ≥ min (F_DUPFD semantics); -EMFILE when none. */
@@ -67,6 +70,7 @@ export class FdTable {
     f.refs++; // keep f alive if newfd was its only other descriptor
     if (this.slots[newfd]) this.close(newfd);
     this.slots[newfd] = { file: f, cloexec: (flags & O_CLOEXEC) !== 0 };
+    this.version++;
     return newfd;
   }
 
@@ -74,6 +78,7 @@ export class FdTable {
     const s = fd >= 0 ? this.slots[fd] : undefined;
     if (!s) return -EBADF;
     this.slots[fd] = undefined;
+    this.version++;
     if (--s.file.refs === 0) {
       if (fsnotify.watches) notifyClose(s.file);
       s.file.release();

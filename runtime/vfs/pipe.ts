@@ -13,10 +13,13 @@ const PAGE_SIZE = 4096;
 /** Callbacks run on every state change that may make a waiter's operation succeed. */
 export class WaitQueue {
   private waiters = new Set<() => void>();
+  /** Called after each add and removal (a pipe in machine memory tells the core whether anyone waits). */
+  onChange: (() => void) | null = null;
   /** Registers fn; returns the function that unregisters it. */
   add(fn: () => void): () => void {
     this.waiters.add(fn);
-    return () => { this.waiters.delete(fn); };
+    this.onChange?.();
+    return () => { if (this.waiters.delete(fn)) this.onChange?.(); };
   }
   notify(): void { for (const fn of [...this.waiters]) fn(); }
   get size(): number { return this.waiters.size; }
@@ -31,7 +34,7 @@ export interface Pollable {
 let pipeCounter = 0;
 
 /** One page of a pipe: bytes [off, off+len) of data are unread. */
-interface PipePage { data: Uint8Array; off: number; len: number }
+export interface PipePage { data: Uint8Array; off: number; len: number }
 
 /**
  * A pipe buffer as Linux keeps it: a ring of page-sized buffers (16 by default). A write first
@@ -45,13 +48,13 @@ export class Pipe implements Pollable {
   writers = 0;
   /** Set once any writer has existed: FIFO readers opened before any writer see no EOF in poll. */
   hadWriter = false;
-  private pages: PipePage[] = [];
-  private len = 0;
+  protected pages: PipePage[] = [];
+  protected len = 0;
   capacity = PIPE_SIZE;
 
   get available(): number { return this.len; }
-  private get slots(): number { return Math.max(1, Math.floor(this.capacity / PAGE_SIZE)); }
-  private get full(): boolean { return this.pages.length >= this.slots; }
+  protected get slots(): number { return Math.max(1, Math.floor(this.capacity / PAGE_SIZE)); }
+  protected get full(): boolean { return this.pages.length >= this.slots; }
 
   /** F_SETPIPE_SZ: false (EBUSY) when more pages are in use than the new size has slots. */
   resize(capacity: number): boolean {
@@ -117,7 +120,7 @@ export class Pipe implements Pollable {
   poll(): number { return this.pollRead() | this.pollWrite(); }
   pollRead(): number {
     let m = 0;
-    if (this.len > 0) m |= POLLIN | POLLRDNORM;
+    if (this.available > 0) m |= POLLIN | POLLRDNORM;
     if (this.writers === 0 && this.hadWriter) m |= POLLHUP;
     return m;
   }

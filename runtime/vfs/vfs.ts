@@ -420,12 +420,12 @@ export class Vfs {
   }
 
   /** pipe2(2): [read end, write end]; flags O_NONBLOCK and O_DIRECT (O_CLOEXEC is the caller's). */
-  pipe(ctx: FsContext, flags: number): [PipeEnd, PipeEnd] | number {
+  pipe(ctx: FsContext, flags: number, makePipe = () => new Pipe()): [PipeEnd, PipeEnd] | number {
     if (flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT)) return -EINVAL;
     flags &= O_NONBLOCK | O_DIRECT;
     const inode = new AnonInode(this.pipeSb, this.pipeSb.nextIno(), S_IFIFO | 0o600);
     inode.uid = ctx.cred.uid; inode.gid = ctx.cred.gid;
-    const pipe = new Pipe();
+    const pipe = makePipe();
     const path = { mnt: this.pipeMount, dentry: new Dentry(`pipe:[${inode.ino}]`, null, inode) };
     return [new PipeEnd(flags | O_RDONLY, inode, path, pipe), new PipeEnd(flags | O_WRONLY, inode, path, pipe)];
   }

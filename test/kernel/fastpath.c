@@ -1,11 +1,14 @@
 /* Exercises the system calls the CPU core can answer itself, one family per mode, N calls each,
  * and prints what a reproducible run can compare (test/fastpath.test.mjs). */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -28,6 +31,8 @@ static void *waiter(void *arg) {
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   long n = argc > 2 ? atol(argv[2]) : 1000, ok = 0;
+  /* an inotify watch anywhere keeps read and write in the kernel, which reports them */
+  if (argc > 3 && !strcmp(argv[3], "inotify") && inotify_add_watch(inotify_init1(0), "/", IN_ALL_EVENTS) < 0) return 3;
   if (!strcmp(mode, "ids")) {
     for (long i = 0; i < n; i++) ok += syscall(SYS_getpid) > 0 && syscall(SYS_gettid) > 0;
   } else if (!strcmp(mode, "clock")) {
@@ -52,6 +57,25 @@ int main(int argc, char **argv) {
     pthread_join(th, 0);
     for (long i = 0; i < n; i++) ok += futex(&word_b, FUTEX_WAKE_PRIVATE, 1, 0, 0) == 0;
     ok = woken == 1 ? ok / 2 : 0;
+  } else if (!strcmp(mode, "devices")) {
+    int null = open("/dev/null", O_WRONLY), zero = open("/dev/zero", O_RDONLY);
+    char b[8] = {1};
+    for (long i = 0; i < n; i++) ok += write(null, b, 1) == 1 && read(zero, b, sizeof b) == 8 && b[0] == 0;
+  } else if (!strcmp(mode, "pipe")) {
+    int p[2];
+    char c = 0;
+    if (pipe(p)) return 1;
+    for (long i = 0; i < n; i++) ok += write(p[1], &c, 1) == 1 && read(p[0], &c, 1) == 1;
+  } else if (!strcmp(mode, "watched")) {
+    /* n round trips while epoll watches the pipe (the kernel must see each write), n after */
+    int p[2], ep = epoll_create1(0);
+    char c = 0;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET}, out;
+    if (pipe(p) || epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev)) return 1;
+    for (long i = 0; i < n; i++) ok += write(p[1], &c, 1) == 1 && epoll_wait(ep, &out, 1, 0) == 1 && read(p[0], &c, 1) == 1;
+    epoll_ctl(ep, EPOLL_CTL_DEL, p[0], 0);
+    for (long i = 0; i < n; i++) ok += write(p[1], &c, 1) == 1 && epoll_wait(ep, &out, 1, 0) == 0 && read(p[0], &c, 1) == 1;
+    ok /= 2;
   } else if (!strcmp(mode, "show")) {
     /* what deterministic mode must reproduce, whichever path answered */
     for (long i = 0; i < n; i++) {
@@ -66,7 +90,7 @@ int main(int argc, char **argv) {
     }
     ok = n;
   } else {
-    fprintf(stderr, "usage: fastpath ids|clock|random|futex|waiting|show [N]\n");
+    fprintf(stderr, "usage: fastpath ids|clock|random|futex|waiting|devices|pipe|watched|show [N]\n");
     return 2;
   }
   printf("%s %ld/%ld\n", mode, ok, n);
