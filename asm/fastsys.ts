@@ -12,7 +12,7 @@ import {
   TLB_READ, TLB_WRITE, S_FAST_ENABLE, S_FAST_PID, S_FAST_TID, S_FAST_COUNT, FAST_IDS, FAST_CLOCK, FAST_RANDOM, FAST_FUTEX_WAKE,
   FAST_FD, FAST_FUTEX_WAITERS, FAST_RANDOM_LEFT, RANDOM_POOL, RANDOM_POOL_SIZE, FAST_FD_MAP, FAST_FD_COUNT,
   FD_READ, FD_WRITE, FD_NULL, FD_ZERO, FD_PIPE, PIPE_LEN, PIPE_COUNT, PIPE_HEAD, PIPE_SLOTS, PIPE_OPEN, PIPE_SPARE,
-  PIPE_RING, PIPE_RING_SIZE,
+  PIPE_RING, PIPE_RING_SIZE, FD_FILE, FILE_POS, FILE_SIZE, FILE_PAGES, FILE_PAGE_COUNT,
 } from "./gen/layout";
 
 /**
@@ -181,11 +181,48 @@ function ioCount(): i64 {
 
 @inline function ringEntry(p: usize, i: u32): usize { return p + PIPE_RING + (((load<u32>(p + PIPE_HEAD) + i) % PIPE_RING_SIZE) << 3); }
 
+/**
+ * Reads up to n bytes of the file at pos into guest buf when every page they lie in has its copy;
+ * the count (0 at or past the end), or -1 to leave the call to the kernel.
+ */
+function fileRead(f: usize, buf: u64, n: i64, pos: u64): i64 {
+  const size = load<u64>(f + FILE_SIZE);
+  if (pos >= size || n == 0) return 0;
+  const m = <u64>n < size - pos ? <u64>n : size - pos;
+  const last = (pos + m - 1) >> 12;
+  if (last >= <u64>FILE_PAGE_COUNT) return -1;
+  for (let i = pos >> 12; i <= last; i++) if (load<u32>(f + FILE_PAGES + (<usize>i << 2)) == 0) return -1;
+  if (!writable(buf, m)) return -1;
+  let done: u64 = 0;
+  while (done < m) {
+    const at = pos + done;
+    const room = 4096 - (at & 0xFFF);
+    const k = room < m - done ? room : m - done;
+    copyOut(buf + done, <usize>(load<u32>(f + FILE_PAGES + (<usize>(at >> 12) << 2)) + <u32>(at & 0xFFF)), k);
+    done += k;
+  }
+  return <i64>m;
+}
+
+/** pread64(2) on a regular file in memory; the offset is the call's, the description's stays. */
+function fdPread(e: u32): i64 {
+  const n = ioCount();
+  const pos = getReg(10);                                      // r10
+  if (n < 0 || <i64>pos < 0 || (e & (FD_FILE | FD_READ)) != (FD_FILE | FD_READ)) return -1;
+  return fileRead(<usize>(e & ~<u32>0xFFF), getReg(RSI), n, pos);
+}
+
 /** read(2) */
 function fdRead(e: u32): i64 {
   const n = ioCount();
   if (n < 0 || (e & FD_READ) == 0) return -1;
   const buf = getReg(RSI);
+  if ((e & FD_FILE) != 0) {
+    const f = <usize>(e & ~<u32>0xFFF);
+    const r = fileRead(f, buf, n, load<u64>(f + FILE_POS));
+    if (r > 0) store<u64>(f + FILE_POS, load<u64>(f + FILE_POS) + <u64>r);
+    return r;
+  }
   if ((e & FD_NULL) != 0 || n == 0) return 0;
   if ((e & FD_ZERO) != 0) {
     if (!writable(buf, n)) return -1;
@@ -232,6 +269,7 @@ function fdWrite(e: u32): i64 {
   if (n < 0 || (e & FD_WRITE) == 0) return -1;
   const buf = getReg(RSI);
   if ((e & (FD_NULL | FD_ZERO)) != 0) return readable(buf, n) ? n : -1;
+  if ((e & FD_PIPE) == 0) return -1;
   const p = <usize>(e & ~<u32>0xFFF);
   if (load<u32>(p + PIPE_OPEN) == 0 || n == 0 || <u64>n > PIPE_BUF || !readable(buf, n)) return -1;
   const count = load<u32>(p + PIPE_COUNT);
@@ -279,11 +317,11 @@ export function fastSyscall(): bool {
   } else if (nr == 318) {                            // getrandom
     if ((on & FAST_RANDOM) == 0) return false;
     r = getrandom();
-  } else if (nr == 0 || nr == 1) {                   // read, write
+  } else if (nr == 0 || nr == 1 || nr == 17) {       // read, write, pread64
     if ((on & FAST_FD) == 0) return false;
     const e = fdEntry();
     if (e == 0) return false;
-    r = nr == 0 ? fdRead(e) : fdWrite(e);
+    r = nr == 0 ? fdRead(e) : nr == 1 ? fdWrite(e) : fdPread(e);
   } else if (nr == 202) {                            // futex
     if ((on & FAST_FUTEX_WAKE) == 0) return false;
     r = futexWake();

@@ -5,9 +5,14 @@
 import * as L from "./gen/layout.js";
 import type { Machine } from "./machine.js";
 import { EPIPE, ENOMEM } from "./errno.js";
-import { Pipe, PipeEnd, DeviceFile, WOULD_BLOCK, type FdTable, type OpenFile, type CharDevice } from "./vfs/index.js";
+import {
+  Pipe, PipeEnd, DeviceFile, RegularFile, MemFile, WOULD_BLOCK, type FdTable, type OpenFile, type CharDevice, type PageStore,
+  type FastFileState,
+} from "./vfs/index.js";
 
 const PAGE_SIZE = 4096;
+/** Frames a machine spends on copies of file pages (FileCache): 16 MiB. */
+const MAX_FILE_FRAMES = 4096;
 
 /** Publishes descriptor tables into FAST_FD_MAP for the core. */
 export class FastFds {
@@ -15,8 +20,11 @@ export class FastFds {
   private version = -1;
   /** Entries below this may be non-zero. */
   private top = 0;
+  /** The descriptions the core may read, and the frames their page copies take. */
+  private readonly files = new Set<FileCache>();
+  fileFrames = 0;
 
-  constructor(private readonly machine: Machine, private readonly devNull?: CharDevice, private readonly devZero?: CharDevice) {}
+  constructor(readonly machine: Machine, private readonly devNull?: CharDevice, private readonly devZero?: CharDevice) {}
 
   /**
    * Makes the map describe fds, unless it already does. Called before every run of the core (a
@@ -49,7 +57,79 @@ export class FastFds {
       if (f.device === this.devNull) return L.FD_NULL | access;
       if (f.device === this.devZero) return L.FD_ZERO | access;
     }
+    if (f instanceof RegularFile && f.readable && f.io instanceof MemFile) {
+      if (!f.fast) {
+        const addr = this.machine.core.allocFrame();
+        if (!addr) return 0;
+        const c = new FileCache(this, addr, f.io.data, f.pos);
+        this.files.add(c);
+        f.fast = c;
+      }
+      return f.fast instanceof FileCache && f.fast.owner === this ? (f.fast.addr | L.FD_FILE | access) >>> 0 : 0;
+    }
     return 0;
+  }
+
+  forget(c: FileCache): void { this.files.delete(c); }
+
+  /** Gives back every frame that holds a copy of a file page (the machine is short of memory); true if any. */
+  dropFileFrames(): boolean {
+    if (this.fileFrames === 0) return false;
+    for (const c of this.files) c.drop(0, Infinity);
+    return true;
+  }
+}
+
+/**
+ * A regular file's description while the core may read it: FILE_* in a frame of machine memory.
+ * The offset lives there; the size and the page copies follow every change of the file's bytes
+ * (PageStore.watchers), whoever makes it. Pages are copied when a kernel read smaller than a page
+ * touches them: the reads whose cost is the exit to the kernel, not the copy.
+ */
+export class FileCache implements FastFileState {
+  private readonly watcher = (start: number, end: number) => this.drop(start, end);
+
+  constructor(readonly owner: FastFds, readonly addr: number, private readonly store: PageStore, pos: number) {
+    this.pos = pos;
+    this.setSize();
+    (store.watchers ??= new Set()).add(this.watcher);
+  }
+
+  private get machine(): Machine { return this.owner.machine; }
+  get pos(): number { return Number(this.machine.view.getBigUint64(this.addr + L.FILE_POS, true)); }
+  set pos(v: number) { this.machine.view.setBigUint64(this.addr + L.FILE_POS, BigInt(v), true); }
+  private setSize(): void { this.machine.view.setBigUint64(this.addr + L.FILE_SIZE, BigInt(this.store.length), true); }
+
+  didRead(pos: number, size: number, n: number): void {
+    if (size >= PAGE_SIZE) return;
+    const last = Math.floor((pos + n - 1) / PAGE_SIZE);
+    for (let i = Math.floor(pos / PAGE_SIZE); i <= last && i < L.FILE_PAGE_COUNT; i++) {
+      const at = this.addr + L.FILE_PAGES + i * 4;
+      if (this.machine.view.getUint32(at, true) || this.owner.fileFrames >= MAX_FILE_FRAMES) continue;
+      const frame = this.machine.core.allocFrame(); // may grow the memory: views are taken after it
+      if (!frame) return;
+      this.store.read(this.machine.u8.subarray(frame, frame + PAGE_SIZE), i * PAGE_SIZE);
+      this.machine.view.setUint32(at, frame, true);
+      this.owner.fileFrames++;
+    }
+  }
+
+  /** Bytes [start, end) changed, and perhaps the size: their page copies are gone. */
+  drop(start: number, end: number): void {
+    const v = this.machine.view, core = this.machine.core;
+    const last = Math.min(Math.ceil(end / PAGE_SIZE), L.FILE_PAGE_COUNT);
+    for (let i = Math.floor(start / PAGE_SIZE); i < last; i++) {
+      const at = this.addr + L.FILE_PAGES + i * 4, frame = v.getUint32(at, true);
+      if (frame) { core.frameUnref(frame); v.setUint32(at, 0, true); this.owner.fileFrames--; }
+    }
+    this.setSize();
+  }
+
+  release(): void {
+    this.store.watchers?.delete(this.watcher);
+    this.drop(0, Infinity);
+    this.machine.core.frameUnref(this.addr);
+    this.owner.forget(this);
   }
 }
 

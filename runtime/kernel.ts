@@ -728,8 +728,8 @@ export class Kernel {
     const m = this.machine;
     // A touch just below a MAP_GROWSDOWN stack grows it, and the instruction runs again.
     if (reason === L.EXIT_PAGE_FAULT && t.process.mm.growDown(m.faultAddr, t.process.rlimits[RLIMIT_STACK][0])) return;
-    // Out of frames: cached program pages go first, and the instruction runs again.
-    if (reason === L.EXIT_OOM && this.programs?.dropFrames()) return;
+    // Out of frames: cached program and file pages go first, and the instruction runs again.
+    if (reason === L.EXIT_OOM && (this.programs?.dropFrames() || this.fastFds.dropFileFrames())) return;
     raiseFault(this, t, reason);
   }
 

@@ -56,7 +56,7 @@ const fast = suite("syscall fast path");
 
 // Calls per loop, and the ones the kernel still answers: getrandom refills its pool there.
 const families = [["ids", 2, 0], ["clock", 3, 0], ["random", 1, Math.ceil((N * 16) / 4096) + 1], ["futex", 1, 0],
-  ["devices", 2, 0], ["pipe", 2, 0]];
+  ["devices", 2, 0], ["pipe", 2, 0], ["file", 2, Math.ceil(N / 4096) + 1]];
 for (const [mode, perLoop, slow] of families) {
   fast(`${mode}: answered in the core, and in the kernel under --trace`, async () => {
     const r = await run([mode, String(N)]);

@@ -15,7 +15,10 @@ const MAX_OFF = 0x7fffffffffffffffn;
 export abstract class OpenFile {
   /** Descriptors referring to this description (FdTable keeps it); release() runs at zero. */
   refs = 0;
-  pos = 0;
+  /** The offset (pos), where no subclass keeps it elsewhere. */
+  protected offset = 0;
+  get pos(): number { return this.offset; }
+  set pos(v: number) { this.offset = v; }
   constructor(public flags: number, readonly inode: Inode, readonly path: Path | null) {}
 
   get readable(): boolean { return !(this.flags & O_PATH) && (this.flags & O_ACCMODE) !== O_WRONLY; }
@@ -88,11 +91,27 @@ export abstract class OpenFile {
 /** A queue nothing ever waits on long: for files that are always ready. */
 const NEVER = new WaitQueue();
 
+/**
+ * What the core's read fast path keeps of a description it may read itself (runtime/fastfd.ts):
+ * the offset, which lives there meanwhile, and copies of the file's pages.
+ */
+export interface FastFileState {
+  pos: number;
+  /** The kernel read n bytes at pos for a buffer of size bytes (the core may want those pages). */
+  didRead(pos: number, size: number, n: number): void;
+  release(): void;
+}
+
 export class RegularFile extends OpenFile {
+  /** Set while the core may read this description (its offset is then the core's). */
+  fast: FastFileState | null = null;
   constructor(flags: number, inode: Inode, path: Path | null, readonly io: FileIO) { super(flags, inode, path); }
+  get pos(): number { return this.fast ? this.fast.pos : this.offset; }
+  set pos(v: number) { if (this.fast) this.fast.pos = v; else this.offset = v; }
   protected readAt(buf: Uint8Array, pos: number): number {
     const n = this.io.read(buf, pos);
     if (n > 0 && fsnotify.watches) notifyPath(this.path, this.inode, IN_ACCESS);
+    if (n > 0 && this.fast) this.fast.didRead(pos, buf.length, n);
     return n;
   }
   protected writeAt(data: Uint8Array, pos: number, advance: boolean): number {
@@ -120,7 +139,10 @@ export class RegularFile extends OpenFile {
     return e;
   }
   fsync(): number { return this.io.sync ? this.io.sync() : 0; }
-  release(): void { this.io.close?.(); }
+  release(): void {
+    if (this.fast) { this.offset = this.fast.pos; this.fast.release(); this.fast = null; }
+    this.io.close?.();
+  }
 }
 
 /** Produces "." and ".." entries' inode numbers and the listing for a directory description. */

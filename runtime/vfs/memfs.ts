@@ -13,6 +13,9 @@ export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
 export class PageStore {
   private pages = new Map<number, Uint8Array>();
   length = 0;
+  /** Told of every change: bytes [start, end) may differ now, and the length may have changed (copies kept elsewhere follow). */
+  watchers: Set<(start: number, end: number) => void> | null = null;
+  private changed(start: number, end: number): void { if (this.watchers) for (const w of this.watchers) w(start, end); }
 
   get pageCount(): number { return this.pages.size; }
 
@@ -43,10 +46,12 @@ export class PageStore {
       done += m;
     }
     if (pos + data.length > this.length) this.length = pos + data.length;
+    this.changed(pos, pos + data.length);
     return data.length;
   }
 
   truncate(size: number): void {
+    const old = this.length;
     if (size < this.length) {
       const keep = Math.ceil(size / PAGE);
       for (const idx of [...this.pages.keys()]) if (idx >= keep) this.pages.delete(idx);
@@ -54,12 +59,14 @@ export class PageStore {
       if (last && size % PAGE) last.fill(0, size % PAGE);
     }
     this.length = size;
+    this.changed(Math.min(size, old), Math.max(size, old));
   }
 
   /** Allocates the pages of [pos, pos+len) (fallocate mode 0) and extends the size. */
   allocate(pos: number, len: number): void {
     for (let idx = Math.floor(pos / PAGE); idx * PAGE < pos + len; idx++) if (!this.pages.has(idx)) this.pages.set(idx, new Uint8Array(PAGE));
     if (pos + len > this.length) this.length = pos + len;
+    this.changed(pos, pos + len);
   }
 
   seekData(pos: number, hole: boolean): number {

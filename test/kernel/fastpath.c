@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -66,6 +67,15 @@ int main(int argc, char **argv) {
     char c = 0;
     if (pipe(p)) return 1;
     for (long i = 0; i < n; i++) ok += write(p[1], &c, 1) == 1 && read(p[0], &c, 1) == 1;
+  } else if (!strcmp(mode, "file")) {
+    /* a file in memory read a byte at a time, then each byte again with pread64 */
+    int fd = memfd_create("fast", 0);
+    for (long i = 0; i < n; i++) if (write(fd, &"abcdefgh"[i % 8], 1) != 1) return 1;
+    lseek(fd, 0, SEEK_SET);
+    char c;
+    for (long i = 0; i < n; i++) ok += read(fd, &c, 1) == 1 && c == "abcdefgh"[i % 8];
+    for (long i = 0; i < n; i++) ok += pread(fd, &c, 1, i) == 1 && c == "abcdefgh"[i % 8];
+    ok /= 2;
   } else if (!strcmp(mode, "watched")) {
     /* n round trips while epoll watches the pipe (the kernel must see each write), n after */
     int p[2], ep = epoll_create1(0);
@@ -90,7 +100,7 @@ int main(int argc, char **argv) {
     }
     ok = n;
   } else {
-    fprintf(stderr, "usage: fastpath ids|clock|random|futex|waiting|devices|pipe|watched|show [N]\n");
+    fprintf(stderr, "usage: fastpath ids|clock|random|futex|waiting|devices|pipe|file|watched|show [N]\n");
     return 2;
   }
   printf("%s %ld/%ld\n", mode, ok, n);
