@@ -45,12 +45,6 @@ function guest(name) {
   return out;
 }
 
-/** The file the read workload reads: 1 MiB, so 1,000,000 one-byte reads never hit end of file. */
-function dataFile() {
-  const p = join(cache, "read-1mib.bin");
-  if (!existsSync(p)) writeFileSync(p, Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 131) & 255)));
-  return p;
-}
 
 const busybox = ["/bin/busybox", "/usr/bin/busybox"].find((p) => existsSync(p));
 
@@ -60,7 +54,7 @@ const busybox = ["/bin/busybox", "/usr/bin/busybox"].find((p) => existsSync(p));
 // a wasl run takes seconds. `mips`: report guest instructions per second (wasl counts them).
 const W = [];
 const sys = (name, mode, calls, quickCalls, extra = {}) => W.push({
-  name: `syscall.${name}`, guest: "sys", args: (n) => [mode, String(n), dataFile()], n: [calls, quickCalls], perCall: true, runs: 3,
+  name: `syscall.${name}`, guest: "sys", args: (n) => [mode, String(n)], n: [calls, quickCalls], perCall: true, runs: 3,
   what: (n) => `${n.toLocaleString("en")} calls`, ...extra });
 sys("getpid", "getpid", 1_000_000, 100_000);
 sys("write-devnull", "devnull", 1_000_000, 100_000);
@@ -70,6 +64,8 @@ sys("gettimeofday", "gettimeofday", 1_000_000, 100_000);
 sys("getrandom", "random", 1_000_000, 100_000);
 sys("futex-wake", "futexwake", 1_000_000, 100_000);
 sys("ebadf", "ebadf", 1_000_000, 100_000);
+// a round is 1 write + 1 read of one byte through a pipe, in one process
+sys("pipe-self", "pipeself", 1_000_000, 100_000, { per: "write+read", what: (n) => `${n.toLocaleString("en")} rounds` });
 // a round trip is 2 writes + 2 reads + 2 context switches
 sys("pipe-pingpong", "pipe", 100_000, 10_000, { per: "round trip", what: (n) => `${n.toLocaleString("en")} round trips` });
 

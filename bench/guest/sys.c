@@ -27,7 +27,7 @@ static void die(const char *what) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: sys getpid|devnull|read|clock|gettimeofday|random|futexwake|ebadf|pipe N [FILE]\n"); return 2; }
+  if (argc < 3) { fprintf(stderr, "usage: sys getpid|devnull|read|clock|gettimeofday|random|futexwake|ebadf|pipeself|pipe N\n"); return 2; }
   const char *mode = argv[1];
   long n = atol(argv[2]), ok = 0;
   char c = 'x';
@@ -45,9 +45,16 @@ int main(int argc, char **argv) {
     for (long i = 0; i < n; i++) ok += write(fd, &c, 1) == 1;
     t1 = now_ns();
   } else if (!strcmp(mode, "read")) {
-    if (argc < 4) { fprintf(stderr, "sys read: FILE missing\n"); return 2; }
-    int fd = open(argv[3], O_RDONLY);
-    if (fd < 0) die(argv[3]);
+    /* a 1 MiB file in memory (tmpfs, natively and under wasl), so no disk or host file is timed */
+    char path[64];
+    snprintf(path, sizeof path, "/dev/shm/wasl-bench-read-%d", (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) die(path);
+    unlink(path);
+    static unsigned char data[1 << 20];
+    for (long i = 0; i < (long)sizeof data; i++) data[i] = (unsigned char)(i * 131);
+    if (write(fd, data, sizeof data) != (ssize_t)sizeof data) die("write");
+    lseek(fd, 0, SEEK_SET);
     t0 = now_ns();
     for (long i = 0; i < n; i++) {
       ssize_t r = read(fd, &c, 1);
@@ -85,6 +92,13 @@ int main(int argc, char **argv) {
   } else if (!strcmp(mode, "ebadf")) {
     t0 = now_ns();
     for (long i = 0; i < n; i++) ok += close(-1) == -1 && errno == EBADF;
+    t1 = now_ns();
+  } else if (!strcmp(mode, "pipeself")) {
+    /* 1 byte into a pipe and back out, in one process: no wake-up, no context switch */
+    int p[2];
+    if (pipe(p)) die("pipe");
+    t0 = now_ns();
+    for (long i = 0; i < n; i++) ok += write(p[1], &c, 1) == 1 && read(p[0], &c, 1) == 1;
     t1 = now_ns();
   } else if (!strcmp(mode, "pipe")) {
     /* one round trip = 1 byte there and back between two processes: 4 syscalls, 2 wake-ups */
