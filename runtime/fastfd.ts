@@ -34,13 +34,13 @@ export class FastFds {
     if (fds === this.table && fds.version === this.version) return;
     this.table = fds;
     this.version = fds.version;
-    const v = this.machine.view;
-    for (let fd = 0; fd < this.top; fd++) v.setUint32(L.FAST_FD_MAP + fd * 4, 0, true);
+    new Uint32Array(this.machine.u8.buffer, L.FAST_FD_MAP, this.top).fill(0);
     let top = 0;
     for (const fd of fds.fds()) {
       if (fd >= L.FAST_FD_COUNT) break;
+      // entry() may allocate a frame, and so grow the memory: the view is taken after it.
       const e = this.entry(fds.get(fd)!);
-      if (e !== 0) { v.setUint32(L.FAST_FD_MAP + fd * 4, e, true); top = fd + 1; }
+      if (e !== 0) { this.machine.view.setUint32(L.FAST_FD_MAP + fd * 4, e, true); top = fd + 1; }
     }
     this.top = top;
   }
