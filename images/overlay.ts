@@ -19,7 +19,7 @@
 // UTF-8 by the tar reader. Names are converted at this boundary; a guest name that is not valid
 // UTF-8 is kept byte for byte.
 import { ENOENT, EIO, EXDEV, EFBIG, ENXIO, EOPNOTSUPP } from "../runtime/errno.js";
-import { Inode, Superblock, type Attr, type Cred, type DirEntry, type FileIO } from "../runtime/vfs/inode.js";
+import { Inode, Superblock, type Attr, type Cred, type DirEntry, type FileIO, type MemoryPages } from "../runtime/vfs/inode.js";
 import { PageStore, MAX_FILE_SIZE } from "../runtime/vfs/memfs.js";
 import {
   S_IFMT, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, S_ISGID, O_ACCMODE, O_RDONLY, O_TRUNC,
@@ -85,6 +85,8 @@ export class OverlaySuperblock extends Superblock {
   private readonly inodes: Map<LayerNode, OverlayInode>[];
   /** Bytes of upper files that were written (others read their ContentRef or data). */
   readonly upperData = new Map<LayerNode, PageStore>();
+  /** Told when a file's bytes move into a new upper store (copy-up): copies of its pages follow. */
+  readonly storeReplaced = new Set<() => void>();
   /** Upper nodes that are sockets: layer trees (and tar) have no such kind; they are never committed. */
   readonly sockets = new WeakSet<LayerNode>();
   private upperIno: number;
@@ -334,6 +336,7 @@ export class OverlayInode extends Inode implements FileIO {
     this.osb.upperData.set(u, store);
     if (truncate && u.size !== 0) this.touchM();
     u.size = store.length;
+    for (const fn of this.osb.storeReplaced) fn();
     return 0;
   }
 
@@ -620,6 +623,8 @@ export class OverlayInode extends Inode implements FileIO {
     // Reads go to whatever the file is now: a descriptor opened before a copy-up sees the copy (Linux ≥ 4.19).
     return this;
   }
+
+  memoryPages(): MemoryPages { return { store: this.data ?? null, replaced: this.osb.storeReplaced }; }
 
   sharedContent(): Uint8Array | null {
     // Until a copy-up the file is its lower layer's, which no write reaches.

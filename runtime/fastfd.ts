@@ -6,8 +6,8 @@ import * as L from "./gen/layout.js";
 import type { Machine } from "./machine.js";
 import { EPIPE, ENOMEM } from "./errno.js";
 import {
-  Pipe, PipeEnd, DeviceFile, RegularFile, MemFile, WOULD_BLOCK, type FdTable, type OpenFile, type CharDevice, type PageStore,
-  type FastFileState,
+  Pipe, PipeEnd, DeviceFile, RegularFile, WOULD_BLOCK, type FdTable, type OpenFile, type CharDevice, type PageStore,
+  type FastFileState, type FileIO,
 } from "./vfs/index.js";
 
 const PAGE_SIZE = 4096;
@@ -57,11 +57,11 @@ export class FastFds {
       if (f.device === this.devNull) return L.FD_NULL | access;
       if (f.device === this.devZero) return L.FD_ZERO | access;
     }
-    if (f instanceof RegularFile && f.readable && f.io instanceof MemFile) {
+    if (f instanceof RegularFile && f.readable && f.io.memoryPages) {
       if (!f.fast) {
         const addr = this.machine.core.allocFrame();
         if (!addr) return 0;
-        const c = new FileCache(this, addr, f.io.data, f.pos);
+        const c = new FileCache(this, addr, f.io, f.pos);
         this.files.add(c);
         f.fast = c;
       }
@@ -83,22 +83,39 @@ export class FastFds {
 /**
  * A regular file's description while the core may read it: FILE_* in a frame of machine memory.
  * The offset lives there; the size and the page copies follow every change of the file's bytes
- * (PageStore.watchers), whoever makes it. Pages are copied when a kernel read smaller than a page
- * touches them: the reads whose cost is the exit to the kernel, not the copy.
+ * (PageStore.watchers, and MemoryPages.replaced when the bytes move to another store), whoever
+ * makes it. Pages are copied when a kernel read smaller than a page touches them: the reads whose
+ * cost is the exit to the kernel, not the copy.
  */
 export class FileCache implements FastFileState {
+  /** The store whose changes this follows (null: bytes that never change). */
+  private store: PageStore | null = null;
+  private readonly replaced: Set<() => void> | null;
   private readonly watcher = (start: number, end: number) => this.drop(start, end);
+  private readonly onReplaced = () => { if (this.follow()) this.drop(0, Infinity); };
 
-  constructor(readonly owner: FastFds, readonly addr: number, private readonly store: PageStore, pos: number) {
+  constructor(readonly owner: FastFds, readonly addr: number, private readonly io: FileIO, pos: number) {
     this.pos = pos;
+    this.replaced = io.memoryPages!().replaced;
+    this.replaced?.add(this.onReplaced);
+    this.follow();
     this.setSize();
-    (store.watchers ??= new Set()).add(this.watcher);
+  }
+
+  /** Watches the store holding the file's bytes now; true if that is another one than before. */
+  private follow(): boolean {
+    const store = this.io.memoryPages!().store;
+    if (store === this.store) return false;
+    this.store?.watchers?.delete(this.watcher);
+    if (store) (store.watchers ??= new Set()).add(this.watcher);
+    this.store = store;
+    return true;
   }
 
   private get machine(): Machine { return this.owner.machine; }
   get pos(): number { return Number(this.machine.view.getBigUint64(this.addr + L.FILE_POS, true)); }
   set pos(v: number) { this.machine.view.setBigUint64(this.addr + L.FILE_POS, BigInt(v), true); }
-  private setSize(): void { this.machine.view.setBigUint64(this.addr + L.FILE_SIZE, BigInt(this.store.length), true); }
+  private setSize(): void { this.machine.view.setBigUint64(this.addr + L.FILE_SIZE, BigInt(this.io.size()), true); }
 
   didRead(pos: number, size: number, n: number): void {
     if (size >= PAGE_SIZE) return;
@@ -108,7 +125,7 @@ export class FileCache implements FastFileState {
       if (this.machine.view.getUint32(at, true) || this.owner.fileFrames >= MAX_FILE_FRAMES) continue;
       const frame = this.machine.core.allocFrame(); // may grow the memory: views are taken after it
       if (!frame) return;
-      this.store.read(this.machine.u8.subarray(frame, frame + PAGE_SIZE), i * PAGE_SIZE);
+      if (this.io.read(this.machine.u8.subarray(frame, frame + PAGE_SIZE), i * PAGE_SIZE) < 0) { this.machine.core.frameUnref(frame); return; }
       this.machine.view.setUint32(at, frame, true);
       this.owner.fileFrames++;
     }
@@ -126,7 +143,8 @@ export class FileCache implements FastFileState {
   }
 
   release(): void {
-    this.store.watchers?.delete(this.watcher);
+    this.store?.watchers?.delete(this.watcher);
+    this.replaced?.delete(this.onReplaced);
     this.drop(0, Infinity);
     this.machine.core.frameUnref(this.addr);
     this.owner.forget(this);

@@ -6,7 +6,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -89,6 +90,30 @@ fast("read/write stay in the kernel while inotify watches anything", async () =>
   const r = await run(["pipe", String(N), "inotify"]);
   assert.is(r.out, `pipe ${N}/${N}\n`);
   assert.ok(r.fast < N / 2, `${r.fast} fast calls`);
+});
+
+fast("a file of an image layer: read in the core, and each copy-up, write and truncation by another process seen", async () => {
+  const w = await import(pathToFileURL(join(dist, "runtime/index.js")).href);
+  const { nodeImageHost } = await import(pathToFileURL(join(dist, "images/host-node.js")).href);
+  const work = mkdtempSync(join(tmpdir(), "wasl-fastpath-"));
+  try {
+    const store = new w.ImageStore(nodeImageHost(), join(work, "home"));
+    const layout = join(work, "image");
+    w.writeOciLayout(layout, [
+      { path: "fastpath", type: "file", mode: 0o755, data: readFileSync(guest) },
+      { path: "data.txt", type: "file", mode: 0o666, data: "abcdefgh".repeat(N / 4) },
+    ], { Cmd: ["/fastpath"] }, { refName: "latest" });
+    const c = w.Container.create(store, await w.openImage(store, `oci:${layout}`));
+    let out = "";
+    const host = { ...nodeHost, write(fd, data) { if (fd === 1) out += Buffer.from(data).toString(); return data.length; } };
+    const k = await Kernel.create(await coreModule(), { host, root: { sb: c.superblock, source: "overlay" } });
+    const s = await k.run(k.spawn("/fastpath", ["/fastpath", "overlay", String(N)], ["PATH=/bin"], "/"));
+    assert.is(out, `after the copy-up: 3 XYZ\nafter the truncation: 0\noverlay ${N}/${N}\n`);
+    assert.is(s.exitCode, 0);
+    assert.ok(k.machine.fastSyscalls >= 2 * N - 10, `${k.machine.fastSyscalls} fast calls`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
 
 fast("deterministic mode: time stays in the kernel; output is reproducible and the same with --trace", async () => {

@@ -2,6 +2,7 @@
 // permission checks and all the errno ordering Linux defines; a file system's operations only
 // act on one directory entry or one inode and may assume the VFS checked the preconditions.
 import { EPERM, ENOTDIR, EINVAL, EISDIR, EACCES } from "../errno.js";
+import type { PageStore } from "./memfs.js";
 import { S_IFMT, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, type Stat, type StatFs } from "./abi.js";
 
 /** Who is asking: the filesystem uid/gid and supplementary groups of the calling thread. */
@@ -29,7 +30,19 @@ export interface FileIO {
   sync?(): number;
   /** Called when the open file description goes away. */
   close?(): void;
+  /**
+   * Files whose bytes are in memory and change only through the VFS (tmpfs, overlay): where they
+   * are now. The core's read fast path keeps copies of their pages (runtime/fastfd.ts).
+   */
+  memoryPages?(): MemoryPages;
 }
+
+/**
+ * store: the pages holding a file's bytes, whose watchers hear of every change; null while the
+ * bytes are an image layer's, which never change. replaced: told whenever a file of this file
+ * system gets a new store (an overlay copy-up), or null when that never happens.
+ */
+export interface MemoryPages { store: PageStore | null; replaced: Set<() => void> | null }
 
 let sbCounter = 0;
 

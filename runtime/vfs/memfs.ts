@@ -2,7 +2,7 @@
 // truncated to a huge size costs nothing until written and SEEK_DATA/SEEK_HOLE see page holes
 // the way tmpfs reports them.
 import { ENOENT, ENXIO, EFBIG, ENOSPC } from "../errno.js";
-import { Inode, Superblock, type Cred, type DirEntry, type FileIO } from "./inode.js";
+import { Inode, Superblock, type Cred, type DirEntry, type FileIO, type MemoryPages } from "./inode.js";
 import { S_IFDIR, S_IFLNK, S_IFREG, S_IFMT, S_ISGID, TMPFS_MAGIC, dtypeOf, type StatFs } from "./abi.js";
 
 const PAGE = 4096;
@@ -96,6 +96,7 @@ export class MemFile extends Inode implements FileIO {
   size(): number { return this.data.length; }
   blocks(): number { return this.data.pageCount * (PAGE / 512); }
   openIO(): FileIO { return this; }
+  memoryPages(): MemoryPages { return { store: this.data, replaced: null }; }
   read(buf: Uint8Array, pos: number): number { return this.data.read(buf, pos); }
   write(d: Uint8Array, pos: number): number {
     const n = this.data.write(d, pos);

@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +77,24 @@ int main(int argc, char **argv) {
     for (long i = 0; i < n; i++) ok += read(fd, &c, 1) == 1 && c == "abcdefgh"[i % 8];
     for (long i = 0; i < n; i++) ok += pread(fd, &c, 1, i) == 1 && c == "abcdefgh"[i % 8];
     ok /= 2;
+  } else if (!strcmp(mode, "overlay")) {
+    /* /data.txt of an image layer ("abcdefgh" repeated), read a byte at a time while another
+     * process copies it up, writes into it and truncates it: the reader sees each change */
+    int fd = open("/data.txt", O_RDONLY);
+    char c, three[4] = {0};
+    for (long i = 0; i < n; i++) ok += read(fd, &c, 1) == 1 && c == "abcdefgh"[i % 8];
+    if (fork() == 0) {
+      int w = open("/data.txt", O_WRONLY);
+      _exit(pwrite(w, "XYZ", 3, n) == 3 ? 0 : 1);
+    }
+    wait(NULL);
+    long r = read(fd, three, 3);
+    printf("after the copy-up: %ld %s\n", r, three);
+    for (long i = n + 3; i < 2 * n; i++) ok += read(fd, &c, 1) == 1 && c == "abcdefgh"[i % 8];
+    if (fork() == 0) _exit(truncate("/data.txt", n) == 0 ? 0 : 1);
+    wait(NULL);
+    printf("after the truncation: %ld\n", (long)read(fd, &c, 1));
+    ok = ok == 2 * n - 3 ? n : 0;
   } else if (!strcmp(mode, "watched")) {
     /* n round trips while epoll watches the pipe (the kernel must see each write), n after */
     int p[2], ep = epoll_create1(0);
@@ -100,7 +119,7 @@ int main(int argc, char **argv) {
     }
     ok = n;
   } else {
-    fprintf(stderr, "usage: fastpath ids|clock|random|futex|waiting|devices|pipe|file|watched|show [N]\n");
+    fprintf(stderr, "usage: fastpath ids|clock|random|futex|waiting|devices|pipe|file|overlay|watched|show [N]\n");
     return 2;
   }
   printf("%s %ld/%ld\n", mode, ok, n);
