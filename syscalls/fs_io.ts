@@ -6,7 +6,7 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, SyscallValue } from "../runtime/process.js";
 import {
   O_APPEND, O_NONBLOCK, O_CLOEXEC, O_PATH, SETFL_MASK, SEEK_SET, SEEK_CUR, SEEK_END, CLOSE_RANGE_UNSHARE,
-  PipeEnd, SocketFile, type OpenFile,
+  PipeEnd, SocketFile, RegularFile, type OpenFile,
 } from "../runtime/vfs/index.js";
 import { F_RDLCK, F_WRLCK, F_UNLCK } from "../runtime/files.js";
 import {
@@ -21,11 +21,27 @@ import { socketRead, socketWrite } from "./socket.js";
 import { newPipe } from "../runtime/fastfd.js";
 
 const SIGPIPE = 13;
-/** Largest transfer done in one call (Linux also returns short counts; it caps at 0x7ffff000). */
+/** Linux's MAX_RW_COUNT: no read or write moves more in one call. */
+const MAX_RW = 0x7ffff000;
+/** The host buffer a read of something that is not a regular file gets: they return short counts anyway. */
 const MAX_IO = 1 << 20;
 const UIO_MAXIOV = 1024;
-
+/** The in-kernel copies (sendfile, copy_file_range, splice) move at most MAX_IO per call: callers loop on short counts. */
 const sizeOf = (v: bigint): number => (v > BigInt(MAX_IO) ? MAX_IO : Number(v));
+
+/** Bytes a write takes from the guest: all of them, as Linux (a pipe writer blocks until they went in). */
+const writeSize = (v: bigint): number => (v > BigInt(MAX_RW) ? MAX_RW : Number(v));
+/**
+ * The host buffer for a read of want bytes at pos: a regular file fills it up to its end, as Linux
+ * does (programs read a whole file in one call), but a count far beyond the end costs no more than
+ * the file holds; other files give what they have, at most MAX_IO here.
+ */
+function readSize(f: OpenFile, want: bigint | number, pos = -1): number {
+  const w = typeof want === "number" ? want : want > BigInt(MAX_RW) ? MAX_RW : Number(want);
+  if (w <= MAX_IO) return w;
+  if (!(f instanceof RegularFile)) return MAX_IO;
+  return Math.min(w, Math.max(MAX_IO, f.bytesFrom(pos < 0 ? f.pos : pos)));
+}
 
 /** Linux's access_ok: a user buffer must lie wholly below TASK_SIZE, checked before any transfer. */
 const accessOk = (va: bigint, len: bigint): boolean => va + len >= va && va + len <= TASK_SIZE;
@@ -58,7 +74,7 @@ function readWith(k: Kernel, t: Thread, f: OpenFile, size: number, deliver: (buf
   if (f instanceof SocketFile) return socketRead(k, t, f, size, deliver);
   return io(k, t, f, () => {
     // a short read bounds the host buffer
-    const buf = size <= SMALL_READ ? smallReadBuf.subarray(0, size) : new Uint8Array(Math.min(size, MAX_IO));
+    const buf = size <= SMALL_READ ? smallReadBuf.subarray(0, size) : new Uint8Array(size);
     const n = f.read(buf);
     return n <= 0 ? n : deliver(buf.subarray(0, n));
   });
@@ -91,7 +107,7 @@ export function sysRead(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (f.readable && !accessOk(a[1], a[2])) return -EFAULT;
   if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
   if (!f.readable) return -EBADF;
-  return readWith(k, t, f, sizeOf(a[2]), (b) => (k.machine.copyOut(a[1], b) ? b.length : -EFAULT));
+  return readWith(k, t, f, readSize(f, a[2]), (b) => (k.machine.copyOut(a[1], b) ? b.length : -EFAULT));
 }
 
 /** write(2) */
@@ -101,7 +117,7 @@ export function sysWrite(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (f.writable && !accessOk(a[1], a[2])) return -EFAULT;
   if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
   if (!f.writable) return -EBADF;
-  const data = k.machine.copyIn(a[1], sizeOf(a[2]));
+  const data = k.machine.copyIn(a[1], writeSize(a[2]));
   if (!data) return -EFAULT;
   return data.length === 0 && !(f instanceof SocketFile) ? 0 : writeAll(k, t, f, data);
 }
@@ -113,7 +129,7 @@ export function sysPread64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const pos = BigInt.asIntN(64, a[3]);
   if (BigInt.asIntN(64, a[2]) < 0n || pos < 0n) return -EINVAL;
   if (!accessOk(a[1], a[2])) return -EFAULT;
-  const buf = new Uint8Array(sizeOf(a[2]));
+  const buf = new Uint8Array(readSize(f, a[2], Number(pos)));
   const n = f.pread(buf, Number(pos));
   if (n <= 0) return n;
   return k.machine.copyOut(a[1], buf.subarray(0, n)) ? n : -EFAULT;
@@ -126,7 +142,7 @@ export function sysPwrite64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const pos = BigInt.asIntN(64, a[3]);
   if (BigInt.asIntN(64, a[2]) < 0n || pos < 0n) return -EINVAL;
   if (!accessOk(a[1], a[2])) return -EFAULT;
-  const data = k.machine.copyIn(a[1], sizeOf(a[2]));
+  const data = k.machine.copyIn(a[1], writeSize(a[2]));
   if (!data) return -EFAULT;
   if (data.length === 0) return f.writable ? 0 : -EBADF;
   return checkPipe(k, t, f.pwrite(data, Number(pos)));
@@ -158,7 +174,7 @@ function gather(k: Kernel, iovs: Array<[bigint, number]>): Uint8Array | null {
   let total = 0;
   for (const [base, len] of iovs) {
     if (len === 0) continue;
-    const n = Math.min(len, MAX_IO * 16 - total);
+    const n = Math.min(len, MAX_RW - total);
     if (n <= 0) break;
     const d = k.machine.copyIn(base, n);
     if (!d) { if (total === 0) return null; break; }
@@ -183,7 +199,7 @@ function scatter(k: Kernel, iovs: Array<[bigint, number]>, data: Uint8Array): nu
   return data.length;
 }
 
-const iovTotal = (iovs: Array<[bigint, number]>) => Math.min(iovs.reduce((s, [, l]) => s + l, 0), MAX_IO);
+const iovTotal = (iovs: Array<[bigint, number]>) => Math.min(iovs.reduce((s, [, l]) => s + l, 0), MAX_RW);
 
 /** readv(2) */
 export function sysReadv(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
@@ -192,7 +208,7 @@ export function sysReadv(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (!f.readable) return -EBADF;
   const iovs = readIovecs(k, a[1], a[2]);
   if (typeof iovs === "number") return iovs;
-  const total = iovTotal(iovs);
+  const total = readSize(f, iovTotal(iovs));
   if (total === 0) return 0;
   return readWith(k, t, f, total, (b) => scatter(k, iovs, b));
 }
@@ -222,13 +238,13 @@ export function sysPreadv2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof iovs === "number") return iovs;
   if (pos === -1n) {
     if (!f.readable) return -EBADF;
-    const total = Math.min(iovTotal(iovs), MAX_IO);
+    const total = readSize(f, iovTotal(iovs));
     if (total === 0) return 0;
     if (flags & RWF_NOWAIT) { const b = new Uint8Array(total); const n = f.read(b); return n <= 0 ? n : scatter(k, iovs, b.subarray(0, n)); }
     return readWith(k, t, f, total, (b) => scatter(k, iovs, b));
   }
   if (pos < 0n) return -EINVAL;
-  const buf = new Uint8Array(Math.min(iovTotal(iovs), MAX_IO));
+  const buf = new Uint8Array(readSize(f, iovTotal(iovs), Number(pos)));
   const n = f.pread(buf, Number(pos));
   return n <= 0 ? n : scatter(k, iovs, buf.subarray(0, n));
 }

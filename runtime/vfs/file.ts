@@ -124,6 +124,8 @@ export class RegularFile extends OpenFile {
     return n;
   }
   protected endOffset(): number { return this.io.size(); }
+  /** Bytes the file holds from pos on. */
+  bytesFrom(pos: number): number { return Math.max(0, this.io.size() - pos); }
   protected seekData(pos: number, hole: boolean): number {
     const size = this.io.size();
     if (pos < 0 || pos >= size) return -ENXIO;
