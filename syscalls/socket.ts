@@ -23,6 +23,8 @@ import { sendSignal } from "./signal.js";
 
 const SIGPIPE = 13;
 const MAX_IO = 1 << 20;
+/** Linux's MAX_RW_COUNT: a send takes this much at most (a blocking stream send waits until all went). */
+const MAX_RW = 0x7ffff000;
 const UIO_MAXIOV = 1024;
 const NPROTO = 46, SOCK_MAX = 11, SOCK_TYPE_MASK = 0xf;
 const SOCK_NONBLOCK = O_NONBLOCK, SOCK_CLOEXEC = O_CLOEXEC;
@@ -165,7 +167,7 @@ function readIovecs(k: Kernel, iov: bigint, cnt: bigint): Iovecs | number {
 const iovTotal = (iovs: Iovecs) => iovs.reduce((s, [, l]) => s + l, 0);
 
 function gather(k: Kernel, iovs: Iovecs): Uint8Array | null {
-  const out = new Uint8Array(Math.min(iovTotal(iovs), MAX_IO));
+  const out = new Uint8Array(Math.min(iovTotal(iovs), MAX_RW));
   let o = 0;
   for (const [base, len] of iovs) {
     const n = Math.min(len, out.length - o);
@@ -546,7 +548,7 @@ export function socketWrite(k: Kernel, t: Thread, f: SocketFile, data: Uint8Arra
 export function sysSendto(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
-  const len = a[2] > BigInt(MAX_IO) ? MAX_IO : Number(a[2]);
+  const len = a[2] > BigInt(MAX_RW) ? MAX_RW : Number(a[2]);
   const flags = intOf(a[3]);
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const addr = a[4] === 0n ? new Uint8Array(0) : readSockaddr(k, a[4], intOf(a[5]));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -61,22 +62,16 @@ static void files(const char *dir, unsigned char *a, unsigned char *b) {
   R("lseek 0", lseek(fd, 0, SEEK_SET));
   R("ftruncate 10", ftruncate(fd, 10));
   char *small = malloc(16);
-  R("read count 1 GiB", read(fd, small, 1L << 30));
+  volatile long huge = 1L << 30;
+  R("read count 1 GiB", read(fd, small, huge));
   free(small);
   close(fd);
 }
 
-int main(void) {
-  setvbuf(stdout, NULL, _IONBF, 0);
-  unsigned char *a = malloc(6 * MB), *b = malloc(6 * MB);
-  if (!a || !b) return 1;
-  files("/tmp", a, b);
-  files("/dev/shm", a, b);
-
-  /* a blocking write of 3 MiB to a pipe returns 3 MiB once the reader has taken it all */
-  printf("-- pipe\n");
+static void stream(const char *kind, unsigned char *a) {
+  printf("-- %s\n", kind);
   int p[2];
-  if (pipe(p) < 0) return 1;
+  if (kind[0] == 'p' ? pipe(p) : socketpair(AF_UNIX, SOCK_STREAM, 0, p)) return;
   pid_t pid = fork();
   if (pid == 0) {
     close(p[1]);
@@ -99,5 +94,17 @@ int main(void) {
   int status;
   waitpid(pid, &status, 0);
   printf("parent wrote %ld, expected checksum %08x\n", w, sum(a, 3 * MB));
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IONBF, 0);
+  unsigned char *a = malloc(6 * MB), *b = malloc(6 * MB);
+  if (!a || !b) return 1;
+  files("/tmp", a, b);
+  files("/dev/shm", a, b);
+
+  /* a blocking write of 3 MiB to a pipe or a stream socket returns 3 MiB once the reader has taken it all */
+  stream("pipe", a);
+  stream("socketpair", a);
   return 0;
 }
