@@ -160,7 +160,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const stdinWriter = p.stdin.getWriter();
   const onData = (d: Buffer) => { void stdinWriter.write(new Uint8Array(d)); };
   const onEnd = () => { void stdinWriter.close().catch(() => {}); };
-  const rawWas = process.stdin.isTTY ? process.stdin.isRaw : false;
+  // process.stdin is made only when used: creating the stream costs a run that never reads it.
+  const rawWas = f.interactive && tty && process.stdin.isTTY ? process.stdin.isRaw : false;
   if (f.interactive) {
     if (tty && process.stdin.isTTY) process.stdin.setRawMode(true);
     process.stdin.on("data", onData);
