@@ -66,7 +66,7 @@ if (stamps.ts !== tsHash) {
 // Type declarations for the library entry (package.json "types"): checked and emitted by tsc.
 if (stamps.dts !== tsHash || !existsSync(join(dist, "runtime/index.d.ts"))) {
   execFileSync(node, [bin("typescript/bin/tsc"), "-p", join(root, "tsconfig.json"), "--noEmit", "false", "--declaration",
-    "--emitDeclarationOnly", "--rootDir", root, "--outDir", dist], { cwd: root, stdio: "inherit" });
+    "--emitDeclarationOnly", "--stripInternal", "--rootDir", root, "--outDir", dist], { cwd: root, stdio: "inherit" });
   stamps.dts = tsHash;
 }
 writeFileSync(stampFile, JSON.stringify(stamps));
