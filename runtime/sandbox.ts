@@ -271,6 +271,11 @@ export class Sandbox {
    * sandbox's runs get it: its memory never goes to another sandbox.
    */
   private spare: Machine | null = null;
+  /**
+   * The spare is the last run's machine as that run left it: Machine.recycle resets it when the
+   * next run takes it, so a sandbox closed after one run (`wasl run`) never pays for the reset.
+   */
+  private spareUsed = false;
   /** A machine being instantiated for the first run. */
   private nextMachine: Promise<Machine> | null = null;
 
@@ -565,8 +570,9 @@ export class Sandbox {
       usedBytes: () => BigInt(machineRef?.core.getFramesInUse() ?? 0) * 4096n,
       log: opts.log,
     });
-    let spare = this.spare;
+    let spare = this.spare && this.spareUsed ? this.spare.recycle(SPARE_MEMORY_MAX) : this.spare;
     this.spare = null;
+    this.spareUsed = false;
     if (!spare && this.nextMachine) {
       const next = this.nextMachine;
       this.nextMachine = null;
@@ -582,8 +588,11 @@ export class Sandbox {
     const recycle = () => {
       if (this.closed || this.spare) return;
       kernel.releaseCachedFrames();
-      this.spare = m.recycle(SPARE_MEMORY_MAX);
       machineRef = null;
+      // Kept only when recycle() will take it (every frame free, memory not grown past the limit).
+      if (m.core.getFramesInUse() !== 0 || m.core.memory.buffer.byteLength > SPARE_MEMORY_MAX) return;
+      this.spare = m;
+      this.spareUsed = true;
     };
     const prevClock = this.clock;
     this.clock = () => host.realtimeNs();

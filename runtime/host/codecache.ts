@@ -5,8 +5,10 @@
 //
 // The cache is an optimisation only: any problem (no cache directory, unwritable, stale,
 // corrupt, rejected by this V8) means the bundle is compiled from source as it would be without.
-// A cache file is [sha256 of the bundle | sha256 of the payload | V8's cached data]; it is used
+// A cache file is [digest of the bundle | digest of the payload | V8's cached data]; it is used
 // only when both digests match (V8 itself checks just its version, flags and the source length).
+// The digests guard against stale and damaged files, not against someone who can write the user's
+// cache (they could as well edit the bundle): SHA-1, at twice SHA-256's speed, is enough.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
@@ -14,7 +16,7 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
-const DIGEST = 32;
+const DIGEST = 20;
 /** Cache files kept in the directory (several builds and commands); the oldest go first. */
 const KEEP_FILES = 16;
 
@@ -25,7 +27,7 @@ export interface CachedBundle<T> {
   save(): void;
 }
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest();
+const digest = (b: Uint8Array) => createHash("sha1").update(b).digest();
 
 /**
  * Runs the CommonJS file (it sees require, module, exports, __filename, __dirname, and its own
@@ -33,14 +35,14 @@ const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest();
  */
 export function loadCachedBundle<T>(file: string, cacheDir: string | null, key: string): CachedBundle<T> {
   const source = fs.readFileSync(file);
-  const sourceDigest = sha256(source);
+  const sourceDigest = digest(source);
   const cacheFile = cacheDir ? path.join(cacheDir, `${sourceDigest.toString("hex").slice(0, 16)}-${process.version}-${process.arch}-${key}.bin`) : null;
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {
       const b = fs.readFileSync(cacheFile);
       const payload = b.subarray(2 * DIGEST);
-      if (b.length > 2 * DIGEST && sourceDigest.equals(b.subarray(0, DIGEST)) && sha256(payload).equals(b.subarray(DIGEST, 2 * DIGEST))) cachedData = payload;
+      if (b.length > 2 * DIGEST && sourceDigest.equals(b.subarray(0, DIGEST)) && digest(payload).equals(b.subarray(DIGEST, 2 * DIGEST))) cachedData = payload;
     } catch { /* no cache yet */ }
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname, __bundle_url) {${source.toString("utf8")}\n})`;
@@ -64,7 +66,7 @@ function writeCache(file: string, sourceDigest: Buffer, data: Buffer): void {
   fs.mkdirSync(dir, { recursive: true });
   // Written whole under a temporary name, then renamed: a reader sees the old file or the new one.
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([sourceDigest, sha256(data), data]), { mode: 0o600 });
+  fs.writeFileSync(tmp, Buffer.concat([sourceDigest, digest(data), data]), { mode: 0o600 });
   fs.renameSync(tmp, file);
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".bin") || f.endsWith(".tmp"));
   if (files.length <= KEEP_FILES) return;
