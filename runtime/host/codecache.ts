@@ -56,14 +56,16 @@ export function loadCachedBundle<T>(file: string, cacheDir: string | null, key: 
     save() {
       if (saved) return;
       saved = true;
-      try { writeCache(cacheFile!, sourceDigest, script.createCachedData()); } catch { /* a cache we cannot write is no cache */ }
+      try { writeCache(cacheFile!, sourceDigest, () => script.createCachedData()); } catch { /* a cache we cannot write is no cache */ }
     },
   };
 }
 
-function writeCache(file: string, sourceDigest: Buffer, data: Buffer): void {
+function writeCache(file: string, sourceDigest: Buffer, cachedData: () => Buffer): void {
   const dir = path.dirname(file);
+  // The directory first: where it cannot be made (HOME=/nonexistent) the serialisation is not paid for.
   fs.mkdirSync(dir, { recursive: true });
+  const data = cachedData();
   // Written whole under a temporary name, then renamed: a reader sees the old file or the new one.
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, Buffer.concat([sourceDigest, digest(data), data]), { mode: 0o600 });
