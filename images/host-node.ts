@@ -2,10 +2,10 @@
 // where this Node has it), node:crypto for sha256. The only file under images/ that imports node:.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as os from "node:os";
 import * as zlib from "node:zlib";
 import { createHash } from "node:crypto";
 import { Readable, pipeline, type Transform } from "node:stream";
+import { userCacheDir } from "../runtime/host/cachedir.js";
 import type { ImageHost, ByteStream, RandomAccessFile, FileWriter, FileInfo, Sha256, HttpRequest, HttpResponse } from "./host.js";
 
 /** Pipes a byte stream through a Node transform; errors on either side end the output with that error. */
@@ -59,18 +59,11 @@ async function nodeHttp(req: HttpRequest): Promise<HttpResponse> {
   };
 }
 
-function defaultStoreRoot(): string {
-  const home = os.homedir();
-  if (process.platform === "win32") return path.join(process.env.LOCALAPPDATA || path.join(home, "AppData", "Local"), "wasl", "cache");
-  if (process.platform === "darwin") return path.join(home, "Library", "Caches", "wasl");
-  return path.join(process.env.XDG_CACHE_HOME || path.join(home, ".cache"), "wasl");
-}
-
 export function nodeImageHost(): ImageHost {
   const zstd = (zlib as any).createZstdDecompress as (() => Transform) | undefined;
   const host: ImageHost = {
     join: (...parts) => path.join(...parts),
-    defaultStoreRoot,
+    defaultStoreRoot: userCacheDir,
     env: (name) => process.env[name],
     stat(p): FileInfo | null {
       try {

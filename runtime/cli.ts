@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import { runProgram } from "./run.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { ENOENT, ENOEXEC } from "./errno.js";
+import { preferShortRuns } from "./host/wasm.js";
 
 /** The commands runImageCommand (cli_images.ts) answers. */
 const IMAGE_COMMANDS = ["load", "images", "rmi", "pull", "inspect", "commit", "export"];
@@ -94,6 +95,7 @@ async function bench(args: string[]): Promise<number> {
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  preferShortRuns();
   try {
     if (cmd === "exec") return await exec(rest);
     if (cmd === "syscalls") return listSyscalls();

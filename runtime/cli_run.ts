@@ -111,13 +111,9 @@ export function commandLine(entrypoint: string[] | null, cmd: string[] | null, o
   return [...ep, ...args];
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream): Promise<void> {
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    if (!out.write(value)) await new Promise<void>((r) => out.once("drain", () => r()));
-  }
+/** Resolves once everything written to the stream so far has left the process. */
+function flushed(out: NodeJS.WriteStream): Promise<void> {
+  return out.writableLength > 0 ? new Promise((r) => out.write("", () => r())) : Promise.resolve();
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -152,31 +148,33 @@ export async function runCommand(args: string[]): Promise<number> {
   const tty = f.tty && !!process.stdout.isTTY;
   let p;
   try {
-    p = box.spawn(argv, { tty, cols: process.stdout.columns, rows: process.stdout.rows });
+    // The guest's output goes to ours as it is written (no web streams: see Sandbox.spawnTo).
+    p = box.spawnTo(argv, { tty, cols: process.stdout.columns, rows: process.stdout.rows },
+      (fd, d) => { (fd === 1 ? process.stdout : process.stderr).write(d); });
   } catch (e) {
     process.stderr.write(`wasl run: ${(e as Error).message}\n`);
     return EXIT_WASL;
   }
-  const stdinWriter = p.stdin.getWriter();
-  const onData = (d: Buffer) => { void stdinWriter.write(new Uint8Array(d)); };
-  const onEnd = () => { void stdinWriter.close().catch(() => {}); };
-  const rawWas = process.stdin.isTTY ? process.stdin.isRaw : false;
+  const proc = p;
+  const onData = (d: Buffer) => proc.write(new Uint8Array(d));
+  const onEnd = () => proc.end();
+  // process.stdin is made only when used: creating the stream costs a run that never reads it.
+  const rawWas = f.interactive && tty && process.stdin.isTTY ? process.stdin.isRaw : false;
   if (f.interactive) {
     if (tty && process.stdin.isTTY) process.stdin.setRawMode(true);
     process.stdin.on("data", onData);
     process.stdin.on("end", onEnd);
   } else onEnd();
-  const onResize = () => p.resize(process.stdout.columns, process.stdout.rows);
+  const onResize = () => proc.resize(process.stdout.columns, process.stdout.rows);
   if (tty) process.stdout.on("resize", onResize);
   // docker run --sig-proxy: the signals wasl gets go to the guest's pid 1.
-  const forward = (sig: NodeJS.Signals) => () => p.kill(sig);
+  const forward = (sig: NodeJS.Signals) => () => proc.kill(sig);
   const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as NodeJS.Signals[]).map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
   let r;
   try {
-    const outDone = pump(p.stdout, process.stdout), errDone = pump(p.stderr, process.stderr);
-    r = await p.exit;
-    await Promise.all([outDone, errDone]);
+    r = await proc.exit;
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   } catch (e) {
     process.stderr.write(`wasl run: ${(e as Error).message}\n`);
     return EXIT_WASL;

@@ -158,6 +158,14 @@ export interface SandboxProcess {
   readonly exit: Promise<RunResult>;
 }
 
+/** What Sandbox.spawnTo returns: a SandboxProcess whose output went to a callback. @internal */
+export interface DirectProcess extends Pick<SandboxProcess, "resize" | "kill" | "exit"> {
+  /** Bytes (or text, as UTF-8) for the guest's stdin. */
+  write(chunk: Uint8Array | string): void;
+  /** The end of input. */
+  end(): void;
+}
+
 /** A mistake in the options or the image (not the guest's doing): `wasl run` exits 125 for these. */
 export class SandboxError extends Error {}
 
@@ -263,6 +271,11 @@ export class Sandbox {
    * sandbox's runs get it: its memory never goes to another sandbox.
    */
   private spare: Machine | null = null;
+  /**
+   * The spare is the last run's machine as that run left it: Machine.recycle resets it when the
+   * next run takes it, so a sandbox closed after one run (`wasl run`) never pays for the reset.
+   */
+  private spareUsed = false;
   /** A machine being instantiated for the first run. */
   private nextMachine: Promise<Machine> | null = null;
 
@@ -349,11 +362,27 @@ export class Sandbox {
 
   /** Starts argv with streams for its stdio (a terminal with tty: true). */
   spawn(argv: string[], o: SpawnOptions = {}): SandboxProcess {
-    const stdin = new ByteQueue();
-    const tty = o.tty ? { cols: o.cols ?? 80, rows: o.rows ?? 24 } : null;
     let outCtl!: ReadableStreamDefaultController<Uint8Array>, errCtl!: ReadableStreamDefaultController<Uint8Array>;
     const stdout = new ReadableStream<Uint8Array>({ start: (c) => { outCtl = c; } });
     const stderr = new ReadableStream<Uint8Array>({ start: (c) => { errCtl = c; } });
+    const p = this.spawnTo(argv, o, (fd, d) => (fd === 1 ? outCtl : errCtl).enqueue(d));
+    const exit = p.exit.then((r) => { outCtl.close(); errCtl.close(); return r; });
+    const stdin = new WritableStream<Uint8Array | string>({
+      write: (chunk) => p.write(chunk),
+      close: () => p.end(),
+      abort: () => p.end(),
+    });
+    return { stdin, stdout, stderr, exit, resize: p.resize, kill: p.kill };
+  }
+
+  /**
+   * spawn() without web streams, for the command line (loading them costs a short `wasl run` ~4 ms
+   * of its start): output is handed to `output` as the guest writes it (a copy, in order), input
+   * goes in through write/end. @internal
+   */
+  spawnTo(argv: string[], o: SpawnOptions, output: (fd: 1 | 2, data: Uint8Array) => void): DirectProcess {
+    const stdin = new ByteQueue();
+    const tty = o.tty ? { cols: o.cols ?? 80, rows: o.rows ?? 24 } : null;
     let open = true;
     const limit = this.options.outputLimit ?? Infinity;
     const sent = { 1: 0, 2: 0 };
@@ -361,7 +390,7 @@ export class Sandbox {
       if (!open || sent[fd] >= limit) return;
       const part = d.length > limit - sent[fd] ? d.subarray(0, limit - sent[fd]) : d;
       sent[fd] += part.length;
-      (fd === 1 ? outCtl : errCtl).enqueue(bytesOut(part.slice()));
+      output(fd, bytesOut(part.slice()));
     };
     let running: Running | null = null;
     const early: Array<(r: Running) => void> = [];
@@ -381,16 +410,12 @@ export class Sandbox {
     };
     const exit = this.launch(argv, o, launch, (r) => { running = r; for (const f of early.splice(0)) f(r); }).then((r) => {
       open = false;
-      outCtl.close(); errCtl.close();
       return { ...r, stdout: bytesOut(new Uint8Array(0)), stderr: bytesOut(new Uint8Array(0)), truncated: { stdout: sent[1] >= limit, stderr: sent[2] >= limit } };
     });
-    const stdinStream = new WritableStream<Uint8Array | string>({
-      write: (chunk) => { const b = typeof chunk === "string" ? utf8.encode(chunk) : chunk; if (ld) ld.write(b); else stdin.push(b); },
-      close: () => stdin.end(),
-      abort: () => stdin.end(),
-    });
     return {
-      stdin: stdinStream, stdout, stderr, exit,
+      exit,
+      write: (chunk) => { const b = typeof chunk === "string" ? utf8.encode(chunk) : chunk; if (ld) ld.write(b); else stdin.push(b); },
+      end: () => stdin.end(),
       resize: (cols, rows) => {
         if (!tty) return;
         tty.cols = cols; tty.rows = rows;
@@ -545,8 +570,9 @@ export class Sandbox {
       usedBytes: () => BigInt(machineRef?.core.getFramesInUse() ?? 0) * 4096n,
       log: opts.log,
     });
-    let spare = this.spare;
+    let spare = this.spare && this.spareUsed ? this.spare.recycle(SPARE_MEMORY_MAX) : this.spare;
     this.spare = null;
+    this.spareUsed = false;
     if (!spare && this.nextMachine) {
       const next = this.nextMachine;
       this.nextMachine = null;
@@ -562,8 +588,11 @@ export class Sandbox {
     const recycle = () => {
       if (this.closed || this.spare) return;
       kernel.releaseCachedFrames();
-      this.spare = m.recycle(SPARE_MEMORY_MAX);
       machineRef = null;
+      // Kept only when recycle() will take it (every frame free, memory not grown past the limit).
+      if (m.core.getFramesInUse() !== 0 || m.core.memory.buffer.byteLength > SPARE_MEMORY_MAX) return;
+      this.spare = m;
+      this.spareUsed = true;
     };
     const prevClock = this.clock;
     this.clock = () => host.realtimeNs();

@@ -50,20 +50,23 @@ if (stamps.ts !== tsHash) {
   const { buildSync } = await import("esbuild");
   buildSync({ entryPoints: entries, outdir: dist, outbase: root, format: "esm", platform: "node",
     target: "node20", sourcemap: true, logLevel: "warning" });
-  // The command line as one bundle (over the module-per-file cli.js): Node then parses a few files
-  // instead of resolving and compiling ~50 modules, a third of `wasl exec`'s start-up. The
-  // commands it imports lazily become chunks beside it (same directory, so the core is at ../wasl.wasm from
-  // every file of the bundle).
-  for (const f of readdirSync(join(dist, "runtime"))) if (f.startsWith("cli-")) rmSync(join(dist, "runtime", f));
-  buildSync({ entryPoints: [join(root, "runtime/cli.ts")], outdir: join(dist, "runtime"), bundle: true, splitting: true,
-    chunkNames: "cli-[name]-[hash]", format: "esm", platform: "node", packages: "external", target: "node20",
-    minify: true, sourcemap: true, logLevel: "warning", define: { __WASL_CORE_RELATIVE__: JSON.stringify("../wasl.wasm") } });
+  // The command line as one file (over the module-per-file cli.js): Node then reads one file instead
+  // of resolving and compiling ~50 modules. It is CommonJS so that dist/runtime/cli.js (cli_entry.ts)
+  // can compile it with vm.Script and V8's code cache, which Node 20 offers for no ES module;
+  // import.meta.url becomes the loader's __bundle_url, import() of a builtin a require.
+  for (const f of readdirSync(join(dist, "runtime"))) if (f.startsWith("cli-") || f.startsWith("cli.bundle.")) rmSync(join(dist, "runtime", f));
+  buildSync({ entryPoints: [join(root, "runtime/cli.ts")], outfile: join(dist, "runtime/cli.bundle.cjs"), bundle: true,
+    format: "cjs", platform: "node", packages: "external", target: "node20", minify: true, sourcemap: true, logLevel: "warning",
+    supported: { "dynamic-import": false },
+    define: { __WASL_CORE_RELATIVE__: JSON.stringify("../wasl.wasm"), "import.meta.url": "__bundle_url" } });
+  buildSync({ entryPoints: [join(root, "runtime/cli_entry.ts")], outfile: join(dist, "runtime/cli.js"), bundle: true,
+    format: "esm", platform: "node", packages: "external", target: "node20", minify: true, sourcemap: true, logLevel: "warning" });
   stamps.ts = tsHash;
 }
 // Type declarations for the library entry (package.json "types"): checked and emitted by tsc.
 if (stamps.dts !== tsHash || !existsSync(join(dist, "runtime/index.d.ts"))) {
   execFileSync(node, [bin("typescript/bin/tsc"), "-p", join(root, "tsconfig.json"), "--noEmit", "false", "--declaration",
-    "--emitDeclarationOnly", "--rootDir", root, "--outDir", dist], { cwd: root, stdio: "inherit" });
+    "--emitDeclarationOnly", "--stripInternal", "--rootDir", root, "--outDir", dist], { cwd: root, stdio: "inherit" });
   stamps.dts = tsHash;
 }
 writeFileSync(stampFile, JSON.stringify(stamps));

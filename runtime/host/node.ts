@@ -36,11 +36,10 @@ function terminalSize(): { rows: number; cols: number } | null {
  * with its default action), so a crash never leaves the user's terminal raw.
  */
 function nodeTerminal(): Host["terminal"] {
-  const stdin = process.stdin as tty.ReadStream;
   let wasRaw: boolean | null = null;
   const restore = () => {
     if (wasRaw === null) return;
-    try { stdin.setRawMode(wasRaw); } catch { /* the terminal is gone */ }
+    try { (process.stdin as tty.ReadStream).setRawMode(wasRaw); } catch { /* the terminal is gone */ }
     wasRaw = null;
     process.off("exit", restore);
     for (const [sig, h] of guards) process.off(sig, h);
@@ -51,6 +50,7 @@ function nodeTerminal(): Host["terminal"] {
   }] as const);
   return {
     setRawMode(raw) {
+      const stdin = process.stdin as tty.ReadStream;
       if (!stdin.isTTY) return;
       if (!raw) { restore(); return; }
       if (wasRaw !== null) return;
@@ -61,6 +61,7 @@ function nodeTerminal(): Host["terminal"] {
     },
     size: terminalSize,
     onInput(data, end) {
+      const stdin = process.stdin;
       const onData = (d: Buffer) => data(new Uint8Array(d.buffer, d.byteOffset, d.length));
       stdin.on("data", onData);
       stdin.on("end", end);
@@ -83,7 +84,8 @@ const randomPool = new Uint8Array(RANDOM_POOL);
 let randomAt = RANDOM_POOL;
 
 export const nodeHost: Host = {
-  terminal: process.stdin.isTTY ? nodeTerminal() : undefined,
+  // isatty, not process.stdin.isTTY: making the stdin stream costs a short run's start a millisecond or two.
+  terminal: tty.isatty(0) ? nodeTerminal() : undefined,
   write(fd, data) {
     let done = 0;
     while (done < data.length) {
