@@ -642,8 +642,8 @@ const IMPL: Record<string, Impl> = {
   recvmsg: { handler: sock.sysRecvmsg, status: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY, no MSG_ERRQUEUE" },
   sendmmsg: { handler: sock.sysSendmmsg },
   recvmmsg: { handler: sock.sysRecvmmsg, status: "partial", note: "a timeout is refused (EINVAL)" },
-  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET; on inet sockets also TCP_NODELAY and IPV6_V6ONLY (other IP-level options ENOPROTOOPT); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
-  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "as getsockopt; SO_KEEPALIVE, SO_LINGER and similar flags are accepted and have no effect" },
+  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET; on inet sockets the TCP options of tcp(7) (keepalive, cork, syncnt, linger2, defer-accept, user timeout, fastopen, congestion \"reno\"/\"cubic\"…) and IP_TTL/TOS/MTU_DISCOVER/RECVERR, IPV6_V6ONLY/UNICAST_HOPS/TCLASS/RECVERR; no TCP_INFO, IP_PKTINFO, IP_RECVTTL, multicast membership (ENOPROTOOPT); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
+  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "as getsockopt; options with no meaning on a loopback without a wire (SO_KEEPALIVE, SO_LINGER, TCP_KEEPIDLE, IP_TTL…) are validated as Linux does and read back, and change nothing else; SO_RCVLOWAT is accepted and not honoured" },
 };
 
 /** Why some calls are not provided, beyond "not implemented yet". */
