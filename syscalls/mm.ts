@@ -91,6 +91,25 @@ export function sysMprotect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return t.process.mm.mprotect(a[0], a[1], Number(a[2] & 0xffffffffn));
 }
 
+// Memory protection keys: the CPU reports no PKU (CPUID.7:ECX.OSPKE is clear). x86 Linux on such a
+// CPU finds key 0 free in an allocation map it never initialised, fails to program it and answers
+// EINVAL; pkey_free and pkey_mprotect find no allocated key (EINVAL) but for the default key -1.
+
+/** pkey_alloc(2): EINVAL, the answer of x86 Linux on a CPU without protection keys. */
+export function sysPkeyAlloc(): SyscallResult { return -EINVAL; }
+
+/** pkey_free(2): no key is ever allocated. */
+export function sysPkeyFree(): SyscallResult { return -EINVAL; }
+
+/** pkey_mprotect(2): mprotect(2) with key -1; any other key is not allocated (EINVAL). */
+export function sysPkeyMprotect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  if (Number(BigInt.asIntN(32, a[3])) === -1) return sysMprotect(k, t, a);
+  // Linux checks the range before the key: an unaligned start is EINVAL, an empty range succeeds.
+  if (a[0] & (PAGE - 1n)) return -EINVAL;
+  if (a[1] === 0n) return 0;
+  return -EINVAL;
+}
+
 export const MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4,
   MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_MERGEABLE = 12, MADV_UNMERGEABLE = 13,
   MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17, MADV_WIPEONFORK = 18,
