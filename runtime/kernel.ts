@@ -79,6 +79,8 @@ export interface CloneArgs {
   childTid: bigint;
   tls: bigint;
   exitSignal: number;
+  /** Runs once the child process exists, before it runs (clone's CLONE_PIDFD installs its pidfd). */
+  onChild?: (child: Process) => void;
 }
 
 /** SIGCHLD si_code values (what waitid reports). */
@@ -423,6 +425,7 @@ export class Kernel {
     child.threads.push(thread);
     this.processes.set(pid, child);
     this.threads.push(thread);
+    c.onChild?.(child);
     if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, pid);
     if (f & CLONE_CHILD_SETTID) {
       // In the child's own memory, the child writes it when it first runs (Linux's schedule_tail):

@@ -16,6 +16,7 @@ import * as futex from "./futex.js";
 import * as time from "./time.js";
 import * as sched from "./sched.js";
 import * as sock from "./socket.js";
+import * as pidfd from "./pidfd.js";
 
 // number name argument-kinds (one line per call, numbers in order; 337–423 are unassigned).
 const NUMBERS = `
@@ -534,12 +535,15 @@ const IMPL: Record<string, Impl> = {
   exit: { handler: proc.sysExit },
   fork: { handler: proc.sysFork },
   vfork: { handler: proc.sysVfork },
-  clone: { handler: proc.sysClone, status: "partial", note: "no namespaces (CLONE_NEW*: EINVAL) and no CLONE_PIDFD" },
-  clone3: { handler: proc.sysClone3, status: "partial", note: "no set_tid, pidfds, cgroups or CLONE_CLEAR_SIGHAND (EINVAL)" },
+  clone: { handler: proc.sysClone, status: "partial", note: "no namespaces (CLONE_NEW*: EINVAL); CLONE_PIDFD for processes, not for threads (EINVAL, as before Linux 6.9)" },
+  clone3: { handler: proc.sysClone3, status: "partial", note: "no set_tid, cgroups or CLONE_CLEAR_SIGHAND (EINVAL)" },
   execve: { handler: proc.sysExecve },
   execveat: { handler: proc.sysExecveat },
   wait4: { handler: proc.sysWait4, status: "partial", note: "rusage is zero" },
-  waitid: { handler: proc.sysWaitid, status: "partial", note: "no P_PIDFD; rusage is zero" },
+  waitid: { handler: proc.sysWaitid, status: "partial", note: "rusage is zero" },
+  pidfd_open: { handler: pidfd.sysPidfdOpen, status: "partial", note: "no PIDFD_THREAD (EINVAL); fdinfo has no Pid: line" },
+  pidfd_send_signal: { handler: pidfd.sysPidfdSendSignal },
+  pidfd_getfd: { handler: pidfd.sysPidfdGetfd },
   setpgid: { handler: proc.sysSetpgid },
   getpgid: { handler: proc.sysGetpgid },
   setsid: { handler: proc.sysSetsid },
