@@ -205,6 +205,9 @@ export class Kernel {
     return undefined;
   }
 
+  /** Ids handed out so far: /proc/stat's count of tasks created since boot. */
+  get tasksCreated(): number { return this.nextId - 1; }
+
   private newId(): number {
     while (this.processes.has(this.nextId) || this.thread(this.nextId)) this.nextId++;
     return this.nextId++;
@@ -221,6 +224,7 @@ export class Kernel {
     mm.commitLimit = this.commitLimit;
     const pid = this.newId();
     const proc = new Process(pid, null, mm, fds, cwd);
+    proc.startNs = this.host.monotonicNs();
     this.fdUsers.set(fds, 1);
     this.files.initProcess(proc, cwd);
     const thread = new Thread(pid, proc);
@@ -400,6 +404,7 @@ export class Kernel {
     const pid = this.newId();
     const realParent = (f & CLONE_PARENT) && parent.parent ? parent.parent : parent;
     const child = new Process(pid, realParent, mm, parent.fds, parent.cwd);
+    child.startNs = this.host.monotonicNs();
     this.files.forkFiles(parent, child, { shareFiles: !!(f & CLONE_FILES), shareFs: !!(f & CLONE_FS) });
     this.fdUsers.set(child.fds, (f & CLONE_FILES) ? (this.fdUsers.get(child.fds) ?? 1) + 1 : 1);
     if (f & CLONE_FS) child.fsContext = parent.fsContext;
