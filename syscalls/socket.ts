@@ -8,12 +8,13 @@ import {
   O_NONBLOCK, O_CLOEXEC, AT_FDCWD, S_IFMT, S_IFSOCK, permission, byteString, type OpenFile,
   SocketFile, SockFs, UnixSocket, dropInFlight, AF_UNIX, AF_UNSPEC, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW,
   SOCK_SEQPACKET, AF_INET, AF_INET6, InetSocket, PortTable, formatInet, isAny, isLoopback, isV4, anyFor, V4_LOOPBACK,
-  V6_LOOPBACK, IPPROTO_TCP, IPPROTO_UDP, optionKey, type InetName, type Ucred, type Received,
+  V6_LOOPBACK, IPPROTO_TCP, IPPROTO_UDP, optionKey, NetlinkSocket, NETLINK_ROUTE, AF_NETLINK, LOOPBACK,
+  type InetName, type Ucred, type Received,
 } from "../runtime/vfs/index.js";
 import {
   EBADF, EFAULT, EINVAL, ENOTSOCK, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EADDRINUSE, EEXIST,
   ECONNREFUSED, EPROTOTYPE, EISCONN, EOPNOTSUPP, ENOTCONN, EPIPE, EPERM, ENOPROTOOPT, EAGAIN, EMSGSIZE, ENOBUFS, EDOM,
-  EADDRNOTAVAIL, ENETUNREACH, EACCES, EINPROGRESS, ENOENT,
+  EADDRNOTAVAIL, ENETUNREACH, EACCES, EINPROGRESS, ENOENT, ENOTTY, ENODEV,
 } from "../runtime/errno.js";
 import type { SyscallResult, Park } from "./types.js";
 import { isPark } from "./types.js";
@@ -31,6 +32,7 @@ const SOMAXCONN = 4096;
 
 export const MSG_OOB = 1, MSG_PEEK = 2, MSG_CTRUNC = 8, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_EOR = 0x80,
   MSG_WAITALL = 0x100, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+const SOL_NETLINK = 270;
 const SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_MAX_FD = 253;
 const SO_DEBUG = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_DONTROUTE = 5, SO_BROADCAST = 6, SO_SNDBUF = 7,
   SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
@@ -301,6 +303,14 @@ export function sysSocket(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     const tables = portsOf(k);
     return newSocketFd(k, t, new InetSocket(type, family, type === SOCK_STREAM ? tables.tcp : tables.udp), typeArg);
   }
+  if (family === AF_NETLINK) {
+    // Raw and datagram are the same for netlink; only NETLINK_ROUTE is served.
+    const flags = typeArg & ~SOCK_TYPE_MASK, type = typeArg & SOCK_TYPE_MASK;
+    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+    if (type !== SOCK_RAW && type !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
+    if (intOf(a[2]) !== NETLINK_ROUTE) return -EPROTONOSUPPORT;
+    return newSocketFd(k, t, new NetlinkSocket(NETLINK_ROUTE, k, t.process.pid), typeArg);
+  }
   const type = socketType(family, typeArg, intOf(a[2]));
   if (type < 0) return type;
   return newSocketFd(k, t, new UnixSocket(type), typeArg);
@@ -335,6 +345,7 @@ export function sysBind(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof addr === "number") return addr;
   const s = f.sock;
   if (s instanceof InetSocket) return inetBind(t, s, addr);
+  if (s instanceof NetlinkSocket) return s.bindTo(addr);
   if (addr.length === 2 && (addr[0] | (addr[1] << 8)) === AF_UNIX) {
     if (!s.addr) autobind(k, s); // an already bound socket keeps its name, without error
     return 0;
@@ -392,6 +403,11 @@ export function sysConnect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof addr === "number") return addr;
   const s = f.sock;
   if (s instanceof InetSocket) return inetConnect(k, t, f, s, addr);
+  if (s instanceof NetlinkSocket) {
+    // The default destination: only the kernel (nl_pid 0) answers here.
+    if (addr.length < 12 || (addr[0] | (addr[1] << 8)) !== AF_NETLINK) return -EINVAL;
+    return s.autobind();
+  }
   if (s.type === SOCK_DGRAM) {
     if (addr.length >= 2 && (addr[0] | (addr[1] << 8)) === AF_UNSPEC) {
       s.peer = null; s.state = "unconnected";
@@ -469,7 +485,7 @@ export function sysGetsockname(k: Kernel, t: Thread, a: bigint[]): SyscallResult
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
   const s = f.sock;
-  return writeSockaddr(k, a[1], a[2], s instanceof InetSocket ? s.name : s.addr ?? UNNAMED);
+  return writeSockaddr(k, a[1], a[2], s instanceof InetSocket || s instanceof NetlinkSocket ? s.name : s.addr ?? UNNAMED);
 }
 
 /** getpeername(2) */
@@ -531,6 +547,8 @@ function sendData(k: Kernel, t: Thread, f: SocketFile, data: Uint8Array, flags: 
 /** The target of a send with an address: datagram sockets look it up; others refuse or ignore it. */
 function sendTarget(k: Kernel, t: Thread, s: UnixSocket, addr: Uint8Array): UnixSocket | null | number {
   if (addr.length === 0) return null;
+  // Netlink: every message goes to the kernel, which is all there is to talk to.
+  if (s instanceof NetlinkSocket) return addr.length >= 12 && (addr[0] | (addr[1] << 8)) === AF_NETLINK ? null : -EINVAL;
   if (s.type === SOCK_STREAM) return s.state === "connected" ? -EISCONN : -EOPNOTSUPP;
   if (s.type === SOCK_SEQPACKET) return null;
   const other = findUnix(k, t, addr, s.type);
@@ -990,6 +1008,75 @@ function inetOptionSet(s: InetSocket, level: number, name: number, v: number): n
   return 0;
 }
 
+// ---- network device ioctls ----------------------------------------------------------------------
+
+export const SIOCGIFNAME = 0x8910, SIOCGIFCONF = 0x8912, SIOCGIFFLAGS = 0x8913, SIOCGIFADDR = 0x8915,
+  SIOCGIFBRDADDR = 0x8919, SIOCGIFNETMASK = 0x891b, SIOCGIFMTU = 0x8921, SIOCGIFHWADDR = 0x8927, SIOCGIFINDEX = 0x8933;
+const IFREQ_SIZE = 40, IFNAMSIZ = 16;
+
+/** The ifreq name field as a string. */
+function ifreqName(b: Uint8Array): string {
+  const end = b.subarray(0, IFNAMSIZ).indexOf(0);
+  return new TextDecoder().decode(b.subarray(0, end < 0 ? IFNAMSIZ : end));
+}
+
+/** sockaddr_in for an IPv4 address, at offset 16 of an ifreq. */
+function putInet(b: Uint8Array, ip: number[]): void {
+  b[16] = AF_INET; b[17] = 0;
+  b.set(ip, 20);
+}
+
+/**
+ * netdevice(7): the SIOCGIF* requests about lo on any socket (addresses on inet sockets only, as
+ * Linux answers them from the inet layer); changes are EPERM, other requests ENOTTY.
+ */
+export function sysSocketDeviceIoctl(k: Kernel, f: SocketFile, req: number, arg: bigint): SyscallResult {
+  const inet = f.sock instanceof InetSocket && f.sock.family === AF_INET;
+  if (req === SIOCGIFCONF) {
+    if (!inet) return -ENOTTY;
+    const conf = k.machine.copyIn(arg, 16);
+    if (!conf) return -EFAULT;
+    const dv = new DataView(conf.buffer);
+    const room = dv.getInt32(0, true), bufP = dv.getBigUint64(8, true);
+    let len = IFREQ_SIZE;
+    if (bufP !== 0n) {
+      if (room < IFREQ_SIZE) len = 0;
+      else {
+        const r = new Uint8Array(IFREQ_SIZE);
+        r.set(new TextEncoder().encode(LOOPBACK.name));
+        putInet(r, [127, 0, 0, 1]);
+        if (!k.machine.copyOut(bufP, r)) return -EFAULT;
+      }
+    }
+    dv.setInt32(0, len, true);
+    return k.machine.copyOut(arg, conf.subarray(0, 4)) ? 0 : -EFAULT;
+  }
+  const known = [SIOCGIFNAME, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFBRDADDR, SIOCGIFNETMASK, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFINDEX];
+  if (!known.includes(req)) return (req & 0xff00) === 0x8900 && req >= 0x8910 && req < 0x8960 ? -EPERM : -ENOTTY;
+  if ((req === SIOCGIFADDR || req === SIOCGIFBRDADDR || req === SIOCGIFNETMASK) && !inet) return -ENOTTY;
+  const b = k.machine.copyIn(arg, IFREQ_SIZE);
+  if (!b) return -EFAULT;
+  const dv = new DataView(b.buffer);
+  if (req === SIOCGIFNAME) {
+    if (dv.getInt32(16, true) !== LOOPBACK.index) return -ENODEV;
+    b.fill(0, 0, IFNAMSIZ);
+    b.set(new TextEncoder().encode(LOOPBACK.name));
+  } else {
+    if (ifreqName(b) !== LOOPBACK.name) return -ENODEV;
+    b.fill(0, IFNAMSIZ);
+    switch (req) {
+      case SIOCGIFINDEX: dv.setInt32(16, LOOPBACK.index, true); break;
+      case SIOCGIFFLAGS: dv.setUint16(16, LOOPBACK.flags & 0xffff, true); break;
+      case SIOCGIFMTU: dv.setInt32(16, LOOPBACK.mtu, true); break;
+      case SIOCGIFHWADDR: dv.setUint16(16, LOOPBACK.hwType, true); break;
+      case SIOCGIFADDR: putInet(b, [127, 0, 0, 1]); break;
+      case SIOCGIFNETMASK: putInet(b, [255, 0, 0, 0]); break;
+      case SIOCGIFBRDADDR: putInet(b, [0, 0, 0, 0]); break;
+    }
+  }
+  return k.machine.copyOut(arg, b) ? 0 : -EFAULT;
+}
+
 // ---- options ----------------------------------------------------------------------------------
 
 /** getsockopt(2): SOL_SOCKET options; other levels are EOPNOTSUPP on AF_UNIX. */
@@ -1084,6 +1171,9 @@ export function sysSetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
     if (!b) return -EFAULT;
     return inetOptionSet(s0, level, name, new DataView(b.buffer).getInt32(0, true));
   }
+  // SOL_NETLINK options (NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, memberships…) change nothing
+  // the route requests served here answer.
+  if (level === SOL_NETLINK && s0 instanceof NetlinkSocket) return len < 4 ? -EINVAL : 0;
   if (level !== SOL_SOCKET) return -EOPNOTSUPP;
   if (len < 0) return -EINVAL;
   const s = f.sock;

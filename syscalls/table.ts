@@ -400,7 +400,7 @@ const NUMBERS = `
 interface Impl { handler: Handler; status?: Status; note?: string }
 
 /** What the socket layer is: a machine without a network. */
-const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no TCP_* options but TCP_NODELAY, no urgent data); every other family (AF_NETLINK, AF_PACKET…) is EAFNOSUPPORT";
+const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no TCP_* options but TCP_NODELAY, no urgent data); AF_NETLINK with NETLINK_ROUTE answers RTM_GETLINK/RTM_GETADDR about lo (other requests NLMSG_ERROR EOPNOTSUPP, changes EPERM; other netlink protocols EPROTONOSUPPORT); every other family (AF_PACKET…) is EAFNOSUPPORT";
 
 /** The implemented calls; everything else is ENOSYS. */
 const IMPL: Record<string, Impl> = {
@@ -426,7 +426,7 @@ const IMPL: Record<string, Impl> = {
   pwritev: { handler: io.sysPwritev },
   preadv2: { handler: io.sysPreadv2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
   pwritev2: { handler: io.sysPwritev2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
-  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; sockets: SIOCINQ, SIOCOUTQ (counts per-message overhead, like Linux, but not the same amount); ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER; not TIOCPKT, TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
+  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; sockets: SIOCINQ, SIOCOUTQ (counts per-message overhead, like Linux, but not the same amount), SIOCGIFNAME/INDEX/FLAGS/MTU/HWADDR/CONF/ADDR/NETMASK/BRDADDR about lo (SIOCSIF* EPERM); ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER; not TIOCPKT, TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
   readlink: { handler: fs.sysReadlink },
   readlinkat: { handler: fs.sysReadlinkat },
   getcwd: { handler: fs.sysGetcwd },
