@@ -400,7 +400,7 @@ const NUMBERS = `
 interface Impl { handler: Handler; status?: Status; note?: string }
 
 /** What the socket layer is: a machine without a network. */
-const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no TCP_* options but TCP_NODELAY, no urgent data); AF_NETLINK with NETLINK_ROUTE answers RTM_GETLINK/RTM_GETADDR about lo (other requests NLMSG_ERROR EOPNOTSUPP, changes EPERM; other netlink protocols EPROTONOSUPPORT); every other family (AF_PACKET…) is EAFNOSUPPORT";
+const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no urgent data); AF_NETLINK with NETLINK_ROUTE answers RTM_GETLINK/RTM_GETADDR about lo (other requests NLMSG_ERROR EOPNOTSUPP, changes EPERM; other netlink protocols EPROTONOSUPPORT); every other family (AF_PACKET…) is EAFNOSUPPORT";
 
 /** The implemented calls; everything else is ENOSYS. */
 const IMPL: Record<string, Impl> = {
