@@ -4,6 +4,8 @@ import type { Thread, Process } from "../runtime/process.js";
 import { RLIM_NLIMITS, RLIM_INFINITY, RLIMIT_NOFILE } from "../runtime/process.js";
 import {
   CLONE_VM, CLONE_VFORK, CLONE_PIDFD, CLONE_THREAD, CLONE_DETACHED, CLONE_PARENT_SETTID, CLD_EXITED, CLD_KILLED,
+  CLONE_FILES, CLONE_FS, CLONE_SYSVSEM, CLONE_SIGHAND, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+  CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
   CLD_STOPPED, CLD_CONTINUED, type CloneArgs,
 } from "../runtime/kernel.js";
 import { EINVAL, EFAULT, ESRCH, EPERM, ENODEV, E2BIG, ENOENT, EBADF, ECHILD, EACCES, EAGAIN } from "../runtime/errno.js";
@@ -250,6 +252,29 @@ export function sysClone3(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     flags: Number(flags), stack: stack === 0n ? 0n : stack + stackSize, parentTid: word(24), childTid: word(16),
     tls: word(56), exitSignal: Number(exitSignal),
   }, word(8));
+}
+
+const CLONE_NEWTIME = 0x80;
+const NAMESPACE_FLAGS = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME;
+
+/**
+ * unshare(2): a private descriptor table (CLONE_FILES) or root/cwd/umask (CLONE_FS); CLONE_SYSVSEM,
+ * and CLONE_THREAD/SIGHAND/VM of a single-threaded process, have nothing to undo. New namespaces
+ * are refused with EPERM, as in a container without CAP_SYS_ADMIN.
+ */
+export function sysUnshare(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = Number(a[0] & 0xffffffffn);
+  if (f & ~(CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | NAMESPACE_FLAGS)) return -EINVAL;
+  if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && t.process.threads.filter((x) => !x.exited).length > 1) return -EINVAL;
+  if (f & NAMESPACE_FLAGS) return -EPERM;
+  if (f & CLONE_FILES) k.files.unshareFiles(t.process);
+  if (f & CLONE_FS) k.files.unshareFs(t.process);
+  return 0;
+}
+
+/** setns(2): joining another namespace is refused (EPERM), as unshare's new ones are. */
+export function sysSetns(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return t.process.fds.get(Number(BigInt.asIntN(32, a[0]))) ? -EPERM : -EBADF;
 }
 
 /** Linux's limits on execve's vectors: one string, and all of them together. */

@@ -536,6 +536,8 @@ const IMPL: Record<string, Impl> = {
   fork: { handler: proc.sysFork },
   vfork: { handler: proc.sysVfork },
   clone: { handler: proc.sysClone, status: "partial", note: "no namespaces (CLONE_NEW*: EINVAL); CLONE_PIDFD for processes, not for threads (EINVAL, as before Linux 6.9)" },
+  unshare: { handler: proc.sysUnshare, status: "partial", note: "CLONE_FILES and CLONE_FS; new namespaces EPERM (as in a container without CAP_SYS_ADMIN)" },
+  setns: { handler: proc.sysSetns, status: "partial", note: "EPERM: no namespaces to join" },
   clone3: { handler: proc.sysClone3, status: "partial", note: "no set_tid, cgroups or CLONE_CLEAR_SIGHAND (EINVAL)" },
   execve: { handler: proc.sysExecve },
   execveat: { handler: proc.sysExecveat },
