@@ -675,7 +675,7 @@ special("/proc: self, pid directories, fd listing, system files and their text",
   const top = listDir(m, "/proc").map((e) => e.name);
   for (const n of ["self", "cpuinfo", "meminfo", "uptime", "loadavg", "mounts", "sys", "1", "42"]) assert.ok(top.includes(n), n);
   const pid = listDir(m, "/proc/self").map((e) => e.name).sort();
-  assert.equal(pid, [".", "..", "cgroup", "cmdline", "comm", "cwd", "environ", "exe", "fd", "limits", "maps", "mounts", "root", "stat", "statm", "status", "task"]);
+  assert.equal(pid, [".", "..", "cgroup", "cmdline", "comm", "cwd", "environ", "exe", "fd", "limits", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task"]);
   assert.equal(listDir(m, "/proc/self/task/42").map((e) => e.name).sort(), [".", "..", "comm", "stat", "status"]);
   assert.is(readFile(m, "/proc/self/task/42/comm"), "prog\n");
   assert.is(readFile(m, "/proc/stat"), "cpu  1 0 0 2 0 0 0 0 0 0\nbtime 7\n");
@@ -704,6 +704,11 @@ special("/proc: self, pid directories, fd listing, system files and their text",
   assert.is(readFile(m, "/proc/sys/kernel/hostname"), "waslhost\n");
   assert.is(readFile(m, "/proc/sys/kernel/osrelease"), "6.1.0-wasl\n");
   assert.match(readFile(m, "/proc/mounts"), "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+  const info = readFile(m, "/proc/self/mountinfo").split("\n").filter(Boolean);
+  assert.match(info[0], /^(\d+) (\d+) 0:\d+ \/ \/ rw - tmpfs \S+ rw/);
+  const procLine = info.find((l) => l.includes(" /proc "));
+  assert.match(procLine, /^\d+ (\d+) 0:\d+ \/ \/proc rw - proc proc rw,nosuid,nodev,noexec,relatime$/);
+  assert.is(procLine.split(" ")[1], info[0].split(" ")[0], "the parent of /proc is the root mount");
   assert.is(errname(open(m, "/proc/uptime", V.O_WRONLY)), "EACCES");
   assert.is(stat(m, "/proc/uptime").ino, stat(m, "/proc/uptime").ino, "stable inode numbers");
 });

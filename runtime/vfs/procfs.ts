@@ -196,6 +196,7 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
       ["limits", file(`${k}/limits`, text((p) => p.limits()))],
       ["cgroup", file(`${k}/cgroup`, () => "0::/\n")],
       ["mounts", file(`${k}/mounts`, () => vfs.mountsText(null))],
+      ["mountinfo", file(`${k}/mountinfo`, () => vfs.mountinfoText(null))],
       ["task", dir(`${k}/task`, () => (proc()?.tids() ?? []).map((tid): [string, Maker] => {
         const tk = `${k}/task/${tid}`;
         return [String(tid), dir(tk, () => [

@@ -100,6 +100,19 @@ int main(void) {
   for (char *p = buf; *p && *p != '\n'; p++) colons += *p == ':';
   printf("cgroup line shape: %d\n", colons >= 2 && buf[0] >= '0' && buf[0] <= '9');
 
+  // mountinfo: the root mount's line has "/" as its fifth field and a " - " before the type.
+  slurp("/proc/self/mountinfo");
+  int root_line = 0;
+  for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    unsigned id, parent, maj, min;
+    char root[256], point[256];
+    if (sscanf(line, "%u %u %u:%u %255s %255s", &id, &parent, &maj, &min, root, point) == 6 && !strcmp(point, "/")) {
+      char *nl = strchr(line, '\n'), *sep = strstr(line, " - ");
+      root_line = sep && (!nl || sep < nl);
+    }
+  }
+  printf("mountinfo root line: %d\n", root_line);
+
   // task/: the main thread and a named worker, each with stat, status and comm.
   pthread_t th;
   pthread_create(&th, NULL, worker, NULL);
