@@ -695,6 +695,7 @@ special("/proc: self, pid directories, fd listing, system files and their text",
   m.fds.dup2(0, 7);
   assert.equal(listDir(m, "/proc/self/fd").map((e) => [e.name, e.type]).slice(2), [["0", V.DT_LNK], ["7", V.DT_LNK]]);
   assert.is(readFile(m, "/proc/uptime"), "12.50 20.00\n");
+  assert.match(readFile(m, "/proc/vmstat"), /^nr_free_pages 131072\n(.*\n)*pswpout 0\n/);
   assert.is(readFile(m, "/proc/loadavg"), "0.50 0.25 0.13 1/3 42\n");
   assert.match(readFile(m, "/proc/meminfo"), /^MemTotal:\s+1048576 kB\nMemFree:\s+524288 kB\nMemAvailable:\s+614400 kB\n/);
   const cpu = readFile(m, "/proc/cpuinfo");

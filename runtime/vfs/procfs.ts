@@ -81,6 +81,19 @@ export function meminfoText(m: MemInfo): string {
     row("SwapTotal", m.swapTotalKiB ?? 0) + row("SwapFree", m.swapFreeKiB ?? 0) + row("Shmem", 0);
 }
 
+/**
+ * /proc/vmstat: free pages from the memory figures; the paging and swap event counters are 0, as
+ * nothing is ever paged in from or out to a disk here.
+ */
+export function vmstatText(m: MemInfo): string {
+  const rows: Array<[string, number]> = [
+    ["nr_free_pages", Math.floor(m.freeKiB / 4)], ["nr_inactive_anon", 0], ["nr_active_anon", 0],
+    ["nr_inactive_file", 0], ["nr_active_file", 0], ["nr_dirty", 0], ["nr_writeback", 0],
+    ["pgpgin", 0], ["pgpgout", 0], ["pswpin", 0], ["pswpout", 0], ["pgfault", 0], ["pgmajfault", 0],
+  ];
+  return rows.map(([k, v]) => `${k} ${v}\n`).join("");
+}
+
 export function uptimeText(u: { up: number; idle: number }): string { return `${u.up.toFixed(2)} ${u.idle.toFixed(2)}\n`; }
 
 export function loadavgText(l: LoadInfo): string {
@@ -218,6 +231,7 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
     ["uptime", file("/uptime", () => uptimeText(src.uptime()))],
     ["loadavg", file("/loadavg", () => loadavgText(src.load()))],
     ["stat", file("/stat", () => src.stat())],
+    ["vmstat", file("/vmstat", () => vmstatText(src.memory()))],
     ["version", file("/version", () => `Linux version ${src.osrelease()} (wasl@wasl) (wasl) ${src.version()}\n`)],
     ["mounts", () => new ProcLink(sb, "/mounts", () => "self/mounts")],
     ["sys", dir("/sys", () => [

@@ -68,6 +68,10 @@ int main(void) {
   printf("processes line: %d\n", strstr(buf, "\nprocesses ") != NULL);
   printf("procs_running line: %d\n", strstr(buf, "\nprocs_running ") != NULL);
 
+  // /proc/vmstat (vmstat(8) refuses to start without it).
+  slurp("/proc/vmstat");
+  printf("vmstat has nr_free_pages, pgpgin, pswpin: %d\n", !strncmp(buf, "nr_free_pages ", 14) && strstr(buf, "\npgpgin ") && strstr(buf, "\npswpin "));
+
   // /proc/self/stat has 52 fields, a start time not after now, and statm 7 page counts.
   slurp("/proc/self/stat");
   char *after = strrchr(buf, ')');
