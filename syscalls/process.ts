@@ -255,7 +255,8 @@ export function sysClone3(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 }
 
 const CLONE_NEWTIME = 0x80;
-const NAMESPACE_FLAGS = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME;
+/** A function, not a constant: kernel.js (which defines the flags) and this module import each other. */
+const namespaceFlags = () => CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME;
 
 /**
  * unshare(2): a private descriptor table (CLONE_FILES) or root/cwd/umask (CLONE_FS); CLONE_SYSVSEM,
@@ -263,10 +264,10 @@ const NAMESPACE_FLAGS = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEW
  * are refused with EPERM, as in a container without CAP_SYS_ADMIN.
  */
 export function sysUnshare(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const f = Number(a[0] & 0xffffffffn);
-  if (f & ~(CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | NAMESPACE_FLAGS)) return -EINVAL;
+  const f = Number(a[0] & 0xffffffffn), namespaces = namespaceFlags();
+  if (f & ~(CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | namespaces)) return -EINVAL;
   if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && t.process.threads.filter((x) => !x.exited).length > 1) return -EINVAL;
-  if (f & NAMESPACE_FLAGS) return -EPERM;
+  if (f & namespaces) return -EPERM;
   if (f & CLONE_FILES) k.files.unshareFiles(t.process);
   if (f & CLONE_FS) k.files.unshareFs(t.process);
   return 0;
