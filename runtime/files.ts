@@ -259,6 +259,13 @@ export class KernelFiles {
     return typeof r === "number" ? null : r;
   }
 
+  /** unshare(CLONE_FS): the process gets its own root, cwd and umask (a CLONE_FS sibling keeps the old ones). */
+  unshareFs(proc: Process): void {
+    const c = this.context(proc) as ProcessFs;
+    c.state = { ...c.state };
+    proc.fsContext = { ...proc.fsContext };
+  }
+
   /** close_range(CLOSE_RANGE_UNSHARE), unshare(CLONE_FILES): the process gets its own copy of the table. */
   unshareFiles(proc: Process): void {
     proc.fds = (proc.fds as FdTable).fork();

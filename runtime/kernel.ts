@@ -81,6 +81,8 @@ export interface CloneArgs {
   childTid: bigint;
   tls: bigint;
   exitSignal: number;
+  /** Runs once the child process exists, before it runs (clone's CLONE_PIDFD installs its pidfd). */
+  onChild?: (child: Process) => void;
 }
 
 /** SIGCHLD si_code values (what waitid reports). */
@@ -209,6 +211,9 @@ export class Kernel {
     return undefined;
   }
 
+  /** Ids handed out so far: /proc/stat's count of tasks created since boot. */
+  get tasksCreated(): number { return this.nextId - 1; }
+
   private newId(): number {
     while (this.processes.has(this.nextId) || this.thread(this.nextId)) this.nextId++;
     return this.nextId++;
@@ -225,6 +230,7 @@ export class Kernel {
     mm.commitLimit = this.commitLimit;
     const pid = this.newId();
     const proc = new Process(pid, null, mm, fds, cwd);
+    proc.startNs = this.host.monotonicNs();
     this.fdUsers.set(fds, 1);
     this.files.initProcess(proc, cwd);
     const thread = new Thread(pid, proc);
@@ -404,6 +410,7 @@ export class Kernel {
     const pid = this.newId();
     const realParent = (f & CLONE_PARENT) && parent.parent ? parent.parent : parent;
     const child = new Process(pid, realParent, mm, parent.fds, parent.cwd);
+    child.startNs = this.host.monotonicNs();
     this.files.forkFiles(parent, child, { shareFiles: !!(f & CLONE_FILES), shareFs: !!(f & CLONE_FS) });
     this.fdUsers.set(child.fds, (f & CLONE_FILES) ? (this.fdUsers.get(child.fds) ?? 1) + 1 : 1);
     if (f & CLONE_FS) child.fsContext = parent.fsContext;
@@ -429,6 +436,7 @@ export class Kernel {
     child.threads.push(thread);
     this.processes.set(pid, child);
     this.threads.push(thread);
+    c.onChild?.(child);
     if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, pid);
     if (f & CLONE_CHILD_SETTID) {
       // In the child's own memory, the child writes it when it first runs (Linux's schedule_tail):

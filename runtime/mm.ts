@@ -54,10 +54,35 @@ export interface MappedFile {
   handle: { refs?: number; release?(): void; pwrite?(data: Uint8Array, pos: number): number };
   /** Writes go back to the file (MAP_SHARED of a file opened for writing). */
   writeBack: boolean;
+  /** MAP_SHARED: the file's page frames, shared with every other shared mapping of it. */
+  pages?: SharedFilePages;
 }
 
-function holdFile(f: MappedFile | undefined): void { if (f && typeof f.handle.refs === "number") f.handle.refs++; }
+/**
+ * The frames of one file's pages that MAP_SHARED mappings use (Linux's page cache, as far as
+ * mappings go): every shared mapping of the file, in any process, maps the same frame for the
+ * same page, so they see each other's stores at once. The cache holds one reference per frame
+ * and lets them go when the last mapping that uses it is gone.
+ */
+export class SharedFilePages {
+  /** Page index in the file → frame. */
+  readonly frames = new Map<bigint, number>();
+  /** VMAs (and their splits and fork copies) that use the cache. */
+  users = 0;
+  constructor(private core: CoreExports, private forget: () => void) {}
+  release(): void {
+    for (const f of this.frames.values()) this.core.frameUnref(f);
+    this.frames.clear();
+    this.forget();
+  }
+}
+
+function holdFile(f: MappedFile | undefined): void {
+  if (f?.pages) f.pages.users++;
+  if (f && typeof f.handle.refs === "number") f.handle.refs++;
+}
 function dropFile(f: MappedFile | undefined): void {
+  if (f?.pages && --f.pages.users === 0) f.pages.release();
   if (!f || typeof f.handle.refs !== "number") return;
   if (--f.handle.refs === 0) f.handle.release?.();
 }
@@ -267,6 +292,27 @@ export class AddressSpace {
       while (j < frames.length && frames[j] === frames[j - 1] + 4096) j++; // a run of consecutive frames: one call
       if (this.core.ptMap(this.root, start + BigInt(i) * PAGE, j - i, frames[i], L.PTE_USER | L.PTE_READ) !== 0) return false;
       i = j;
+    }
+    return true;
+  }
+
+  /**
+   * A MAP_SHARED file mapping made by mmapAnonymous gets the file's shared frames for its pages
+   * [0, pages): cached ones as they are, new ones filled by fill (the file's bytes). False when
+   * the core has no frame left.
+   */
+  mapSharedPages(start: bigint, firstPage: bigint, pages: number, cache: SharedFilePages, fill: (frame: Uint8Array, page: bigint) => void): boolean {
+    const flags = pteFlags(PROT_READ | PROT_WRITE, true);
+    for (let i = 0; i < pages; i++) {
+      const page = firstPage + BigInt(i);
+      let frame = cache.frames.get(page);
+      if (frame === undefined) {
+        frame = this.core.allocFrame();
+        if (frame === 0) return false;
+        fill(new Uint8Array(this.core.memory.buffer, frame, 4096), page);
+        cache.frames.set(page, frame);
+      }
+      if (this.core.ptMap(this.root, start + BigInt(i) * PAGE, 1, frame, flags) !== 0) return false;
     }
     return true;
   }

@@ -110,6 +110,8 @@ export class Process {
   envp: string[] = [];
   /** Instructions run by this process's threads (for getrusage/times approximations). */
   icount = 0n;
+  /** The host's monotonic clock when the process was made (its start time in /proc). */
+  startNs = 0n;
 
   constructor(readonly pid: number, parent: Process | null, public mm: AddressSpace, public fds: FdTable, cwd: string) {
     this.pgid = pid; this.sid = pid;

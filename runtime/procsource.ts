@@ -5,6 +5,7 @@ import type { KernelFiles } from "./files.js";
 import type { ProcSource, ProcProcess } from "./vfs/procfs.js";
 import { major, minor, type OpenFile } from "./vfs/index.js";
 import { UTS } from "../syscalls/misc.js";
+import { processCpuNs, threadCpuNs, childCpuNs } from "./signals.js";
 import { utsName } from "../syscalls/misc.js";
 
 const enc = new TextEncoder();
@@ -36,14 +37,48 @@ function stateLetter(proc: Process): string {
 
 function vmKiB(proc: Process): { size: bigint; rss: bigint } {
   let size = 0n;
-  for (const v of proc.mm.vmas) size += v.end - v.start;
+  if (proc.alive) for (const v of proc.mm.vmas) size += v.end - v.start;
   return { size: size / 1024n, rss: size / 1024n };
+}
+
+/** USER_HZ: the unit of the times in /proc/stat and /proc/<pid>/stat. */
+const CLK_TCK = 100n, NS_PER_TICK = 10_000_000n;
+
+/** /proc/<pid>/limits rows: name and unit, in RLIMIT_* order. */
+const LIMIT_NAMES: Array<[string, string]> = [
+  ["Max cpu time", "seconds"], ["Max file size", "bytes"], ["Max data size", "bytes"], ["Max stack size", "bytes"],
+  ["Max core file size", "bytes"], ["Max resident set", "bytes"], ["Max processes", "processes"],
+  ["Max open files", "files"], ["Max locked memory", "bytes"], ["Max address space", "bytes"],
+  ["Max file locks", "locks"], ["Max pending signals", "signals"], ["Max msgqueue size", "bytes"],
+  ["Max nice priority", ""], ["Max realtime priority", ""], ["Max realtime timeout", "us"],
+];
+const RLIM_INFINITY = 0xffffffffffffffffn;
+
+/** /proc/<pid>/limits as Linux's proc_pid_limits prints it. */
+function limitsText(proc: Process): string {
+  let out = `${"Limit".padEnd(25)} ${"Soft Limit".padEnd(20)} ${"Hard Limit".padEnd(20)} ${"Units".padEnd(10)}\n`;
+  LIMIT_NAMES.forEach(([name, unit], i) => {
+    const [cur, max] = proc.rlimits[i] ?? [RLIM_INFINITY, RLIM_INFINITY];
+    const v = (x: bigint) => (x === RLIM_INFINITY ? "unlimited" : x.toString()).padEnd(20);
+    out += `${name.padEnd(25)} ${v(cur)} ${v(max)} ${unit ? unit.padEnd(10) : ""}\n`;
+  });
+  return out;
 }
 
 export function createProcSource(files: KernelFiles): ProcSource {
   const k = files.k;
   const host = k.host;
   const procOf = (pid: number): Process | null => k.processes.get(pid) ?? null;
+
+  /** The thread a /proc/<pid>/task/<tid> names; the leader (or first thread) for /proc/<pid>. */
+  const threadOf = (proc: Process, tid?: number) =>
+    tid === undefined ? proc.threads.find((t) => t.tid === proc.pid) ?? proc.threads[0] : proc.threads.find((t) => t.tid === tid);
+  /** Clock ticks from boot to the process's start. */
+  const startTicks = (proc: Process): bigint => {
+    const uptimeNs = BigInt(host.uptimeSeconds()) * 1_000_000_000n;
+    const age = host.monotonicNs() - proc.startNs;
+    return uptimeNs > age ? (uptimeNs - age) / NS_PER_TICK : 0n;
+  };
 
   const view = (proc: Process): ProcProcess => ({
     exe: () => (proc.alive ? files.exePath(proc) : null),
@@ -57,19 +92,29 @@ export function createProcSource(files: KernelFiles): ProcSource {
     cmdline: () => nulJoined(proc.argv),
     environ: () => nulJoined(proc.envp),
     maps: () => (proc.alive ? mapsText(proc) : ""),
-    stat: () => {
-      const name = proc.threads[0]?.name ?? "";
+    tids: () => proc.threads.filter((t) => !t.exited).map((t) => t.tid),
+    comm: (tid) => `${threadOf(proc, tid)?.name ?? ""}\n`,
+    stat: (tid) => {
+      const t = threadOf(proc, tid);
       const vm = vmKiB(proc);
+      const cpu = (tid === undefined ? processCpuNs(k, proc) : t ? threadCpuNs(k, t) : 0n) / NS_PER_TICK;
+      const children = childCpuNs(proc) / NS_PER_TICK;
       const fields = [
-        proc.pid, `(${name})`, stateLetter(proc), proc.ppid, proc.pgid, proc.sid, 0, -1, 0x400000,
-        0, 0, 0, 0, 0, 0, 0, 0, 20, 0, proc.threads.filter((t) => !t.exited).length || 1, 0, 0,
-        (vm.size * 1024n).toString(), (vm.rss / 4n).toString(), "18446744073709551615", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, proc.alive ? 0 : (proc.exitStatus?.code ?? 0) << 8,
+        tid ?? proc.pid, `(${t?.name ?? ""})`, stateLetter(proc), proc.ppid, proc.pgid, proc.sid, 0, -1, 0x400000,
+        0, 0, 0, 0, cpu, 0, children, 0, 20 + (t?.nice ?? 0), t?.nice ?? 0, proc.threads.filter((x) => !x.exited).length || 1, 0,
+        startTicks(proc), (vm.size * 1024n).toString(), (vm.rss / 4n).toString(), "18446744073709551615", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, proc.exitSignal, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, proc.alive ? 0 : (proc.exitStatus?.code ?? 0) << 8,
       ];
       return fields.join(" ") + "\n";
     },
-    status: () => {
-      const t0 = proc.threads[0];
+    statm: () => {
+      // size resident shared text lib data dt, in pages: every mapped page counts as resident.
+      const pages = vmKiB(proc).size / 4n;
+      return `${pages} ${pages} 0 0 0 ${pages} 0\n`;
+    },
+    limits: () => limitsText(proc),
+    status: (tid) => {
+      const t0 = threadOf(proc, tid);
       const vm = vmKiB(proc);
       const ids = (v: number) => `${v}\t${v}\t${v}\t${v}`;
       const mask = (v: bigint) => hex(v, 16);
@@ -80,7 +125,7 @@ export function createProcSource(files: KernelFiles): ProcSource {
         else if (a.handler !== 0n) caught |= 1n << BigInt(sig - 1);
       });
       return `Name:\t${t0?.name ?? ""}\nUmask:\t${proc.umask.toString(8).padStart(4, "0")}\n` +
-        `State:\t${stateLetter(proc)} (${proc.alive ? "running" : "zombie"})\nTgid:\t${proc.pid}\nNgid:\t0\nPid:\t${proc.pid}\n` +
+        `State:\t${stateLetter(proc)} (${proc.alive ? "running" : "zombie"})\nTgid:\t${proc.pid}\nNgid:\t0\nPid:\t${tid ?? proc.pid}\n` +
         `PPid:\t${proc.ppid}\nTracerPid:\t0\nUid:\t${ids(proc.uid)}\nGid:\t${ids(proc.gid)}\n` +
         `FDSize:\t${Math.max(64, files.context(proc).fds.fds().length)}\nGroups:\t${proc.groups.join(" ")}${proc.groups.length ? " " : ""}\n` +
         `VmPeak:\t${String(vm.size).padStart(8)} kB\nVmSize:\t${String(vm.size).padStart(8)} kB\n` +
@@ -114,6 +159,26 @@ export function createProcSource(files: KernelFiles): ProcSource {
     }),
     hostname: () => utsName(k, "hostname"),
     osrelease: () => UTS.release,
+    version: () => UTS.version,
+    random: (b) => host.randomBytes(b),
+    stat: () => {
+      const cpus = host.cpuCount();
+      const up = BigInt(host.uptimeSeconds());
+      let user = 0n, running = 0;
+      for (const p of k.processes.values()) {
+        user += processCpuNs(k, p) + childCpuNs(p);
+        if (p.alive && stateLetter(p) === "R") running++;
+      }
+      user /= NS_PER_TICK;
+      const all = up * CLK_TCK * BigInt(cpus);
+      const idle = all > user ? all - user : 0n;
+      const row = (name: string, u: bigint, i: bigint) => `${name} ${u} 0 0 ${i} 0 0 0 0 0 0\n`;
+      let out = row("cpu ", user, idle);
+      for (let c = 0; c < cpus; c++) out += row(`cpu${c}`, user / BigInt(cpus), idle / BigInt(cpus));
+      const btime = host.realtimeNs() / 1_000_000_000n - up;
+      return out + `intr 0\nctxt 0\nbtime ${btime}\nprocesses ${k.tasksCreated}\nprocs_running ${Math.max(1, running)}\n` +
+        "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n";
+    },
   };
 }
 

@@ -294,6 +294,17 @@ export function inAddressSpace<T>(k: Kernel, t: Thread, fn: () => T): T {
   try { return fn(); } finally { m.core.setAddressSpace(prev); }
 }
 
+/**
+ * The sigmask argument of ppoll, pselect6 and epoll_pwait(2): the call runs with it; the old mask
+ * comes back when the call returns, or, when a signal interrupts it, once the handler's frame has
+ * saved it (so the handler runs, as with sigsuspend).
+ */
+export function setTemporaryMask(t: Thread, mask: bigint): void {
+  const s = tsig(t);
+  if (s.savedMask === null) s.savedMask = t.sigmask;
+  t.sigmask = mask & ~UNBLOCKABLE;
+}
+
 /** Called when t has just parked: a signal already pending ends the wait at once (Linux checks before sleeping). */
 export function afterPark(k: Kernel, t: Thread): void { wakeIfSignalled(k, t); }
 
@@ -352,6 +363,9 @@ export function deliverSignals(k: Kernel, t: Thread): boolean {
     const r = m.regInt(0);
     if (r === -ERESTARTSYS || r === -ERESTARTNOHAND || r === -ERESTARTNOINTR || r === -ERESTART_RESTARTBLOCK) restart = -r;
   }
+  // A call that waited with a temporary mask (ppoll, pselect6, epoll_pwait) and was not
+  // interrupted puts the old mask back now, before any signal is looked at.
+  if (!restart && s.savedMask !== null) { t.sigmask = s.savedMask; s.savedMask = null; }
   if (!restart && s.pending.length === 0 && ps.pending.length === 0) return proc.alive && !t.exited;
   for (;;) {
     if (!proc.alive || t.exited) return false;

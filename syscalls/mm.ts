@@ -3,7 +3,7 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread } from "../runtime/process.js";
 import {
   MAP_ANONYMOUS, MAP_TYPE, MAP_SHARED, MAP_SHARED_VALIDATE, PAGE, PROT_READ, PROT_WRITE,
-  pageUp, TASK_SIZE, type AddressSpace, type MappedFile,
+  pageUp, TASK_SIZE, SharedFilePages, type AddressSpace, type MappedFile,
 } from "../runtime/mm.js";
 import { EBADF, EINVAL, ENODEV, EACCES, EFAULT, ENOMEM, EOVERFLOW, EPERM } from "../runtime/errno.js";
 import { RLIMIT_MEMLOCK } from "../runtime/process.js";
@@ -27,9 +27,9 @@ interface MappableFile {
 
 /**
  * mmap(2). File pages are read into the mapping when it is made (a private mapping then behaves
- * as Linux's copy-on-write file pages do, as long as nobody writes the file meanwhile); a shared
- * writable mapping writes its pages back to the file at msync, munmap and exit. MAP_SHARED
- * memory stays shared with children across fork.
+ * as Linux's copy-on-write file pages do, as long as nobody writes the file meanwhile); shared
+ * mappings of a file all map the same frames (SharedFilePages), and a writable one writes its
+ * pages back to the file at msync, munmap and exit. MAP_SHARED memory stays shared across fork.
  */
 export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const [addr, len, protB, flagsB, fdB, off] = a;
@@ -50,12 +50,26 @@ export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if ((st.mode & 0o170000) !== 0o100000) return -ENODEV;
   if (off + pageUp(len) < off || off > 0x7fffffffffffffffn) return -EOVERFLOW;
   const file: MappedFile = { dev: st.dev, ino: st.ino, handle: f, writeBack: shared && acc === O_RDWR };
+  if (shared) file.pages = sharedPagesOf(k, st.dev, st.ino);
   const start = mm.mmapAnonymous(addr, len, PROT_READ | PROT_WRITE, flags, k.files.nameOf(f as never), file, off);
+  if (file.pages && !file.pages.users) file.pages.release(); // the mapping failed: nobody uses a new cache
   if (start < 0n) return start;
   const size = pageUp(len);
   const fileLeft = st.size > off ? st.size - off : 0n;
   const want = Number(fileLeft < size ? fileLeft : size);
-  for (let done = 0; done < want;) {
+  if (file.pages) {
+    // Shared pages come from the file's cache, read from the file when first mapped.
+    const fill = (frame: Uint8Array, page: bigint) => {
+      const pos = Number(page * PAGE);
+      const n = Math.min(4096, Number(st.size) - pos);
+      if (n > 0) f.pread(frame.subarray(0, n), pos);
+    };
+    if (!mm.mapSharedPages(start, off / PAGE, Number(pageUp(BigInt(want)) / PAGE), file.pages, fill)) {
+      unmapQuietly(mm, start, size);
+      return -ENOMEM;
+    }
+  }
+  for (let done = file.pages ? want : 0; done < want;) {
     const chunk = new Uint8Array(Math.min(want - done, 1 << 20));
     const n = f.pread(chunk, Number(off) + done);
     if (n <= 0) break;
@@ -74,6 +88,22 @@ export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return start;
 }
 
+/** Each machine's shared-mapping page caches, by file (dev:ino), while some mapping uses them. */
+const sharedPages = new WeakMap<Kernel, Map<string, SharedFilePages>>();
+
+function sharedPagesOf(k: Kernel, dev: bigint, ino: bigint): SharedFilePages {
+  let byFile = sharedPages.get(k);
+  if (!byFile) { byFile = new Map(); sharedPages.set(k, byFile); }
+  const key = `${dev}:${ino}`;
+  let cache = byFile.get(key);
+  if (!cache) {
+    const c = new SharedFilePages(k.machine.core, () => { if (byFile!.get(key) === c) byFile!.delete(key); });
+    byFile.set(key, c);
+    cache = c;
+  }
+  return cache;
+}
+
 /** Undoes a half-made mapping without writing its pages to the file. */
 function unmapQuietly(mm: AddressSpace, start: bigint, size: bigint): void {
   const v = mm.find(start);
@@ -89,6 +119,25 @@ export function sysMunmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 /** mprotect(2) */
 export function sysMprotect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return t.process.mm.mprotect(a[0], a[1], Number(a[2] & 0xffffffffn));
+}
+
+// Memory protection keys: the CPU reports no PKU (CPUID.7:ECX.OSPKE is clear). x86 Linux on such a
+// CPU finds key 0 free in an allocation map it never initialised, fails to program it and answers
+// EINVAL; pkey_free and pkey_mprotect find no allocated key (EINVAL) but for the default key -1.
+
+/** pkey_alloc(2): EINVAL, the answer of x86 Linux on a CPU without protection keys. */
+export function sysPkeyAlloc(): SyscallResult { return -EINVAL; }
+
+/** pkey_free(2): no key is ever allocated. */
+export function sysPkeyFree(): SyscallResult { return -EINVAL; }
+
+/** pkey_mprotect(2): mprotect(2) with key -1; any other key is not allocated (EINVAL). */
+export function sysPkeyMprotect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  if (Number(BigInt.asIntN(32, a[3])) === -1) return sysMprotect(k, t, a);
+  // Linux checks the range before the key: an unaligned start is EINVAL, an empty range succeeds.
+  if (a[0] & (PAGE - 1n)) return -EINVAL;
+  if (a[1] === 0n) return 0;
+  return -EINVAL;
 }
 
 export const MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4,

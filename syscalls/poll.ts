@@ -11,6 +11,7 @@ import { EBADF, EFAULT, EINVAL, EEXIST, ENOENT, EPERM } from "../runtime/errno.j
 import type { SyscallResult } from "./types.js";
 import { blockOn, WOULD_BLOCK } from "./fs_wait.js";
 import { fdOf, intOf, uintOf, installFile } from "./fs.js";
+import { setTemporaryMask } from "../runtime/signals.js";
 
 const POLLRDBAND = 0x80, POLLWRBAND = 0x200;
 /** What select counts as readable, writable and exceptional (fs/select.c). */
@@ -30,8 +31,15 @@ function readTimespecMs(k: Kernel, va: bigint): number | null | { err: number } 
   return Number(s) * 1000 + Math.ceil(Number(ns) / 1e6);
 }
 
-/** The sigmask argument of ppoll/pselect6/epoll_pwait: only the size is checked (see the table note). */
-function checkSigsetSize(va: bigint, size: bigint): number { return va !== 0n && size !== 8n ? -EINVAL : 0; }
+/** The sigmask argument of ppoll/pselect6/epoll_pwait: checked, and applied for the call (0, or -errno). */
+function applySigmask(k: Kernel, t: Thread, va: bigint, size: bigint): number {
+  if (va === 0n) return 0;
+  if (size !== 8n) return -EINVAL;
+  const mask = k.machine.readU64(va);
+  if (mask === null) return -EFAULT;
+  setTemporaryMask(t, mask);
+  return 0;
+}
 
 // ---- poll -------------------------------------------------------------------------------------
 
@@ -69,10 +77,10 @@ export function sysPoll(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 /** ppoll(2) */
 export function sysPpoll(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const e = checkSigsetSize(a[3], a[4]);
-  if (e) return e;
   const ms = readTimespecMs(k, a[2]);
   if (ms !== null && typeof ms === "object") return ms.err;
+  const e = applySigmask(k, t, a[3], a[4]);
+  if (e) return e;
   return doPoll(k, t, a[0], uintOf(a[1]), ms);
 }
 
@@ -142,15 +150,16 @@ export function sysSelect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 /** pselect6(2): the sixth argument is {const sigset_t *ss; size_t ss_len}. */
 export function sysPselect6(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const ms = readTimespecMs(k, a[4]);
+  if (ms !== null && typeof ms === "object") return ms.err;
   if (a[5] !== 0n) {
+    // The sixth argument points at { const sigset_t *ss; size_t ss_len }.
     const b = k.machine.copyIn(a[5], 16);
     if (!b) return -EFAULT;
     const dv = new DataView(b.buffer);
-    const e = checkSigsetSize(dv.getBigUint64(0, true), dv.getBigUint64(8, true));
+    const e = applySigmask(k, t, dv.getBigUint64(0, true), dv.getBigUint64(8, true));
     if (e) return e;
   }
-  const ms = readTimespecMs(k, a[4]);
-  if (ms !== null && typeof ms === "object") return ms.err;
   return doSelect(k, t, a, ms);
 }
 
@@ -307,7 +316,7 @@ export function sysEpollWait(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 /** epoll_pwait(2) */
 export function sysEpollPwait(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const e = checkSigsetSize(a[4], a[5]);
+  const e = applySigmask(k, t, a[4], a[5]);
   if (e) return e;
   const ms = intOf(a[3]);
   return doEpollWait(k, t, a, ms < 0 ? null : ms);
@@ -315,10 +324,10 @@ export function sysEpollPwait(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
 
 /** epoll_pwait2(2): the timeout is a struct timespec. */
 export function sysEpollPwait2(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const e = checkSigsetSize(a[4], a[5]);
-  if (e) return e;
   const ms = readTimespecMs(k, a[3]);
   if (ms !== null && typeof ms === "object") return ms.err;
+  const e = applySigmask(k, t, a[4], a[5]);
+  if (e) return e;
   return doEpollWait(k, t, a, ms);
 }
 

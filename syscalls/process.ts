@@ -2,10 +2,18 @@
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, Process } from "../runtime/process.js";
 import { RLIM_NLIMITS, RLIM_INFINITY, RLIMIT_NOFILE } from "../runtime/process.js";
-import { CLONE_VM, CLONE_VFORK, CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_CONTINUED } from "../runtime/kernel.js";
-import { EINVAL, EFAULT, ESRCH, EPERM, ENODEV, E2BIG, ENOENT, EBADF, ECHILD, EACCES } from "../runtime/errno.js";
+import {
+  CLONE_VM, CLONE_VFORK, CLONE_PIDFD, CLONE_THREAD, CLONE_DETACHED, CLONE_PARENT_SETTID, CLD_EXITED, CLD_KILLED,
+  CLONE_FILES, CLONE_FS, CLONE_SYSVSEM, CLONE_SIGHAND, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+  CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+  CLD_STOPPED, CLD_CONTINUED, type CloneArgs,
+} from "../runtime/kernel.js";
+import { EINVAL, EFAULT, ESRCH, EPERM, ENODEV, E2BIG, ENOENT, EBADF, ECHILD, EACCES, EAGAIN } from "../runtime/errno.js";
 import { TASK_SIZE } from "../runtime/mm.js";
+import { O_NONBLOCK } from "../runtime/vfs/index.js";
 import type { SyscallResult } from "./types.js";
+import { installFile } from "./fs.js";
+import { clonePidfd, pidfdTarget } from "./pidfd.js";
 
 /** exit(2): ends the calling thread. */
 export function sysExit(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
@@ -197,15 +205,36 @@ export function sysVfork(k: Kernel, t: Thread): SyscallResult {
   return k.clone(t, { flags: CLONE_VM | CLONE_VFORK, stack: 0n, parentTid: 0n, childTid: 0n, tls: 0n, exitSignal: SIGCHLD });
 }
 
-/** clone(2): x86-64 argument order (flags, stack, parent_tid, child_tid, tls). */
+/**
+ * clone and clone3 with CLONE_PIDFD: a pidfd for the child goes into the parent's table and its
+ * number to pidfdP in the parent's memory (a fork child's copy of that word keeps its old value).
+ */
+function cloneWithPidfd(k: Kernel, t: Thread, args: CloneArgs, pidfdP: bigint): SyscallResult {
+  const f = args.flags;
+  if (!(f & CLONE_PIDFD)) return k.clone(t, args);
+  if (f & (CLONE_THREAD | CLONE_DETACHED)) return -EINVAL;
+  const file = clonePidfd(t);
+  if (typeof file === "number") return file;
+  return k.clone(t, {
+    ...args, flags: f & ~CLONE_PIDFD,
+    onChild: (child) => {
+      file.target = child;
+      k.machine.writeU32(pidfdP, installFile(t, file, true));
+    },
+  });
+}
+
+/** clone(2): x86-64 argument order (flags, stack, parent_tid, child_tid, tls); CLONE_PIDFD's fd goes to parent_tid. */
 export function sysClone(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const flags = Number(a[0] & 0xffffffffn);
-  return k.clone(t, { flags: flags & ~0xff, stack: a[1], parentTid: a[2], childTid: a[3], tls: a[4], exitSignal: flags & 0xff });
+  // The pidfd and the parent's copy of the child's tid would share one word.
+  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return -EINVAL;
+  return cloneWithPidfd(k, t, { flags: flags & ~0xff, stack: a[1], parentTid: a[2], childTid: a[3], tls: a[4], exitSignal: flags & 0xff }, a[2]);
 }
 
 const CLONE_ARGS_SIZE_VER0 = 64, CLONE_ARGS_SIZE_VER2 = 88;
 
-/** clone3(2): struct clone_args; set_tid, pidfds and cgroups are not provided (EINVAL). */
+/** clone3(2): struct clone_args; set_tid and cgroups are not provided (EINVAL). */
 export function sysClone3(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const size = a[1];
   if (size < BigInt(CLONE_ARGS_SIZE_VER0) || size > 4096n) return -EINVAL;
@@ -219,10 +248,34 @@ export function sysClone3(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (exitSignal > 64n || (Number(flags) & 0xff)) return -EINVAL;
   if (word(72) !== 0n || word(64) !== 0n) return -EINVAL;
   if ((stack === 0n) !== (stackSize === 0n)) return -EINVAL;
-  return k.clone(t, {
+  return cloneWithPidfd(k, t, {
     flags: Number(flags), stack: stack === 0n ? 0n : stack + stackSize, parentTid: word(24), childTid: word(16),
     tls: word(56), exitSignal: Number(exitSignal),
-  });
+  }, word(8));
+}
+
+const CLONE_NEWTIME = 0x80;
+/** A function, not a constant: kernel.js (which defines the flags) and this module import each other. */
+const namespaceFlags = () => CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME;
+
+/**
+ * unshare(2): a private descriptor table (CLONE_FILES) or root/cwd/umask (CLONE_FS); CLONE_SYSVSEM,
+ * and CLONE_THREAD/SIGHAND/VM of a single-threaded process, have nothing to undo. New namespaces
+ * are refused with EPERM, as in a container without CAP_SYS_ADMIN.
+ */
+export function sysUnshare(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const f = Number(a[0] & 0xffffffffn), namespaces = namespaceFlags();
+  if (f & ~(CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | namespaces)) return -EINVAL;
+  if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && t.process.threads.filter((x) => !x.exited).length > 1) return -EINVAL;
+  if (f & namespaces) return -EPERM;
+  if (f & CLONE_FILES) k.files.unshareFiles(t.process);
+  if (f & CLONE_FS) k.files.unshareFs(t.process);
+  return 0;
+}
+
+/** setns(2): joining another namespace is refused (EPERM), as unshare's new ones are. */
+export function sysSetns(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  return t.process.fds.get(Number(BigInt.asIntN(32, a[0]))) ? -EPERM : -EBADF;
 }
 
 /** Linux's limits on execve's vectors: one string, and all of them together. */
@@ -372,16 +425,29 @@ export function sysWait4(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 export const P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
 
-/** waitid(2): P_ALL, P_PID and P_PGID; siginfo as Linux fills it. */
+/** waitid(2): P_ALL, P_PID, P_PGID and P_PIDFD; siginfo as Linux fills it. */
 export function sysWaitid(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const idtype = Number(a[0] & 0xffffffffn), id = Number(BigInt.asIntN(32, a[1]));
-  const infoP = a[2], options = Number(a[3] & 0xffffffffn), rusageP = a[4];
+  const infoP = a[2], rusageP = a[4];
+  let options = Number(a[3] & 0xffffffffn);
   if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) return -EINVAL;
   if (!(options & (WEXITED | WSTOPPED | WCONTINUED))) return -EINVAL;
   let sel: (c: Process) => boolean;
+  let nothingYet = 0;
   if (idtype === P_ALL) sel = () => true;
   else if (idtype === P_PID) { if (id <= 0) return -EINVAL; sel = (c) => c.pid === id; }
   else if (idtype === P_PGID) { if (id < 0) return -EINVAL; const g = id === 0 ? t.process.pgid : id; sel = (c) => c.pgid === g; }
+  else if (idtype === P_PIDFD) {
+    if (id < 0) return -EINVAL;
+    const r = pidfdTarget(t, a[1]);
+    if (typeof r === "number") return r;
+    sel = (c) => c === r.proc;
+    // A nonblocking pidfd makes the wait WNOHANG, and "nothing yet" EAGAIN.
+    if (r.file.flags & O_NONBLOCK && !(options & WNOHANG)) {
+      options |= WNOHANG;
+      nothingYet = -EAGAIN;
+    }
+  }
   else return -EINVAL;
   const info = (signo: number, code: number, pid: number, uid: number, status: number): number => {
     if (infoP === 0n) return 0;
@@ -403,7 +469,7 @@ export function sysWaitid(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     if (!writeRusage(k, rusageP)) return -EFAULT;
     consume(k, f, options);
     return 0;
-  }, () => info(0, 0, 0, 0, 0));
+  }, () => nothingYet || info(0, 0, 0, 0, 0));
 }
 
 // ---- process groups and sessions -------------------------------------------------------------

@@ -8,12 +8,13 @@ import {
   O_NONBLOCK, O_CLOEXEC, AT_FDCWD, S_IFMT, S_IFSOCK, permission, byteString, type OpenFile,
   SocketFile, SockFs, UnixSocket, dropInFlight, AF_UNIX, AF_UNSPEC, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW,
   SOCK_SEQPACKET, AF_INET, AF_INET6, InetSocket, PortTable, formatInet, isAny, isLoopback, isV4, anyFor, V4_LOOPBACK,
-  V6_LOOPBACK, IPPROTO_TCP, IPPROTO_UDP, type InetName, type Ucred, type Received,
+  V6_LOOPBACK, IPPROTO_TCP, IPPROTO_UDP, optionKey, NetlinkSocket, NETLINK_ROUTE, AF_NETLINK, LOOPBACK,
+  type InetName, type Ucred, type Received,
 } from "../runtime/vfs/index.js";
 import {
   EBADF, EFAULT, EINVAL, ENOTSOCK, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EADDRINUSE, EEXIST,
   ECONNREFUSED, EPROTOTYPE, EISCONN, EOPNOTSUPP, ENOTCONN, EPIPE, EPERM, ENOPROTOOPT, EAGAIN, EMSGSIZE, ENOBUFS, EDOM,
-  EADDRNOTAVAIL, ENETUNREACH, EACCES, EINPROGRESS,
+  EADDRNOTAVAIL, ENETUNREACH, EACCES, EINPROGRESS, ENOENT, ENOTTY, ENODEV,
 } from "../runtime/errno.js";
 import type { SyscallResult, Park } from "./types.js";
 import { isPark } from "./types.js";
@@ -33,11 +34,14 @@ const SOMAXCONN = 4096;
 
 export const MSG_OOB = 1, MSG_PEEK = 2, MSG_CTRUNC = 8, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_EOR = 0x80,
   MSG_WAITALL = 0x100, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+const SOL_NETLINK = 270;
 const SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_MAX_FD = 253;
 const SO_DEBUG = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_DONTROUTE = 5, SO_BROADCAST = 6, SO_SNDBUF = 7,
   SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
   SO_PEERCRED = 17, SO_RCVLOWAT = 18, SO_SNDLOWAT = 19, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30,
-  SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_PROTOCOL = 38, SO_DOMAIN = 39;
+  SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_PROTOCOL = 38, SO_DOMAIN = 39, SO_PRIORITY = 12;
+/** Where SO_LINGER's l_linger is kept (no option has this number). */
+const SO_LINGER_TIME = 0xffff;
 /** net.core.wmem_max / rmem_max, and the floors Linux puts under SO_SNDBUF / SO_RCVBUF. */
 const WMEM_MAX = 212992, RMEM_MAX = 212992, SOCK_MIN_SNDBUF = 4608, SOCK_MIN_RCVBUF = 2304;
 
@@ -301,6 +305,14 @@ export function sysSocket(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     const tables = portsOf(k);
     return newSocketFd(k, t, new InetSocket(type, family, type === SOCK_STREAM ? tables.tcp : tables.udp), typeArg);
   }
+  if (family === AF_NETLINK) {
+    // Raw and datagram are the same for netlink; only NETLINK_ROUTE is served.
+    const flags = typeArg & ~SOCK_TYPE_MASK, type = typeArg & SOCK_TYPE_MASK;
+    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+    if (type !== SOCK_RAW && type !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
+    if (intOf(a[2]) !== NETLINK_ROUTE) return -EPROTONOSUPPORT;
+    return newSocketFd(k, t, new NetlinkSocket(NETLINK_ROUTE, k, t.process.pid), typeArg);
+  }
   const type = socketType(family, typeArg, intOf(a[2]));
   if (type < 0) return type;
   return newSocketFd(k, t, new UnixSocket(type), typeArg);
@@ -335,6 +347,7 @@ export function sysBind(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof addr === "number") return addr;
   const s = f.sock;
   if (s instanceof InetSocket) return inetBind(t, s, addr);
+  if (s instanceof NetlinkSocket) return s.bindTo(addr);
   if (addr.length === 2 && (addr[0] | (addr[1] << 8)) === AF_UNIX) {
     if (!s.addr) autobind(k, s); // an already bound socket keeps its name, without error
     return 0;
@@ -392,6 +405,11 @@ export function sysConnect(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (typeof addr === "number") return addr;
   const s = f.sock;
   if (s instanceof InetSocket) return inetConnect(k, t, f, s, addr);
+  if (s instanceof NetlinkSocket) {
+    // The default destination: only the kernel (nl_pid 0) answers here.
+    if (addr.length < 12 || (addr[0] | (addr[1] << 8)) !== AF_NETLINK) return -EINVAL;
+    return s.autobind();
+  }
   if (s.type === SOCK_DGRAM) {
     if (addr.length >= 2 && (addr[0] | (addr[1] << 8)) === AF_UNSPEC) {
       s.peer = null; s.state = "unconnected";
@@ -469,7 +487,7 @@ export function sysGetsockname(k: Kernel, t: Thread, a: bigint[]): SyscallResult
   const f = sockFile(t, a[0]);
   if (typeof f === "number") return f;
   const s = f.sock;
-  return writeSockaddr(k, a[1], a[2], s instanceof InetSocket ? s.name : s.addr ?? UNNAMED);
+  return writeSockaddr(k, a[1], a[2], s instanceof InetSocket || s instanceof NetlinkSocket ? s.name : s.addr ?? UNNAMED);
 }
 
 /** getpeername(2) */
@@ -531,6 +549,8 @@ function sendData(k: Kernel, t: Thread, f: SocketFile, data: Uint8Array, flags: 
 /** The target of a send with an address: datagram sockets look it up; others refuse or ignore it. */
 function sendTarget(k: Kernel, t: Thread, s: UnixSocket, addr: Uint8Array): UnixSocket | null | number {
   if (addr.length === 0) return null;
+  // Netlink: every message goes to the kernel, which is all there is to talk to.
+  if (s instanceof NetlinkSocket) return addr.length >= 12 && (addr[0] | (addr[1] << 8)) === AF_NETLINK ? null : -EINVAL;
   if (s.type === SOCK_STREAM) return s.state === "connected" ? -EISCONN : -EOPNOTSUPP;
   if (s.type === SOCK_SEQPACKET) return null;
   const other = findUnix(k, t, addr, s.type);
@@ -880,7 +900,7 @@ function inetConnect(k: Kernel, t: Thread, f: SocketFile, s: InetSocket, addr: U
     server.remote = { ip: s.local!.ip, port: s.local!.port };
     server.addr = formatInet(server.family, server.local);
     server.peerName = formatInet(server.family, server.remote);
-    server.nodelay = listener.nodelay;
+    server.kept = new Map(listener.kept);
     s.remote = dest;
     s.peerName = formatInet(s.family, dest);
     UnixSocket.pair(s, server, peerCredOf(t), peerCredOf(t));
@@ -894,19 +914,169 @@ function inetConnect(k: Kernel, t: Thread, f: SocketFile, s: InetSocket, addr: U
   return sockWait(k, t, f, false, s.sndtimeoMs, attempt, () => 0, [listener]);
 }
 
-const SOL_IP = 0, SOL_TCP = 6, SOL_IPV6 = 41, TCP_NODELAY = 1, IPV6_V6ONLY = 26;
+const SOL_IP = 0, SOL_TCP = 6, SOL_IPV6 = 41, IPV6_V6ONLY = 26, TCP_CONGESTION = 13, TCP_FASTOPEN = 23,
+  TCP_FASTOPEN_CONNECT = 30, TCP_MAXSEG = 2;
+const TCP_CA_NAME_MAX = 16, CONGESTION_CONTROLS = ["reno", "cubic"];
+/** TCP_TIMEOUT_INIT and TCP_RTO_MAX in seconds: what TCP_DEFER_ACCEPT's seconds are rounded through. */
+const RTO_INIT = 1, RTO_MAX = 120;
 
-/** The IP-level options of inet sockets: TCP_NODELAY and IPV6_V6ONLY are kept; other known levels answer ENOPROTOOPT. */
-function inetOption(s: InetSocket, level: number, name: number, set: number | null): number {
-  if (level === SOL_TCP && s.type === SOCK_STREAM && name === TCP_NODELAY) {
-    if (set !== null) s.nodelay = set !== 0;
-    return s.nodelay ? 1 : 0;
-  }
+/** TCP_DEFER_ACCEPT keeps a count of SYN-ACK retransmissions; seconds read back as the time they cover. */
+function deferAcceptRounded(seconds: number): number {
+  if (seconds <= 0) return 0;
+  let retrans = 1, timeout = RTO_INIT, period = RTO_INIT;
+  while (seconds > period && retrans < 255) { retrans++; timeout = Math.min(timeout * 2, RTO_MAX); period += timeout; }
+  return period;
+}
+
+/**
+ * An integer option with nothing to do on a loopback-only network but whose value is kept and read
+ * back: Linux's default, the errno that refuses a value (0: accepted) and what the value becomes.
+ */
+interface KeptOption { dflt: number; refuse?: (v: number, s: UnixSocket) => number; keep?: (v: number) => number }
+const bool: KeptOption = { dflt: 0, keep: (v) => (v ? 1 : 0) };
+const range = (dflt: number, lo: number, hi: number): KeptOption => ({ dflt, refuse: (v) => (v < lo || v > hi ? EINVAL : 0) });
+/** Hop limits: -1 restores the default. */
+const hops = (dflt: number, lo: number): KeptOption =>
+  ({ dflt, refuse: (v) => (v !== -1 && (v < lo || v > 255) ? EINVAL : 0), keep: (v) => (v === -1 ? dflt : v) });
+
+/** SOL_TCP options of stream sockets (tcp(7)); TCP_CONGESTION is a string and handled apart. */
+const TCP_OPTIONS: Record<number, KeptOption> = {
+  1: bool, // TCP_NODELAY
+  [TCP_MAXSEG]: { dflt: 0, refuse: (v) => (v && (v < 88 || v > 32767) ? EINVAL : 0) },
+  3: bool, // TCP_CORK
+  4: range(7200, 1, 32767), // TCP_KEEPIDLE
+  5: range(75, 1, 32767), // TCP_KEEPINTVL
+  6: range(9, 1, 127), // TCP_KEEPCNT
+  7: range(6, 1, 127), // TCP_SYNCNT
+  8: { dflt: 60, keep: (v) => (v < 0 ? -1 : v === 0 ? 60 : Math.min(v, 120)) }, // TCP_LINGER2
+  9: { dflt: 0, keep: deferAcceptRounded }, // TCP_DEFER_ACCEPT
+  12: { dflt: 1, keep: (v) => (v ? 1 : 0) }, // TCP_QUICKACK
+  18: range(0, 0, 0x7fffffff), // TCP_USER_TIMEOUT
+  [TCP_FASTOPEN]: { dflt: 0, refuse: (v, s) => (v < 0 || s.state === "connected" ? EINVAL : 0) },
+  25: { dflt: 0 }, // TCP_NOTSENT_LOWAT
+  [TCP_FASTOPEN_CONNECT]: { dflt: 0, refuse: (v, s) => (v < 0 || v > 1 || s.state !== "unconnected" ? EINVAL : 0) },
+};
+/** SOL_IP options (ip(7)), on IPv4 and IPv6 sockets alike. */
+const IP_OPTIONS: Record<number, KeptOption> = {
+  1: { dflt: 0, keep: (v) => v & 0xff }, // IP_TOS
+  2: hops(64, 1), // IP_TTL
+  10: range(1, 0, 5), // IP_MTU_DISCOVER (default IP_PMTUDISC_WANT)
+  11: bool, // IP_RECVERR
+  15: bool, // IP_FREEBIND
+  24: bool, // IP_BIND_ADDRESS_NO_PORT
+  33: hops(1, 0), // IP_MULTICAST_TTL
+  34: { dflt: 1, keep: (v) => (v ? 1 : 0) }, // IP_MULTICAST_LOOP
+};
+/** SOL_IPV6 options (ipv6(7)) of IPv6 sockets; IPV6_V6ONLY is handled apart. */
+const IPV6_OPTIONS: Record<number, KeptOption> = {
+  16: hops(64, 0), // IPV6_UNICAST_HOPS
+  18: hops(1, 0), // IPV6_MULTICAST_HOPS
+  19: range(1, 0, 1), // IPV6_MULTICAST_LOOP
+  23: range(1, 0, 5), // IPV6_MTU_DISCOVER
+  25: bool, // IPV6_RECVERR
+  67: hops(0, 0), // IPV6_TCLASS
+};
+
+function inetOptionSpec(s: InetSocket, level: number, name: number): KeptOption | undefined {
+  if (level === SOL_TCP) return s.type === SOCK_STREAM ? TCP_OPTIONS[name] : undefined;
+  if (level === SOL_IP) return IP_OPTIONS[name];
+  if (level === SOL_IPV6) return s.family === AF_INET6 ? IPV6_OPTIONS[name] : undefined;
+  return undefined;
+}
+
+/** Reads an IP-level option of an inet socket (tcp(7), ip(7), ipv6(7)); undefined: ENOPROTOOPT. */
+function inetOptionGet(s: InetSocket, level: number, name: number): number | undefined {
+  if (level === SOL_IPV6 && s.family === AF_INET6 && name === IPV6_V6ONLY) return s.v6only ? 1 : 0;
+  const spec = inetOptionSpec(s, level, name);
+  if (!spec) return undefined;
+  const v = s.kept.get(optionKey(level, name));
+  // An MSS not set by hand is the default one before the handshake, loopback's after it.
+  if (level === SOL_TCP && name === TCP_MAXSEG && !v) return s.state === "connected" ? 65483 : 536;
+  return v ?? spec.dflt;
+}
+
+/** Sets an IP-level option of an inet socket: 0 or a negative errno. */
+function inetOptionSet(s: InetSocket, level: number, name: number, v: number): number {
   if (level === SOL_IPV6 && s.family === AF_INET6 && name === IPV6_V6ONLY) {
-    if (set !== null) { if (s.local) return -EINVAL; s.v6only = set !== 0; }
-    return s.v6only ? 1 : 0;
+    if (s.local) return -EINVAL;
+    s.v6only = v !== 0;
+    return 0;
   }
-  return -ENOPROTOOPT;
+  const spec = inetOptionSpec(s, level, name);
+  if (!spec) return -ENOPROTOOPT;
+  const refused = spec.refuse?.(v, s) ?? 0;
+  if (refused) return -refused;
+  s.kept.set(optionKey(level, name), spec.keep ? spec.keep(v) : v);
+  return 0;
+}
+
+// ---- network device ioctls ----------------------------------------------------------------------
+
+export const SIOCGIFNAME = 0x8910, SIOCGIFCONF = 0x8912, SIOCGIFFLAGS = 0x8913, SIOCGIFADDR = 0x8915,
+  SIOCGIFBRDADDR = 0x8919, SIOCGIFNETMASK = 0x891b, SIOCGIFMTU = 0x8921, SIOCGIFHWADDR = 0x8927, SIOCGIFINDEX = 0x8933;
+const IFREQ_SIZE = 40, IFNAMSIZ = 16;
+
+/** The ifreq name field as a string. */
+function ifreqName(b: Uint8Array): string {
+  const end = b.subarray(0, IFNAMSIZ).indexOf(0);
+  return new TextDecoder().decode(b.subarray(0, end < 0 ? IFNAMSIZ : end));
+}
+
+/** sockaddr_in for an IPv4 address, at offset 16 of an ifreq. */
+function putInet(b: Uint8Array, ip: number[]): void {
+  b[16] = AF_INET; b[17] = 0;
+  b.set(ip, 20);
+}
+
+/**
+ * netdevice(7): the SIOCGIF* requests about lo on any socket (addresses on inet sockets only, as
+ * Linux answers them from the inet layer); changes are EPERM, other requests ENOTTY.
+ */
+export function sysSocketDeviceIoctl(k: Kernel, f: SocketFile, req: number, arg: bigint): SyscallResult {
+  const inet = f.sock instanceof InetSocket && f.sock.family === AF_INET;
+  if (req === SIOCGIFCONF) {
+    if (!inet) return -ENOTTY;
+    const conf = k.machine.copyIn(arg, 16);
+    if (!conf) return -EFAULT;
+    const dv = new DataView(conf.buffer);
+    const room = dv.getInt32(0, true), bufP = dv.getBigUint64(8, true);
+    let len = IFREQ_SIZE;
+    if (bufP !== 0n) {
+      if (room < IFREQ_SIZE) len = 0;
+      else {
+        const r = new Uint8Array(IFREQ_SIZE);
+        r.set(new TextEncoder().encode(LOOPBACK.name));
+        putInet(r, [127, 0, 0, 1]);
+        if (!k.machine.copyOut(bufP, r)) return -EFAULT;
+      }
+    }
+    dv.setInt32(0, len, true);
+    return k.machine.copyOut(arg, conf.subarray(0, 4)) ? 0 : -EFAULT;
+  }
+  const known = [SIOCGIFNAME, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFBRDADDR, SIOCGIFNETMASK, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFINDEX];
+  if (!known.includes(req)) return (req & 0xff00) === 0x8900 && req >= 0x8910 && req < 0x8960 ? -EPERM : -ENOTTY;
+  if ((req === SIOCGIFADDR || req === SIOCGIFBRDADDR || req === SIOCGIFNETMASK) && !inet) return -ENOTTY;
+  const b = k.machine.copyIn(arg, IFREQ_SIZE);
+  if (!b) return -EFAULT;
+  const dv = new DataView(b.buffer);
+  if (req === SIOCGIFNAME) {
+    if (dv.getInt32(16, true) !== LOOPBACK.index) return -ENODEV;
+    b.fill(0, 0, IFNAMSIZ);
+    b.set(new TextEncoder().encode(LOOPBACK.name));
+  } else {
+    if (ifreqName(b) !== LOOPBACK.name) return -ENODEV;
+    b.fill(0, IFNAMSIZ);
+    switch (req) {
+      case SIOCGIFINDEX: dv.setInt32(16, LOOPBACK.index, true); break;
+      case SIOCGIFFLAGS: dv.setUint16(16, LOOPBACK.flags & 0xffff, true); break;
+      case SIOCGIFMTU: dv.setInt32(16, LOOPBACK.mtu, true); break;
+      case SIOCGIFHWADDR: dv.setUint16(16, LOOPBACK.hwType, true); break;
+      case SIOCGIFADDR: putInet(b, [127, 0, 0, 1]); break;
+      case SIOCGIFNETMASK: putInet(b, [255, 0, 0, 0]); break;
+      case SIOCGIFBRDADDR: putInet(b, [0, 0, 0, 0]); break;
+    }
+  }
+  return k.machine.copyOut(arg, b) ? 0 : -EFAULT;
 }
 
 // ---- options ----------------------------------------------------------------------------------
@@ -922,10 +1092,17 @@ export function sysGetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
   const s0 = f.sock;
   if (level !== SOL_SOCKET && s0 instanceof InetSocket && (level === SOL_IP || level === SOL_TCP || level === SOL_IPV6 || level === IPPROTO_UDP)) {
     if (room < 0) return -EINVAL;
-    const r = inetOption(s0, level, name, null);
-    if (r < 0) return r;
-    const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, r, true);
-    const n = Math.min(room, 4);
+    let b: Uint8Array;
+    if (level === SOL_TCP && name === TCP_CONGESTION && s0.type === SOCK_STREAM) {
+      // The algorithm's name in its 16-byte, NUL-padded field.
+      b = new Uint8Array(TCP_CA_NAME_MAX);
+      b.set(new TextEncoder().encode(CONGESTION_CONTROLS[s0.kept.get(optionKey(level, name)) ?? 1]));
+    } else {
+      const r = inetOptionGet(s0, level, name);
+      if (r === undefined) return -ENOPROTOOPT;
+      b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, r, true);
+    }
+    const n = Math.min(room, b.length);
     if (n && !k.machine.copyOut(a[3], b.subarray(0, n))) return -EFAULT;
     return k.machine.writeU32(a[4], n) ? 0 : -EFAULT;
   }
@@ -950,10 +1127,14 @@ export function sysGetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
     case SO_REUSEADDR: v = int(s.reuseaddr ? 1 : 0); break;
     case SO_PASSCRED: v = int(s.passcred ? 1 : 0); break;
     case SO_REUSEPORT: v = int(s instanceof InetSocket && s.reuseport ? 1 : 0); break;
-    case SO_KEEPALIVE: case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST: case SO_OOBINLINE:
-      v = int(0); break;
+    case SO_KEEPALIVE: case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST: case SO_OOBINLINE: case SO_PRIORITY:
+      v = int(s.kept.get(optionKey(SOL_SOCKET, name)) ?? 0); break;
     case SO_RCVLOWAT: case SO_SNDLOWAT: v = int(1); break;
-    case SO_LINGER: v = new Uint8Array(8); break;
+    case SO_LINGER:
+      v = new Uint8Array(8);
+      new DataView(v.buffer).setInt32(0, s.kept.get(optionKey(SOL_SOCKET, SO_LINGER)) ?? 0, true);
+      new DataView(v.buffer).setInt32(4, s.kept.get(optionKey(SOL_SOCKET, SO_LINGER_TIME)) ?? 0, true);
+      break;
     case SO_RCVTIMEO: v = timeval(s.rcvtimeoMs); break;
     case SO_SNDTIMEO: v = timeval(s.sndtimeoMs); break;
     case SO_PEERCRED: {
@@ -977,12 +1158,24 @@ export function sysSetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
   const level = intOf(a[1]), name = intOf(a[2]), len = intOf(a[4]);
   const s0 = f.sock;
   if (level !== SOL_SOCKET && s0 instanceof InetSocket && (level === SOL_IP || level === SOL_TCP || level === SOL_IPV6 || level === IPPROTO_UDP)) {
+    if (level === SOL_TCP && name === TCP_CONGESTION && s0.type === SOCK_STREAM) {
+      if (len < 1) return -EINVAL;
+      const b = k.machine.copyIn(a[3], Math.min(len, TCP_CA_NAME_MAX - 1));
+      if (!b) return -EFAULT;
+      const end = b.indexOf(0);
+      const i = CONGESTION_CONTROLS.indexOf(new TextDecoder().decode(end < 0 ? b : b.subarray(0, end)));
+      if (i < 0) return -ENOENT;
+      s0.kept.set(optionKey(level, name), i);
+      return 0;
+    }
     if (len < 4) return -EINVAL;
     const b = k.machine.copyIn(a[3], 4);
     if (!b) return -EFAULT;
-    const r = inetOption(s0, level, name, new DataView(b.buffer).getInt32(0, true));
-    return r < 0 ? r : 0;
+    return inetOptionSet(s0, level, name, new DataView(b.buffer).getInt32(0, true));
   }
+  // SOL_NETLINK options (NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, memberships…) change nothing
+  // the route requests served here answer.
+  if (level === SOL_NETLINK && s0 instanceof NetlinkSocket) return len < 4 ? -EINVAL : 0;
   if (level !== SOL_SOCKET) return -EOPNOTSUPP;
   if (len < 0) return -EINVAL;
   const s = f.sock;
@@ -999,11 +1192,18 @@ export function sysSetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
   }
   if (name === SO_LINGER) {
     if (len < 8) return -EINVAL;
-    return k.machine.copyIn(a[3], 8) ? 0 : -EFAULT;
+    const b = k.machine.copyIn(a[3], 8);
+    if (!b) return -EFAULT;
+    const dv = new DataView(b.buffer);
+    // l_onoff 0 turns lingering off and leaves the time as it was.
+    const on = dv.getInt32(0, true) !== 0;
+    s.kept.set(optionKey(SOL_SOCKET, SO_LINGER), on ? 1 : 0);
+    if (on) s.kept.set(optionKey(SOL_SOCKET, SO_LINGER_TIME), Math.max(0, dv.getInt32(4, true)));
+    return 0;
   }
   const known = [SO_DEBUG, SO_REUSEADDR, SO_TYPE, SO_ERROR, SO_DONTROUTE, SO_BROADCAST, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE,
-    SO_OOBINLINE, SO_REUSEPORT, SO_PASSCRED, SO_PEERCRED, SO_RCVLOWAT, SO_SNDLOWAT, SO_ACCEPTCONN, SO_SNDBUFFORCE,
-    SO_RCVBUFFORCE, SO_PROTOCOL, SO_DOMAIN];
+    SO_OOBINLINE, SO_REUSEPORT, SO_PASSCRED, SO_PEERCRED, SO_RCVLOWAT, SO_ACCEPTCONN, SO_SNDBUFFORCE,
+    SO_RCVBUFFORCE, SO_PROTOCOL, SO_DOMAIN, SO_PRIORITY];
   if (!known.includes(name)) return -ENOPROTOOPT;
   if (len < 4) return -EINVAL;
   const b = k.machine.copyIn(a[3], 4);
@@ -1024,6 +1224,18 @@ export function sysSetsockopt(k: Kernel, t: Thread, a: bigint[]): SyscallResult 
     case SO_PASSCRED: s.passcred = v !== 0; return 0;
     case SO_TYPE: case SO_ERROR: case SO_PEERCRED: case SO_ACCEPTCONN: case SO_PROTOCOL: case SO_DOMAIN:
       return -ENOPROTOOPT;
-    default: return 0; // flags with no effect on a local socket (SO_KEEPALIVE, SO_BROADCAST, ...)
+    case SO_DEBUG:
+      if (v && t.process.euid !== 0) return -EACCES;
+      s.kept.set(optionKey(SOL_SOCKET, name), v ? 1 : 0);
+      return 0;
+    case SO_KEEPALIVE: case SO_DONTROUTE: case SO_BROADCAST: case SO_OOBINLINE:
+      // Flags with no effect on a local socket, kept to be read back.
+      s.kept.set(optionKey(SOL_SOCKET, name), v ? 1 : 0);
+      return 0;
+    case SO_PRIORITY:
+      if ((v < 0 || v > 6) && t.process.euid !== 0) return -EPERM;
+      s.kept.set(optionKey(SOL_SOCKET, name), v);
+      return 0;
+    default: return 0; // SO_RCVLOWAT: every read is woken by one byte
   }
 }

@@ -16,6 +16,7 @@ import * as futex from "./futex.js";
 import * as time from "./time.js";
 import * as sched from "./sched.js";
 import * as sock from "./socket.js";
+import * as pidfd from "./pidfd.js";
 
 // number name argument-kinds (one line per call, numbers in order; 337–423 are unassigned).
 const NUMBERS = `
@@ -399,7 +400,7 @@ const NUMBERS = `
 interface Impl { handler: Handler; status?: Status; note?: string }
 
 /** What the socket layer is: a machine without a network. */
-const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no TCP_* options but TCP_NODELAY, no urgent data); every other family (AF_NETLINK, AF_PACKET…) is EAFNOSUPPORT";
+const NET = "AF_UNIX stream, datagram and seqpacket; AF_INET/AF_INET6 TCP and UDP on a loopback-only network inside the machine (other destinations ENETUNREACH; no raw sockets, no urgent data); AF_NETLINK with NETLINK_ROUTE answers RTM_GETLINK/RTM_GETADDR about lo (other requests NLMSG_ERROR EOPNOTSUPP, changes EPERM; other netlink protocols EPROTONOSUPPORT); every other family (AF_PACKET…) is EAFNOSUPPORT";
 
 /** The implemented calls; everything else is ENOSYS. */
 const IMPL: Record<string, Impl> = {
@@ -425,7 +426,7 @@ const IMPL: Record<string, Impl> = {
   pwritev: { handler: io.sysPwritev },
   preadv2: { handler: io.sysPreadv2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
   pwritev2: { handler: io.sysPwritev2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
-  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; sockets: SIOCINQ, SIOCOUTQ (counts per-message overhead, like Linux, but not the same amount); ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER; not TIOCPKT, TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
+  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; sockets: SIOCINQ, SIOCOUTQ (counts per-message overhead, like Linux, but not the same amount), SIOCGIFNAME/INDEX/FLAGS/MTU/HWADDR/CONF/ADDR/NETMASK/BRDADDR about lo (SIOCSIF* EPERM); ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER; not TIOCPKT, TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
   readlink: { handler: fs.sysReadlink },
   readlinkat: { handler: fs.sysReadlinkat },
   getcwd: { handler: fs.sysGetcwd },
@@ -497,15 +498,15 @@ const IMPL: Record<string, Impl> = {
   fremovexattr: { handler: fs.sysFremovexattr, status: "partial", note: "no filesystem stores extended attributes: get/remove give ENODATA, list is empty, set gives EOPNOTSUPP" },
   fadvise64: { handler: fs.sysFadvise64, status: "partial", note: "advice is validated and otherwise ignored" },
   poll: { handler: poll.sysPoll },
-  ppoll: { handler: poll.sysPpoll, status: "partial", note: "the signal mask argument is not applied during the wait" },
+  ppoll: { handler: poll.sysPpoll },
   select: { handler: poll.sysSelect },
-  pselect6: { handler: poll.sysPselect6, status: "partial", note: "the signal mask argument is not applied during the wait" },
+  pselect6: { handler: poll.sysPselect6 },
   epoll_create: { handler: poll.sysEpollCreate },
   epoll_create1: { handler: poll.sysEpollCreate1 },
   epoll_ctl: { handler: poll.sysEpollCtl, status: "partial", note: "EPOLLEXCLUSIVE and EPOLLWAKEUP are accepted and ignored" },
   epoll_wait: { handler: poll.sysEpollWait },
-  epoll_pwait: { handler: poll.sysEpollPwait, status: "partial", note: "the signal mask argument is not applied during the wait" },
-  epoll_pwait2: { handler: poll.sysEpollPwait2, status: "partial", note: "the signal mask argument is not applied during the wait" },
+  epoll_pwait: { handler: poll.sysEpollPwait },
+  epoll_pwait2: { handler: poll.sysEpollPwait2 },
   eventfd: { handler: poll.sysEventfd },
   eventfd2: { handler: poll.sysEventfd2 },
   inotify_init: { handler: inotify.sysInotifyInit, status: "partial", note: "changes made through wasl's VFS give events at once; another host process's changes to a watched host file are polled (IN_MODIFY/IN_ATTRIB within 0.5 s), to a host directory's entries not seen; IN_DELETE_SELF comes with the last name's removal, not the last close; IN_EXCL_UNLINK is accepted and ignored; no IN_UNMOUNT" },
@@ -516,9 +517,12 @@ const IMPL: Record<string, Impl> = {
   fcntl: { handler: io.sysFcntl, status: "partial", note: "DUPFD(_CLOEXEC), GETFD/SETFD, GETFL/SETFL, GETLK/SETLK/SETLKW (no deadlock detection), GET/SETPIPE_SZ; F_SETOWN is accepted and ignored; no OFD locks, leases, seals or F_NOTIFY" },
   flock: { handler: io.sysFlock },
   brk: { handler: mm.sysBrk },
-  mmap: { handler: mm.sysMmap, status: "partial", note: "file pages are read in at mmap time; MAP_SHARED file pages go back to the file at msync/munmap/exit (two shared mappings of one file do not see each other's writes before that); MAP_SHARED memory is shared across fork; pages wholly past end of file raise SIGBUS (BUS_ADRERR)" },
+  mmap: { handler: mm.sysMmap, status: "partial", note: "file pages are read in at mmap time; every MAP_SHARED mapping of a file (in any process) maps the same frames, which go back to the file at msync/munmap/exit: read(2) and write(2) on the file do not see the mappings' stores before that, nor a mapping write(2)s made after the file's first shared mapping; MAP_SHARED memory is shared across fork; pages wholly past end of file raise SIGBUS (BUS_ADRERR)" },
   munmap: { handler: mm.sysMunmap },
   mprotect: { handler: mm.sysMprotect },
+  pkey_alloc: { handler: mm.sysPkeyAlloc, status: "partial", note: "the CPU has no protection keys (no PKU in CPUID): EINVAL, as x86 Linux on such a CPU" },
+  pkey_free: { handler: mm.sysPkeyFree, status: "partial", note: "no key is ever allocated (EINVAL)" },
+  pkey_mprotect: { handler: mm.sysPkeyMprotect, status: "partial", note: "key -1 is mprotect; other keys are not allocated (EINVAL)" },
   madvise: { handler: mm.sysMadvise, status: "partial", note: "DONTNEED zeroes private pages; other advice is accepted and ignored" },
   mremap: { handler: mm.sysMremap, status: "partial", note: "shrink, grow, MAYMOVE, FIXED, DONTUNMAP; old_len 0 (duplicating a shared mapping) gives EINVAL" },
   msync: { handler: mm.sysMsync },
@@ -531,12 +535,17 @@ const IMPL: Record<string, Impl> = {
   exit: { handler: proc.sysExit },
   fork: { handler: proc.sysFork },
   vfork: { handler: proc.sysVfork },
-  clone: { handler: proc.sysClone, status: "partial", note: "no namespaces (CLONE_NEW*: EINVAL) and no CLONE_PIDFD" },
-  clone3: { handler: proc.sysClone3, status: "partial", note: "no set_tid, pidfds, cgroups or CLONE_CLEAR_SIGHAND (EINVAL)" },
+  clone: { handler: proc.sysClone, status: "partial", note: "no namespaces (CLONE_NEW*: EINVAL); CLONE_PIDFD for processes, not for threads (EINVAL, as before Linux 6.9)" },
+  unshare: { handler: proc.sysUnshare, status: "partial", note: "CLONE_FILES and CLONE_FS; new namespaces EPERM (as in a container without CAP_SYS_ADMIN)" },
+  setns: { handler: proc.sysSetns, status: "partial", note: "EPERM: no namespaces to join" },
+  clone3: { handler: proc.sysClone3, status: "partial", note: "no set_tid, cgroups or CLONE_CLEAR_SIGHAND (EINVAL)" },
   execve: { handler: proc.sysExecve },
   execveat: { handler: proc.sysExecveat },
   wait4: { handler: proc.sysWait4, status: "partial", note: "rusage is zero" },
-  waitid: { handler: proc.sysWaitid, status: "partial", note: "no P_PIDFD; rusage is zero" },
+  waitid: { handler: proc.sysWaitid, status: "partial", note: "rusage is zero" },
+  pidfd_open: { handler: pidfd.sysPidfdOpen, status: "partial", note: "no PIDFD_THREAD (EINVAL); fdinfo has no Pid: line" },
+  pidfd_send_signal: { handler: pidfd.sysPidfdSendSignal },
+  pidfd_getfd: { handler: pidfd.sysPidfdGetfd },
   setpgid: { handler: proc.sysSetpgid },
   getpgid: { handler: proc.sysGetpgid },
   setsid: { handler: proc.sysSetsid },
@@ -642,8 +651,8 @@ const IMPL: Record<string, Impl> = {
   recvmsg: { handler: sock.sysRecvmsg, status: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY, no MSG_ERRQUEUE" },
   sendmmsg: { handler: sock.sysSendmmsg },
   recvmmsg: { handler: sock.sysRecvmmsg, status: "partial", note: "a timeout is refused (EINVAL)" },
-  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET; on inet sockets also TCP_NODELAY and IPV6_V6ONLY (other IP-level options ENOPROTOOPT); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
-  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "as getsockopt; SO_KEEPALIVE, SO_LINGER and similar flags are accepted and have no effect" },
+  getsockopt: { handler: sock.sysGetsockopt, status: "partial", note: "SOL_SOCKET; on inet sockets the TCP options of tcp(7) (keepalive, cork, syncnt, linger2, defer-accept, user timeout, fastopen, congestion \"reno\"/\"cubic\"…) and IP_TTL/TOS/MTU_DISCOVER/RECVERR, IPV6_V6ONLY/UNICAST_HOPS/TCLASS/RECVERR; no TCP_INFO, IP_PKTINFO, IP_RECVTTL, multicast membership (ENOPROTOOPT); no SO_PEERSEC/SO_PEERGROUPS/SO_PEEK_OFF" },
+  setsockopt: { handler: sock.sysSetsockopt, status: "partial", note: "as getsockopt; options with no meaning on a loopback without a wire (SO_KEEPALIVE, SO_LINGER, TCP_KEEPIDLE, IP_TTL…) are validated as Linux does and read back, and change nothing else; SO_RCVLOWAT is accepted and not honoured" },
 };
 
 /** Why some calls are not provided, beyond "not implemented yet". */
@@ -674,6 +683,10 @@ const OPTIONAL: Record<string, string> = {
   landlock_add_rule: "no Landlock LSM", landlock_restrict_self: "no Landlock LSM",
   memfd_secret: "no secret memory (off unless the kernel is booted with it)",
   userfaultfd: "no userfaultfd (CONFIG_USERFAULTFD)",
+  get_mempolicy: "no NUMA memory policies (a kernel without CONFIG_NUMA); libnuma's numa_available() reads ENOSYS as one node",
+  set_mempolicy: "no NUMA memory policies (CONFIG_NUMA)", mbind: "no NUMA memory policies (CONFIG_NUMA)",
+  migrate_pages: "no NUMA memory policies (CONFIG_NUMA)", move_pages: "no NUMA memory policies (CONFIG_NUMA)",
+  set_mempolicy_home_node: "no NUMA memory policies (CONFIG_NUMA)",
 };
 const quietEnosys = (): number => -ENOSYS;
 

@@ -12,6 +12,7 @@ import { EBADF, EFAULT, EINVAL, EIO, ENOTTY, EPERM, ESRCH } from "../runtime/err
 import type { SyscallResult } from "./types.js";
 import { fdOf, uintOf, installFile } from "./fs.js";
 import { InotifyFile } from "./inotify.js";
+import { sysSocketDeviceIoctl } from "./socket.js";
 
 export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TCSBRK = 0x5409, TCXONC = 0x540a,
   TCFLSH = 0x540b, TIOCSCTTY = 0x540e, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410, TIOCOUTQ = 0x5411, TIOCGWINSZ = 0x5413,
@@ -46,6 +47,7 @@ export function sysIoctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const tf = ptyOf(f);
   if (tf) return ptyIoctl(k, t, tf, req, arg);
   if (req === TIOCOUTQ && f instanceof SocketFile) return m.writeU32(arg, f.sock.inflight) ? 0 : -EFAULT; // SIOCOUTQ
+  if (f instanceof SocketFile && (req & 0xff00) === 0x8900) return sysSocketDeviceIoctl(k, f, req, arg);
   if (req === FIONREAD) {
     let n: number;
     if (f instanceof PipeEnd) n = f.pipe.available;

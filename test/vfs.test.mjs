@@ -52,6 +52,10 @@ function defaultProcSource(vfs, ctx) {
       maps: () => "00400000-00401000 r-xp 00000000 00:00 0 /prog\n",
       stat: () => `${pid} (prog) R 1 ${pid} ${pid} 0 -1\n`,
       status: () => `Name:\tprog\nPid:\t${pid}\n`,
+      tids: () => [pid],
+      comm: () => "prog\n",
+      statm: () => "1 1 0 0 0 1 0\n",
+      limits: () => "Limit\n",
     } : null),
     cpu: () => ({ count: 2, modelName: "wasl virtual CPU", mhz: 2000, flags: ["fpu", "sse", "sse2"] }),
     memory: () => ({ totalKiB: 1024 * 1024, freeKiB: 512 * 1024, availableKiB: 600 * 1024 }),
@@ -59,6 +63,9 @@ function defaultProcSource(vfs, ctx) {
     load: () => ({ one: 0.5, five: 0.25, fifteen: 0.125, running: 1, total: 3, lastPid: 42 }),
     hostname: () => "waslhost",
     osrelease: () => "6.1.0-wasl",
+    version: () => "#1 SMP PREEMPT_DYNAMIC wasl",
+    stat: () => "cpu  1 0 0 2 0 0 0 0 0 0\nbtime 7\n",
+    random: (b) => { for (let i = 0; i < b.length; i++) b[i] = Math.floor(Math.random() * 256); },
   };
 }
 
@@ -668,7 +675,15 @@ special("/proc: self, pid directories, fd listing, system files and their text",
   const top = listDir(m, "/proc").map((e) => e.name);
   for (const n of ["self", "cpuinfo", "meminfo", "uptime", "loadavg", "mounts", "sys", "1", "42"]) assert.ok(top.includes(n), n);
   const pid = listDir(m, "/proc/self").map((e) => e.name).sort();
-  assert.equal(pid, [".", "..", "cmdline", "cwd", "environ", "exe", "fd", "maps", "mounts", "root", "stat", "status"]);
+  assert.equal(pid, [".", "..", "cgroup", "cmdline", "comm", "cwd", "environ", "exe", "fd", "limits", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task"]);
+  assert.equal(listDir(m, "/proc/self/task/42").map((e) => e.name).sort(), [".", "..", "comm", "stat", "status"]);
+  assert.is(readFile(m, "/proc/self/task/42/comm"), "prog\n");
+  assert.is(readFile(m, "/proc/stat"), "cpu  1 0 0 2 0 0 0 0 0 0\nbtime 7\n");
+  assert.match(readFile(m, "/proc/version"), /^Linux version 6\.1\.0-wasl .*#1 SMP/);
+  const boot = readFile(m, "/proc/sys/kernel/random/boot_id");
+  assert.match(boot, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\n$/);
+  assert.is(readFile(m, "/proc/sys/kernel/random/boot_id"), boot);
+  assert.not.equal(readFile(m, "/proc/sys/kernel/random/uuid"), readFile(m, "/proc/sys/kernel/random/uuid"));
   assert.is(m.vfs.readlinkat(m.ctx, V.AT_FDCWD, "/proc/self/exe"), "/etc");
   assert.is(stat(m, "/proc/self/cwd").ino, stat(m, "/").ino);
   assert.is(readFile(m, "/proc/self/cmdline"), "prog\0arg\0");
@@ -680,6 +695,7 @@ special("/proc: self, pid directories, fd listing, system files and their text",
   m.fds.dup2(0, 7);
   assert.equal(listDir(m, "/proc/self/fd").map((e) => [e.name, e.type]).slice(2), [["0", V.DT_LNK], ["7", V.DT_LNK]]);
   assert.is(readFile(m, "/proc/uptime"), "12.50 20.00\n");
+  assert.match(readFile(m, "/proc/vmstat"), /^nr_free_pages 131072\n(.*\n)*pswpout 0\n/);
   assert.is(readFile(m, "/proc/loadavg"), "0.50 0.25 0.13 1/3 42\n");
   assert.match(readFile(m, "/proc/meminfo"), /^MemTotal:\s+1048576 kB\nMemFree:\s+524288 kB\nMemAvailable:\s+614400 kB\n/);
   const cpu = readFile(m, "/proc/cpuinfo");
@@ -689,6 +705,11 @@ special("/proc: self, pid directories, fd listing, system files and their text",
   assert.is(readFile(m, "/proc/sys/kernel/hostname"), "waslhost\n");
   assert.is(readFile(m, "/proc/sys/kernel/osrelease"), "6.1.0-wasl\n");
   assert.match(readFile(m, "/proc/mounts"), "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+  const info = readFile(m, "/proc/self/mountinfo").split("\n").filter(Boolean);
+  assert.match(info[0], /^(\d+) (\d+) 0:\d+ \/ \/ rw - tmpfs \S+ rw/);
+  const procLine = info.find((l) => l.includes(" /proc "));
+  assert.match(procLine, /^\d+ (\d+) 0:\d+ \/ \/proc rw - proc proc rw,nosuid,nodev,noexec,relatime$/);
+  assert.is(procLine.split(" ")[1], info[0].split(" ")[0], "the parent of /proc is the root mount");
   assert.is(errname(open(m, "/proc/uptime", V.O_WRONLY)), "EACCES");
   assert.is(stat(m, "/proc/uptime").ino, stat(m, "/proc/uptime").ino, "stable inode numbers");
 });

@@ -62,10 +62,20 @@ export class HostInode extends Inode {
   }
   private last!: Stat;
 
+  /** Host descriptors open on this object: what still reaches it once its last name is gone. */
+  private openFds = new Set<number>();
+
   /** The host's own figures, fresh (dev and ino included, so `stat` matches the host's). */
   stat(): Stat {
     const st = this.host.lstat(this.hostPath);
     if (typeof st !== "number" && st.ino === this.ino) this.refresh(st);
+    else {
+      // Unlinked (or replaced) while open: fstat of an open descriptor sees size and nlink 0.
+      for (const fd of this.openFds) {
+        const f = this.host.fstat(fd);
+        if (typeof f !== "number") { this.refresh(f); break; }
+      }
+    }
     return { ...this.last };
   }
   size(): number { return Number(this.stat().size); }
@@ -179,13 +189,14 @@ export class HostInode extends Inode {
       if (fd < 0) return fd;
     }
     const host = this.host;
+    this.openFds.add(fd);
     return {
       read: (buf, pos) => host.pread(fd, buf, pos),
       write: (data, pos) => host.pwrite(fd, data, pos),
       size: () => { const st = host.fstat(fd); return typeof st === "number" ? 0 : Number(st.size); },
       truncate: (size) => host.ftruncate(fd, size),
       sync: () => host.fsync(fd),
-      close: () => host.close(fd),
+      close: () => { this.openFds.delete(fd); host.close(fd); },
     };
   }
   truncate(size: number): number {

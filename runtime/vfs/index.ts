@@ -14,5 +14,6 @@ export * from "./hostfs.js";
 export * from "./devfs.js";
 export * from "./procfs.js";
 export * from "./socket.js";
+export * from "./netlink.js";
 export * from "./inet.js";
 export * from "./fsnotify.js";

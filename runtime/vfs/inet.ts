@@ -106,7 +106,6 @@ export class InetSocket extends UnixSocket {
   remote: InetName | null = null;
   v6only = false;
   reuseport = false;
-  nodelay = false;
 
   constructor(type: number, readonly family: number, readonly ports: PortTable) {
     super(type);

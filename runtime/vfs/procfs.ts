@@ -19,8 +19,13 @@ export interface ProcProcess {
   cmdline(): Uint8Array;
   environ(): Uint8Array;
   maps(): string;
-  stat(): string;
-  status(): string;
+  /** Live thread ids; stat, status and comm describe one of them when given its tid. */
+  tids(): number[];
+  stat(tid?: number): string;
+  status(tid?: number): string;
+  comm(tid?: number): string;
+  statm(): string;
+  limits(): string;
 }
 
 export interface CpuInfo { count: number; modelName: string; mhz: number; flags: string[]; cacheKiB?: number }
@@ -40,6 +45,20 @@ export interface ProcSource {
   load(): LoadInfo;
   hostname(): string;
   osrelease(): string;
+  /** uname's version field (#1 SMP …). */
+  version(): string;
+  random(buf: Uint8Array): void;
+  /** /proc/stat: CPU time in clock ticks, boot time, task counts. */
+  stat(): string;
+}
+
+/** Stable per-boot and fresh-per-read UUIDs (/proc/sys/kernel/random/{boot_id,uuid}). */
+function uuidV4(random: (b: Uint8Array) => void): string {
+  const b = new Uint8Array(16);
+  random(b);
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 export function cpuinfoText(c: CpuInfo): string {
@@ -60,6 +79,19 @@ export function meminfoText(m: MemInfo): string {
   return row("MemTotal", m.totalKiB) + row("MemFree", m.freeKiB) + row("MemAvailable", m.availableKiB) +
     row("Buffers", m.buffersKiB ?? 0) + row("Cached", m.cachedKiB ?? 0) + row("SwapCached", 0) +
     row("SwapTotal", m.swapTotalKiB ?? 0) + row("SwapFree", m.swapFreeKiB ?? 0) + row("Shmem", 0);
+}
+
+/**
+ * /proc/vmstat: free pages from the memory figures; the paging and swap event counters are 0, as
+ * nothing is ever paged in from or out to a disk here.
+ */
+export function vmstatText(m: MemInfo): string {
+  const rows: Array<[string, number]> = [
+    ["nr_free_pages", Math.floor(m.freeKiB / 4)], ["nr_inactive_anon", 0], ["nr_active_anon", 0],
+    ["nr_inactive_file", 0], ["nr_active_file", 0], ["nr_dirty", 0], ["nr_writeback", 0],
+    ["pgpgin", 0], ["pgpgout", 0], ["pswpin", 0], ["pswpout", 0], ["pgfault", 0], ["pgmajfault", 0],
+  ];
+  return rows.map(([k, v]) => `${k} ${v}\n`).join("");
 }
 
 export function uptimeText(u: { up: number; idle: number }): string { return `${u.up.toFixed(2)} ${u.idle.toFixed(2)}\n`; }
@@ -143,6 +175,10 @@ export class ProcLink extends Inode implements Partial<MagicLink> {
   readlink(): string { return this.text(); }
 }
 
+/** Linux's defaults for the /proc/sys values programs read to size things. */
+const PID_MAX = 4194304, THREADS_MAX = 63535, CAP_LAST_CAP = 40, NGROUPS_MAX = 65536, MAX_MAP_COUNT = 65530,
+  NR_OPEN = 1048576, SOMAXCONN = 4096;
+
 /** Builds a procfs over src; mount the result on /proc. */
 export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
   const sb = new ProcSuperblock(vfs.clock);
@@ -168,9 +204,25 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
       ["environ", file(`${k}/environ`, text((p) => p.environ()))],
       ["stat", file(`${k}/stat`, text((p) => p.stat()))],
       ["status", file(`${k}/status`, text((p) => p.status()))],
+      ["statm", file(`${k}/statm`, text((p) => p.statm()))],
+      ["comm", file(`${k}/comm`, text((p) => p.comm()))],
+      ["limits", file(`${k}/limits`, text((p) => p.limits()))],
+      ["cgroup", file(`${k}/cgroup`, () => "0::/\n")],
       ["mounts", file(`${k}/mounts`, () => vfs.mountsText(null))],
+      ["mountinfo", file(`${k}/mountinfo`, () => vfs.mountinfoText(null))],
+      ["task", dir(`${k}/task`, () => (proc()?.tids() ?? []).map((tid): [string, Maker] => {
+        const tk = `${k}/task/${tid}`;
+        return [String(tid), dir(tk, () => [
+          ["stat", file(`${tk}/stat`, text((p) => p.stat(tid)))],
+          ["status", file(`${tk}/status`, text((p) => p.status(tid)))],
+          ["comm", file(`${tk}/comm`, text((p) => p.comm(tid)))],
+        ])];
+      }))],
     ]);
   };
+  // Made at its first read: a machine that never looks takes nothing from the random source.
+  let bootId = "";
+  const value = (v: string | number): (() => string) => () => `${v}\n`;
 
   const top = (): Array<[string, Maker]> => [
     ["self", () => new ProcLink(sb, "/self", () => String(src.currentPid()))],
@@ -178,14 +230,34 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
     ["meminfo", file("/meminfo", () => meminfoText(src.memory()))],
     ["uptime", file("/uptime", () => uptimeText(src.uptime()))],
     ["loadavg", file("/loadavg", () => loadavgText(src.load()))],
+    ["stat", file("/stat", () => src.stat())],
+    ["vmstat", file("/vmstat", () => vmstatText(src.memory()))],
+    ["version", file("/version", () => `Linux version ${src.osrelease()} (wasl@wasl) (wasl) ${src.version()}\n`)],
     ["mounts", () => new ProcLink(sb, "/mounts", () => "self/mounts")],
     ["sys", dir("/sys", () => [
       ["kernel", dir("/sys/kernel", () => [
         ["hostname", file("/sys/kernel/hostname", () => src.hostname() + "\n")],
         ["osrelease", file("/sys/kernel/osrelease", () => src.osrelease() + "\n")],
+        ["ostype", file("/sys/kernel/ostype", value("Linux"))],
+        ["version", file("/sys/kernel/version", () => src.version() + "\n")],
+        ["pid_max", file("/sys/kernel/pid_max", value(PID_MAX))],
+        ["threads-max", file("/sys/kernel/threads-max", value(THREADS_MAX))],
+        ["cap_last_cap", file("/sys/kernel/cap_last_cap", value(CAP_LAST_CAP))],
+        ["ngroups_max", file("/sys/kernel/ngroups_max", value(NGROUPS_MAX))],
+        ["random", dir("/sys/kernel/random", () => [
+          ["boot_id", file("/sys/kernel/random/boot_id", () => `${bootId ||= uuidV4(src.random)}\n`)],
+          ["uuid", file("/sys/kernel/random/uuid", () => uuidV4(src.random) + "\n")],
+        ])],
+      ])],
+      ["vm", dir("/sys/vm", () => [
+        ["overcommit_memory", file("/sys/vm/overcommit_memory", value(0))],
+        ["max_map_count", file("/sys/vm/max_map_count", value(MAX_MAP_COUNT))],
       ])],
       ["fs", dir("/sys/fs", () => [["inotify", dir("/sys/fs/inotify", () => [
         ["max_queued_events", file("/sys/fs/inotify/max_queued_events", () => `${MAX_QUEUED_EVENTS}\n`)],
+      ])], ["nr_open", file("/sys/fs/nr_open", value(NR_OPEN))]])],
+      ["net", dir("/sys/net", () => [["core", dir("/sys/net/core", () => [
+        ["somaxconn", file("/sys/net/core/somaxconn", value(SOMAXCONN))],
       ])]])],
     ])],
     ...src.pids().map((pid): [string, Maker] => [String(pid), pidDir(pid)]),

@@ -49,6 +49,9 @@ export function dropInFlight(f: OpenFile): void { if (--f.refs === 0) f.release(
 
 let autobindCounter = 0;
 
+/** The key of a socket option in UnixSocket.kept. */
+export const optionKey = (level: number, name: number): number => level * 0x10000 + name;
+
 /**
  * One AF_UNIX socket. Addresses are kept as the bytes of sockaddr_un (family included), the way
  * getsockname returns them; a socket is reachable by name through UnixNamespace.
@@ -73,6 +76,11 @@ export class UnixSocket implements Pollable {
   rcvbuf = DEFAULT_BUF;
   passcred = false;
   reuseaddr = false;
+  /**
+   * Options that change nothing in a machine without a wire but must read back what was set
+   * (SO_KEEPALIVE, TCP_KEEPIDLE, IP_TTL…), by optionKey(level, name); absent means Linux's default.
+   */
+  kept = new Map<number, number>();
   /** SO_RCVTIMEO / SO_SNDTIMEO in ms; 0 is "forever". */
   rcvtimeoMs = 0;
   sndtimeoMs = 0;

@@ -16,7 +16,7 @@ import {
   AT_NO_AUTOMOUNT, AT_SYMLINK_FOLLOW, AT_REMOVEDIR, AT_EACCESS, AT_STATX_SYNC_TYPE, RENAME_NOREPLACE,
   RENAME_EXCHANGE, RENAME_WHITEOUT, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK,
   S_ISUID, S_ISGID, S_ISVTX, PATH_MAX, NAME_MAX, MAXSYMLINKS, UTIME_NOW, UTIME_OMIT, W_OK, PIPEFS_MAGIC,
-  ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC, type Stat, type StatFs,
+  ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC, major, minor, type Stat, type StatFs,
 } from "./abi.js";
 import { Inode, Superblock, PseudoSuperblock, permission, isOwner, type Cred } from "./inode.js";
 import { Dentry, Mount, MountTable, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, samePath, type Path } from "./mount.js";
@@ -892,6 +892,32 @@ export class Vfs {
     if (this.mounts.childrenOf(p.mnt).length) return -EBUSY;
     this.mounts.detach(p.mnt);
     return 0;
+  }
+
+  /**
+   * /proc/<pid>/mountinfo lines (proc(5)): mount id, parent id, st_dev, the mount's root inside
+   * its file system, mount point, per-mount options, no propagation fields, "-", type, source and
+   * the file system's options. Ids are offset as Linux's start well above zero; the root mount's
+   * parent is one below its own id, outside the table as in a container.
+   */
+  mountinfoText(ctx: FsContext | null): string {
+    const esc = (s: string) => s.replace(/[ \t\n\\]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"));
+    const ID_BASE = 20;
+    let out = "";
+    for (const m of this.mounts.mounts) {
+      const where = m.mountpoint && m.parent ? this.pathOf(ctx, { mnt: m, dentry: m.root }) : "/";
+      const names: string[] = [];
+      for (let d: Dentry | null = m.root; d && d.parent; d = d.parent) names.unshift(d.name);
+      const opts = [m.readonly ? "ro" : "rw"];
+      if (m.flags & MS_NOSUID) opts.push("nosuid");
+      if (m.flags & MS_NODEV) opts.push("nodev");
+      if (m.flags & MS_NOEXEC) opts.push("noexec");
+      const extra = m.sb.mountOptions();
+      const id = m.id + ID_BASE, parent = m.parent ? m.parent.id + ID_BASE : id - 1;
+      out += `${id} ${parent} ${major(m.sb.dev)}:${minor(m.sb.dev)} ${esc("/" + names.join("/"))} ${esc(where)} ${opts.join(",")} - ` +
+        `${m.sb.fsType} ${esc(m.source)} ${m.readonly ? "ro" : "rw"}${extra ? "," + extra : ""}\n`;
+    }
+    return out;
   }
 
   /** /proc/mounts lines as Linux prints them, for the mounts visible from ctx's root. */
