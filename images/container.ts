@@ -143,7 +143,7 @@ export class Container {
     const id = await StoreTransaction.run(store, async (txn) => {
       const blob = await txn.putBlob(() => writeLayerDiffTar(diff, this.reader), { what: "container layer" });
       // The tar is uncompressed, so its digest is its diffID.
-      await txn.importLayer(blob.digest, blob.digest, "container layer");
+      await txn.importLayer(blob.digest, blob.digest, "container layer", parent.layers.map((l) => store.layerTree(l.diffID)));
       const doc = parseJSON(store.readBlob(parent.manifestDoc.config.digest), "image config");
       const created = new Date(Number(this.superblock.now() / 1_000_000n)).toISOString();
       doc.created = created;

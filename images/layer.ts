@@ -93,12 +93,36 @@ export function normaliseLayerPath(name: string, what = "entry"): string[] {
 export const WHITEOUT_PREFIX = ".wh.";
 export const OPAQUE_MARKER = ".wh..wh..opq";
 
+/**
+ * The node a path names in the stack of layers below a layer (lowers bottom first), as the union
+ * shows it: the nearest layer holding the path wins; a whiteout or an opaque directory on the way
+ * hides the layers beneath; no symlink is followed (archive names are real paths).
+ */
+export function lowerLookup(lowers: readonly LayerTree[], parts: string[]): LayerNode | null {
+  for (let i = lowers.length - 1; i >= 0; i--) {
+    let n = lowers[i].root;
+    let j = 0;
+    for (; j < parts.length; j++) {
+      const child = n.children!.get(parts[j]);
+      if (!child) {
+        if (n.opaque || n.whiteouts?.has(parts[j])) return null;
+        break;
+      }
+      if (j < parts.length - 1 && child.kind !== "dir") return null;
+      n = child;
+    }
+    if (j === parts.length) return n;
+  }
+  return null;
+}
+
 /** Builds a layer tree incrementally from tar entries (in archive order). */
 export class LayerBuilder {
   readonly root: LayerNode;
   private nextIno = 1;
 
-  constructor(readonly id: string) {
+  /** lowers: the layers this one is applied on (bottom first), for hard links to their files. */
+  constructor(readonly id: string, private readonly lowers: readonly LayerTree[] = []) {
     this.root = this.node("dir");
     this.root.mode = 0o755;
     this.root.implicit = true;
@@ -167,8 +191,8 @@ export class LayerBuilder {
     let n: LayerNode;
     if (e.type === "hardlink") {
       const targetParts = normaliseLayerPath(e.linkpath, `hard link ${JSON.stringify(e.path)} → target`);
-      const target = this.lookup(targetParts);
-      if (!target) throw new LayerPathError(`hard link ${JSON.stringify(e.path)} → ${JSON.stringify(e.linkpath)}: the target is not an earlier entry of this layer`);
+      const target = this.lookup(targetParts) ?? this.copyUp(targetParts);
+      if (!target) throw new LayerPathError(`hard link ${JSON.stringify(e.path)} → ${JSON.stringify(e.linkpath)}: the target is neither an earlier entry of this layer nor a file of the layers below`);
       if (target.kind === "dir") throw new LayerPathError(`hard link ${JSON.stringify(e.path)} → ${JSON.stringify(e.linkpath)}: the target is a directory`);
       if (target === existing) return;
       n = target;
@@ -187,6 +211,24 @@ export class LayerBuilder {
     }
     if (existing) LayerBuilder.detach(existing);
     dir.children!.set(name, n);
+  }
+
+  /**
+   * A hard link to a file of a lower layer (docker save writes such layers): applying the layer
+   * through overlayfs copies the file up before linking, so this layer gets the file at its own
+   * path too, one inode for both names; the bytes stay in the lower layer's blob.
+   */
+  private copyUp(parts: string[]): LayerNode | null {
+    const below = parts.length ? lowerLookup(this.lowers, parts) : null;
+    if (!below || below.kind === "dir") return null;
+    const n = this.node(below.kind);
+    n.mode = below.mode; n.uid = below.uid; n.gid = below.gid;
+    n.mtimeSec = below.mtimeSec; n.mtimeNsec = below.mtimeNsec; n.xattrs = below.xattrs;
+    n.size = below.size; n.data = below.data; n.target = below.target;
+    n.rdevMajor = below.rdevMajor; n.rdevMinor = below.rdevMinor;
+    if (below.content) n.content = { ...below.content };
+    this.parentOf(parts, parts.join("/")).children!.set(parts[parts.length - 1], n);
+    return n;
   }
 
   private setMeta(n: LayerNode, e: TarEntry): void {
@@ -313,6 +355,8 @@ interface IndexRecord {
   k?: NodeKind;
   m?: number; u?: number; g?: number; t?: [number, number]; n?: number;
   o?: number; s?: number; l?: string; r?: [number, number];
+  /** The layer holding a file's bytes when not this one (a hard link to a lower layer's file). */
+  y?: string;
   x?: Record<string, string>;
   w?: string[]; q?: 1; im?: 1;
 }
@@ -325,7 +369,7 @@ export function serialiseLayerTree(tree: LayerTree): string {
     if (seen.has(n.ino)) { recs.push({ p, i: n.ino }); return; }
     seen.add(n.ino);
     const r: IndexRecord = { p, i: n.ino, k: n.kind, m: n.mode, u: n.uid, g: n.gid, t: [n.mtimeSec, n.mtimeNsec], n: n.nlink };
-    if (n.kind === "file") { r.o = n.content?.offset ?? 0; r.s = n.size; }
+    if (n.kind === "file") { r.o = n.content?.offset ?? 0; r.s = n.size; if (n.content && n.content.layer !== tree.id) r.y = n.content.layer; }
     if (n.kind === "symlink") r.l = n.target;
     if (n.kind === "chardev" || n.kind === "blockdev") r.r = [n.rdevMajor, n.rdevMinor];
     if (n.xattrs) { r.x = {}; for (const [k, v] of n.xattrs) r.x[k] = b64(v); }
@@ -349,7 +393,7 @@ export function parseLayerTree(json: string, id: string): LayerTree | null {
     if (!n) {
       n = new LayerNode(r.i, r.k!);
       n.mode = r.m!; n.uid = r.u!; n.gid = r.g!; [n.mtimeSec, n.mtimeNsec] = r.t!; n.nlink = r.n!;
-      if (r.k === "file") { n.size = r.s!; n.content = { layer: id, offset: r.o!, size: r.s! }; }
+      if (r.k === "file") { n.size = r.s!; n.content = { layer: r.y ?? id, offset: r.o!, size: r.s! }; }
       if (r.l !== undefined) { n.target = r.l; n.size = utf8.encode(r.l).length; }
       if (r.r) [n.rdevMajor, n.rdevMinor] = r.r;
       if (r.x) { n.xattrs = new Map(); for (const k of Object.keys(r.x)) n.xattrs.set(k, unb64(r.x[k])); }

@@ -4,7 +4,7 @@
 // its digest; each load is one store transaction, so a failure leaves the store unchanged.
 import { readRange, sha256Digest, type ByteStream, type ImageHost } from "./host.js";
 import { TarReader, decompressStream, detectCompression } from "./tar.js";
-import { normaliseLayerPath } from "./layer.js";
+import { normaliseLayerPath, type LayerTree } from "./layer.js";
 import {
   MEDIA, checkDigest, documentKind, isIndexMediaType, makeManifest, parseImageConfig, parseIndex, parseJSON, parseManifest,
   type Descriptor, type ImageConfig,
@@ -126,6 +126,7 @@ async function storeImage(txn: StoreTransaction, files: SourceFiles, configPath:
   if (config.diffIDs.length !== layerPaths.length)
     throw new Error(`${what}: ${layerPaths.length} layers but the config lists ${config.diffIDs.length} diff_ids`);
   const layers: Descriptor[] = [];
+  const trees: LayerTree[] = [];
   for (let i = 0; i < layerPaths.length; i++) {
     const l = layerPaths[i];
     const label = `${what} layer ${i + 1}/${layerPaths.length} (${files.describe(l.path)})`;
@@ -134,7 +135,7 @@ async function storeImage(txn: StoreTransaction, files: SourceFiles, configPath:
     // An uncompressed layer's digest is its diffID, so a layer the store has is not read again.
     const expected = l.digest ?? (compression === "none" ? config.diffIDs[i] : undefined);
     const blob = await txn.putBlob(() => files.stream(l.path), { digest: expected, size: l.size, what: label });
-    await txn.importLayer(blob.digest, config.diffIDs[i], label);
+    trees.push(await txn.importLayer(blob.digest, config.diffIDs[i], label, trees));
     const mediaType = l.mediaType ?? (compression === "gzip" ? MEDIA.ociLayerGzip : compression === "zstd" ? MEDIA.ociLayerZstd : MEDIA.ociLayer);
     layers.push({ mediaType, digest: blob.digest, size: blob.size });
   }
@@ -210,6 +211,7 @@ async function loadLayoutFiles(txn: StoreTransaction, files: SourceFiles, where:
     const config = parseImageConfig(configBytes, `${what} config`);
     checkConfigPlatform(config, what);
     if (config.diffIDs.length !== m.layers.length) throw new Error(`${what}: ${m.layers.length} layers but ${config.diffIDs.length} diff_ids`);
+    const trees: LayerTree[] = [];
     for (let i = 0; i < m.layers.length; i++) {
       const l = m.layers[i];
       const p = blobPathOf(l.digest);
@@ -217,7 +219,7 @@ async function loadLayoutFiles(txn: StoreTransaction, files: SourceFiles, where:
       opts.progress?.(`loading ${label}`);
       if (!txn.hasBlob(l.digest) && !files.has(p)) throw new Error(`${label}: blob ${l.digest} is missing`);
       await txn.putBlob(() => files.stream(p), { digest: l.digest, size: l.size, what: label });
-      await txn.importLayer(l.digest, config.diffIDs[i], label);
+      trees.push(await txn.importLayer(l.digest, config.diffIDs[i], label, trees));
     }
     await txn.putBlobBytes(configBytes, { digest: m.config.digest, what: `${what} config` });
     await txn.putBlobBytes(bytes, { digest: desc.digest, what: `${what} manifest` });
@@ -285,12 +287,14 @@ async function loadDockerRepositories(txn: StoreTransaction, files: SourceFiles,
     chain.reverse();
     const diffIDs: string[] = [];
     const layers: Descriptor[] = [];
+    const trees: LayerTree[] = [];
     for (const [i, { id }] of chain.entries()) {
       const label = `${what} layer ${i + 1}/${chain.length} (${id.slice(0, 12)}/layer.tar)`;
       opts.progress?.(`loading ${label}`);
       const compression = await compressionOf(files, `${id}/layer.tar`);
       const blob = await txn.putBlob(() => files.stream(`${id}/layer.tar`), { what: label });
-      const tree = await txn.importLayer(blob.digest, null, label);
+      const tree = await txn.importLayer(blob.digest, null, label, trees);
+      trees.push(tree);
       diffIDs.push(tree.id);
       layers.push({ mediaType: compression === "gzip" ? MEDIA.ociLayerGzip : MEDIA.ociLayer, digest: blob.digest, size: blob.size });
     }

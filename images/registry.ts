@@ -8,6 +8,7 @@ import { MEDIA, checkDigest, documentKind, isIndexMediaType, parseImageConfig, p
 import { DigestMismatchError, ImageStore, StoreTransaction, type StoredImage } from "./store.js";
 import { parseImageName } from "./reference.js";
 import { WANTED_PLATFORM } from "./oci.js";
+import type { LayerTree } from "./layer.js";
 
 export interface Credentials { username: string; password: string }
 
@@ -392,9 +393,10 @@ export async function pullImage(store: ImageStore, reference: string, opts: Pull
         await txn.putBlob(() => client.blob(layers[i], what, (n) => report(i, "downloading", n)), { digest, size: layers[i].size, what });
       });
       await runLimited(tasks, Math.max(1, opts.parallel ?? 3), () => inner.abort());
+      const trees: LayerTree[] = [];
       for (let i = 0; i < layers.length; i++) {
         report(i, "unpacking", layers[i].size);
-        await txn.importLayer(layers[i].digest, config.diffIDs[i], `layer ${i + 1}/${layers.length} (${layers[i].digest})`);
+        trees.push(await txn.importLayer(layers[i].digest, config.diffIDs[i], `layer ${i + 1}/${layers.length} (${layers[i].digest})`, trees));
         report(i, "done", layers[i].size);
       }
       await txn.putBlobBytes(doc.bytes, { digest: doc.digest, what: `manifest ${doc.digest}` });

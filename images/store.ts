@@ -332,7 +332,7 @@ export class StoreTransaction {
    * Builds (or finds cached) the layer tree of a stored layer blob. For a compressed blob the
    * uncompressed tar is kept beside the index. The diffID is checked against the config's when known.
    */
-  async importLayer(blobDigest: string, expectedDiffID: string | null, what: string): Promise<LayerTree> {
+  async importLayer(blobDigest: string, expectedDiffID: string | null, what: string, lowers: readonly LayerTree[] = []): Promise<LayerTree> {
     const s = this.store;
     const known = expectedDiffID ?? (await this.sniffPlain(blobDigest) ? blobDigest : null);
     if (known) {
@@ -354,7 +354,7 @@ export class StoreTransaction {
       for await (const chunk of stream) { h.update(chunk); out?.write(chunk); yield chunk; }
     }
     const placeholder = "sha256:" + "0".repeat(64);
-    const builder = new LayerBuilder(known ?? placeholder);
+    const builder = new LayerBuilder(known ?? placeholder, lowers);
     const reader = new TarReader(tee());
     let tree: LayerTree;
     try {
@@ -370,7 +370,7 @@ export class StoreTransaction {
       throw new DigestMismatchError(`${what}: the uncompressed layer hashes to ${diffID}, but the image config says ${expectedDiffID}`);
     if (tree.id !== diffID) {
       tree.id = diffID;
-      walkLayer(tree, (_p, n) => { if (n.content) n.content.layer = diffID; });
+      walkLayer(tree, (_p, n) => { if (n.content?.layer === placeholder) n.content.layer = diffID; });
     }
     if (compression !== "none") this.staged.set(s.path("layers", "sha256", hexOf(diffID) + ".tar"), tarTmp);
     const indexTmp = this.host.join(this.dir, `index-${s.uniqueSuffix()}.json`);

@@ -367,7 +367,7 @@ wh("hostile archives are refused with the entry named", async () => {
   await rejects(parseBuffer(ustar([{ name: "a/../../x", data: "x" }])), /escapes the layer root/);
   await rejects(parseBuffer(ustar([{ name: "a", type: "2", link: "/etc" }, { name: "a/passwd", data: "root::0:0" }])), /"a\/passwd" goes through the symlink "a"/);
   await rejects(parseBuffer(ustar([{ name: "ok", data: "x" }, { name: "l", type: "1", link: "../../etc/shadow" }])), /escapes the layer root/);
-  await rejects(parseBuffer(ustar([{ name: "l", type: "1", link: "missing" }])), /not an earlier entry of this layer/);
+  await rejects(parseBuffer(ustar([{ name: "l", type: "1", link: "missing" }])), /neither an earlier entry of this layer nor a file of the layers below/);
   // Absolute names are put under the root, as tar extracts them.
   const t = await parseBuffer(ustar([{ name: "/etc/passwd", data: "root::0:0" }]));
   assert.is(img.layerLookup(t, "etc/passwd").size, 9);
@@ -633,6 +633,28 @@ if (haveBusybox) {
     cut.digest = "sha256:" + sha256(cut.blob);
     const layout = writeLayout("layout-cut", [cut]);
     await rejects(img.loadImage(img.ImageStore.open(host, join(work, "store3")), `oci:${layout.dir}`), /gunzip failed: unexpected end of file/);
+  });
+
+  st("a hard link to a file of a lower layer (docker save writes them) names a copy-up of that file; a hidden target is refused", async () => {
+    // One inode for both names in the linking layer, the bytes still read from the base layer's blob.
+    const plainOf = (buf) => ({ plain: buf, blob: buf, diffID: "sha256:" + sha256(buf), digest: "sha256:" + sha256(buf), gzip: false });
+    const xlink = plainOf(ustar([{ name: "bin/bb2", type: "1", link: "bin/busybox" }, { name: "bin/bb3", type: "1", link: "./bin/busybox" }]));
+    const layout = writeLayout("layout-xlink", [base, top, xlink], { refName: "xlink" });
+    const root = join(work, "store-xlink");
+    await img.loadImage(img.ImageStore.open(host, root), `oci:${layout.dir}`, { name: "bb-x" });
+    for (const store of [img.ImageStore.open(host, root), img.ImageStore.open(host, root)]) {
+      const t3 = (await store.layerTrees("bb-x:xlink"))[2];
+      const up = img.layerLookup(t3, "bin/busybox");
+      assert.ok(up, "the target is copied up into the linking layer");
+      assert.is(img.layerLookup(t3, "bin/bb2"), up);
+      assert.is(img.layerLookup(t3, "bin/bb3"), up);
+      assert.is(up.nlink, 3);
+      assert.is(sha256(readAllNode(store, up)), sha256(fs.readFileSync(BUSYBOX)));
+    }
+    // etc/passwd exists in the base layer but the top layer whites it out: nothing to link to.
+    const hidden = plainOf(ustar([{ name: "etc/pw", type: "1", link: "etc/passwd" }]));
+    await rejects(img.loadImage(img.ImageStore.open(host, join(work, "store-xlink2")), `oci:${writeLayout("layout-xlink2", [base, top, hidden]).dir}`),
+      /hard link "etc\/pw" → "etc\/passwd": the target is neither an earlier entry of this layer nor a file of the layers below/);
   });
 
   st("a layer diff with whiteouts round-trips through export", async () => {
