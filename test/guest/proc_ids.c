@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,7 +17,8 @@ static const char *e(int r) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1) { pause(); return 0; }
+  // "pause FD": the exec'd child says it is running (one byte on FD), then waits to be killed.
+  if (argc > 2) { char b = 1; write(atoi(argv[2]), &b, 1); pause(); return 0; }
   setvbuf(stdout, NULL, _IONBF, 0);
   pid_t me = getpid();
   // A new session makes this process its leader (it must not lead a group first: fork one).
@@ -46,9 +48,20 @@ int main(int argc, char **argv) {
   waitpid(c, NULL, 0);
   waitpid(d, NULL, 0);
   // A child that has exec'd may no longer be moved.
+  int ready[2];
+  pipe(ready);
   c = fork();
-  if (c == 0) { char *args[] = { argv[0], "pause", NULL }; execv(argv[0], args); _exit(127); }
-  usleep(200000);
+  if (c == 0) {
+    char fd[16];
+    snprintf(fd, sizeof fd, "%d", ready[1]);
+    char *args[] = { argv[0], "pause", fd, NULL };
+    execv(argv[0], args);
+    _exit(127);
+  }
+  close(ready[1]);
+  char b;
+  read(ready[0], &b, 1);
+  close(ready[0]);
   printf("setpgid on an exec'd child: %s\n", e(setpgid(c, c)));
   kill(c, 9);
   waitpid(c, NULL, 0);
