@@ -29,60 +29,48 @@ const TASK_SIZE: u64 = 0x7FFFFFFFF000;
 /** Staging for the structures written to the guest (timespec, timeval, time_t). */
 const OUT: usize = memory.data(16, 16);
 
-/** Whether every byte of [va, va+len) may be written by the guest (lazy and COW pages are resolved, as a store would). */
-function writable(va: u64, len: u64): bool {
+/**
+ * Whether every byte of [va, va+len) may be written (write) or read by the guest; lazy and COW
+ * pages are resolved, as a store or the kernel's copyIn would.
+ */
+function accessible(va: u64, len: u64, write: bool): bool {
   if (len == 0) return true;
   const end = va + len;
   if (end < va) return false;
+  const tlb = write ? TLB_WRITE : TLB_READ, access = write ? ACCESS_WRITE : ACCESS_READ;
   let a = va;
   while (a < end) {
-    if (tlbHost(TLB_WRITE, a, 1) == 0 && translate(a, ACCESS_WRITE, true) < 0) return false;
+    if (tlbHost(tlb, a, 1) == 0 && translate(a, access, true) < 0) return false;
     a = (a & ~<u64>0xFFF) + 4096;
   }
   return true;
 }
+function writable(va: u64, len: u64): bool { return accessible(va, len, true); }
+function readable(va: u64, len: u64): bool { return accessible(va, len, false); }
 
-/** Whether every byte of [va, va+len) may be read by the guest (as the kernel's copyIn resolves it). */
-function readable(va: u64, len: u64): bool {
-  if (len == 0) return true;
-  const end = va + len;
-  if (end < va) return false;
-  let a = va;
-  while (a < end) {
-    if (tlbHost(TLB_READ, a, 1) == 0 && translate(a, ACCESS_READ, true) < 0) return false;
-    a = (a & ~<u64>0xFFF) + 4096;
+/**
+ * Copies len bytes between guest va, which accessible() accepted, and host memory at h: into the
+ * guest when out, else out of it. Frames holding decoded code stay out of the write TLB:
+ * translate drops their blocks.
+ */
+function copyGuest(va: u64, host: usize, len: u64, out: bool): void {
+  const tlb = out ? TLB_WRITE : TLB_READ, access = out ? ACCESS_WRITE : ACCESS_READ;
+  let done: u64 = 0;
+  while (done < len) {
+    const a = va + done;
+    const room = 4096 - (a & 0xFFF);
+    const n = room < len - done ? room : len - done;
+    let g = tlbHost(tlb, a, <u32>n);
+    if (g == 0) g = <usize>translate(a, access, true);
+    if (out) memory.copy(g, host + <usize>done, <usize>n);
+    else memory.copy(host + <usize>done, g, <usize>n);
+    done += n;
   }
-  return true;
 }
-
 /** Copies len bytes from guest va, which readable() accepted, to dst. */
-function copyIn(dst: usize, va: u64, len: u64): void {
-  let done: u64 = 0;
-  while (done < len) {
-    const a = va + done;
-    const room = 4096 - (a & 0xFFF);
-    const n = room < len - done ? room : len - done;
-    let h = tlbHost(TLB_READ, a, <u32>n);
-    if (h == 0) h = <usize>translate(a, ACCESS_READ, true);
-    memory.copy(dst + <usize>done, h, <usize>n);
-    done += n;
-  }
-}
-
+function copyIn(dst: usize, va: u64, len: u64): void { copyGuest(va, dst, len, false); }
 /** Copies len bytes from src to guest va, which writable() accepted. */
-function copyOut(va: u64, src: usize, len: u64): void {
-  let done: u64 = 0;
-  while (done < len) {
-    const a = va + done;
-    const room = 4096 - (a & 0xFFF);
-    const n = room < len - done ? room : len - done;
-    let h = tlbHost(TLB_WRITE, a, <u32>n);
-    // Frames holding decoded code stay out of the write TLB: translate drops their blocks.
-    if (h == 0) h = <usize>translate(a, ACCESS_WRITE, true);
-    memory.copy(h, src + <usize>done, <usize>n);
-    done += n;
-  }
-}
+function copyOut(va: u64, src: usize, len: u64): void { copyGuest(va, src, len, true); }
 
 /** The clock a clock id reads without the kernel: 1 realtime, 2 monotonic, 0 ask the kernel (CPU clocks, unknown ids). */
 function clockKind(id: i32): i32 {
