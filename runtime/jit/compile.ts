@@ -21,14 +21,16 @@ import {
 const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | L.FLAG_OF;
 const RSP = 4;
 
-// Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch.
-const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27;
-const LOCALS: [number, number][] = [[23, I64], [3, I32]];
+// Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch;
+// a region keeps its instructions counted before the current block in CNT and the next block in IDX.
+const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27,
+  CNT = 28, IDX = 29;
+const LOCALS: [number, number][] = [[23, I64], [5, I32]];
 /** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
 const LOOP_COUNT_LIMIT = 1 << 28;
 
-/** Thrown when a self-loop's second copy does not end in the state it started from: compile without the loop. */
-class NoLoop extends Error {}
+/** Thrown when a self-loop's second copy does not end in the state it started from: compile that block without the loop. */
+class NoLoop extends Error { constructor(readonly block: number) { super("no loop"); } }
 
 export const TYPES: FuncType[] = [
   { params: [I64, I32], results: [I32] },      // the block (rip, budget left)
@@ -49,41 +51,87 @@ export function importsOf(profile: boolean): ImportFunc[] {
 const enum Reg { None, Clean, Dirty }
 
 /** What a compiled block is: the module bytes, and how many of its records ran inline. */
-export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number; loop: boolean }
+export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number; loop: boolean; blocks: number }
+
+/**
+ * A decoded block of a region: its records and where it starts, in bytes from the entry block's
+ * first instruction. A block on another page than the entry has the frame its page mapped to when
+ * it was compiled: entering it checks that the exec TLB still maps it there.
+ */
+export interface RegionBlock { rec: number; n: number; start: number; frame?: number }
 
 /**
  * Compiles the block whose n records start at rec in the core's memory dv. fopBase is the
- * core's first fast op id.
+ * core's first fast op id; resume is where a bail stores the record the interpreter goes on at
+ * (the header's H_RESUME field).
  */
-export function compileBlock(dv: DataView, rec: number, n: number, fopBase: number, profile = false): CompiledBlock {
-  try { return compile(dv, rec, n, fopBase, profile, true); }
-  catch (e) { if (e instanceof NoLoop) return compile(dv, rec, n, fopBase, profile, false); throw e; }
+export function compileBlock(dv: DataView, rec: number, n: number, fopBase: number, resume: number, profile = false): CompiledBlock {
+  return compileRegion(dv, [{ rec, n, start: 0 }], fopBase, resume, profile);
 }
 
-function compile(dv: DataView, rec: number, n: number, fopBase: number, profile: boolean, allowLoop: boolean): CompiledBlock {
+/**
+ * Compiles a region: blocks[0] is the entry, the others are blocks its direct branches reach
+ * (same page as the entry: its translation, checked by the run loop, covers them all). A branch
+ * to a block of the region continues there without leaving the function: a loop over a br_table
+ * on the block index, guest registers staying in locals (the registers any block uses are loaded
+ * once on entry and stored at every exit) and the flag record going to memory between blocks.
+ * Every transition adds the block's instructions to CNT and stops at the budget as the run loop
+ * would after that block.
+ */
+export function compileRegion(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile = false): CompiledBlock {
+  const noLoop = new Set<number>();
+  const attempt = (canon: number[] | null, writes?: Set<number>): CompiledBlock & { touched: Set<number>; written: Set<number> } => {
+    for (;;) {
+      try { return compile(dv, blocks, fopBase, resume, profile, noLoop, canon, writes); }
+      catch (e) { if (e instanceof NoLoop && !noLoop.has(e.block)) noLoop.add(e.block); else throw e; }
+    }
+  };
+  if (blocks.length === 1) return attempt(null);
+  // A first pass finds the registers the region touches (those stay in locals across its blocks)
+  // and the ones it writes (those are stored at its exits).
+  const first = attempt([]);
+  const second = attempt([...first.touched].sort((a, b) => a - b), first.written);
+  for (const r of second.touched) if (!first.touched.has(r)) throw new Error(`region register r${r} not kept in locals`);
+  for (const r of second.written) if (!first.written.has(r)) throw new Error(`region register r${r} written but not stored`);
+  return second;
+}
+
+function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>,
+  canon: number[] | null, writes = new Set<number>()): CompiledBlock & { touched: Set<number>; written: Set<number> } {
   const c = new Code();
+  const region = canon !== null;
   /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
   let inLoop = false, looped = false;
   const reg: Reg[] = new Array(16).fill(Reg.None);
+  const touched = new Set<number>(), written = new Set<number>();
   /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
   let flags: { op: number; size: number } | null = null;
-  const off: number[] = [0];
-  for (let k = 0; k < n; k++) off.push(off[k] + dv.getUint8(rec + k * RECORD_SIZE + R_LEN));
+  /** The block being emitted: its index, records, their count and byte offsets from the entry's rip. */
+  let bi = 0, rec = 0, n = 0, allowLoop = true;
+  let off: number[] = [];
+  const blockAt = new Map<bigint, number>();
+  blocks.forEach((b, i) => blockAt.set(BigInt(b.start), i));
+  /** The depth of the region's dispatch loop (branches to it continue at block IDX). */
+  const DISPATCH = 1;
   let inline = 0, generic = 0;
 
   /** Pushes the instructions done before record k in this call. */
-  const countOf = (k: number) => { if (inLoop) { c.get(BASE); if (k) c.i32(k).op(Op.i32_add); } else c.i32(k); };
+  const countOf = (k: number) => {
+    if (inLoop || region) { c.get(inLoop ? BASE : CNT); if (k) c.i32(k).op(Op.i32_add); } else c.i32(k);
+  };
   const ret = (k: number, code: number) => {
-    if (inLoop) { countOf(k); c.i32(2).op(Op.i32_shl); if (code) c.i32(code).op(Op.i32_or); }
+    if (inLoop || region) { countOf(k); c.i32(2).op(Op.i32_shl); if (code) c.i32(code).op(Op.i32_or); }
     else c.i32((k << 2) | code);
     c.op(Op.return_);
   };
-  const ripAt = (k: number) => { c.get(0); if (off[k] !== 0) c.i64(BigInt(off[k])).op(Op.i64_add); };
+  const ripOff = (o: number | bigint) => { c.get(0); if (BigInt(o) !== 0n) c.i64(BigInt(o)).op(Op.i64_add); };
+  const ripAt = (k: number) => ripOff(off[k]);
   const getReg = (r: number) => {
+    touched.add(r);
     if (reg[r] === Reg.None) { c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r); reg[r] = Reg.Clean; }
     c.get(REG0 + r);
   };
-  const setReg = (r: number) => { c.set(REG0 + r); reg[r] = Reg.Dirty; };
+  const setReg = (r: number) => { touched.add(r); written.add(r); c.set(REG0 + r); reg[r] = Reg.Dirty; };
   /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
   /** Stores the lazy-flag locals into the state block (the interpreter's form of them). */
   const storeFlags = (f: NonNullable<typeof flags>) => {
@@ -107,7 +155,43 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
   const bail = (k: number) => {
     commit();
     c.i32(0); ripAt(k); c.mem(Op.i64_store, L.S_RIP);
+    c.i32(0).i32(rec + k * RECORD_SIZE).mem(Op.i32_store, resume);
     ret(k, 1);
+  };
+  /**
+   * Leaves the block after its k instructions for the code at target (bytes from the entry's
+   * rip): a block of the region goes on inside the function, anything else returns with rip
+   * stored. Emits code only: what the compiler knows of registers and flags stays as it was.
+   */
+  const exitTo = (target: bigint, k: number) => {
+    const to = region ? blockAt.get(BigInt.asIntN(64, target)) : undefined;
+    const leave = () => {
+      commit();
+      c.i32(0); ripOff(target); c.mem(Op.i64_store, L.S_RIP);
+      ret(k, 0);
+    };
+    if (to === undefined) { leave(); return; }
+    const frame = blocks[to].frame;
+    if (frame !== undefined) {
+      // the guard of a block on another page: its page's exec TLB entry still maps the frame it was compiled from
+      ripOff(target); c.i64(12n).op(Op.i64_shr_u).set(C);
+      c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(L.TLB_EXEC).op(Op.i32_add).tee(T);
+      c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
+      c.get(T).mem(Op.i32_load, 8).i32(frame).op(Op.i32_ne).op(Op.i32_or);
+      c.if_(); leave(); c.end();
+    }
+    // Every block starts with the flag record in memory and the region's registers in locals.
+    if (flags) storeFlags(flags);
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty && !canon!.includes(r)) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    for (const r of canon!) if (reg[r] === Reg.None) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    countOf(k); c.set(CNT);
+    c.get(CNT).get(REMAINING).op(Op.i32_ge_u).get(CNT).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
+    c.if_();
+    for (const r of canon!) if (writes.has(r)) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    c.i32(0); ripOff(target); c.mem(Op.i64_store, L.S_RIP);
+    c.get(CNT).i32(2).op(Op.i32_shl).op(Op.return_);
+    c.end();
+    c.i32(to).set(IDX).br(c.depth - DISPATCH);
   };
   /** The host address of [EA, EA+size) for the TLB at tlb into H, or a bail to record k. */
   const tlb = (tlb: number, size: number, k: number) => {
@@ -122,7 +206,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
   const fastEA = (p: number, k: number) => {
     const disp = BigInt(dv.getInt32(p + R_DISP, true));
     if ((dv.getUint16(p + R_FLAGS, true) & F_RIPREL) !== 0) {
-      c.get(0).i64(BigInt(off[k + 1]) + disp).op(Op.i64_add).set(EA);
+      ripOff(BigInt(off[k + 1]) + disp); c.set(EA);
       return;
     }
     const base = dv.getUint8(p + R_BASE), index = dv.getUint8(p + R_INDEX), scale = dv.getUint8(p + R_SCALE);
@@ -471,21 +555,19 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
     const before = snapshot();
     for (let r = 0; r < 16; r++) if (reg[r] !== Reg.None) reg[r] = Reg.Dirty; // conservatively stored at exits
     const header = snapshot();
-    c.i32(n).set(BASE);
+    countOf(n); c.set(BASE);
     inLoop = looped = true;
     c.loop();
     c.get(BASE).get(REMAINING).op(Op.i32_ge_u).get(BASE).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
     c.if_(); commit(); c.i32(0); ripAt(0); c.mem(Op.i64_store, L.S_RIP); ret(0, 0); c.end();
     emitRecords(true);
-    if (!sameState(header, snapshot())) throw new NoLoop();
+    if (!sameState(header, snapshot())) throw new NoLoop(bi);
     c.end();
     inLoop = false;
     c.end();
     reg.splice(0, 16, ...before.reg);
     flags = before.flags;
-    commit();
-    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
-    ret(n, 0);
+    exitTo(BigInt(off[n]), n);
   };
 
   const emitRecords = (loopCopy: boolean): boolean => {
@@ -591,17 +673,24 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
         c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
         c.i32(0).get(H).mem(Op.i64_load, 0).mem(Op.i64_store, L.S_RIP);
       } else {
-        const selfLoop = op === FOP.JCC && last && BigInt.asUintN(64, BigInt(off[n]) + imm) === 0n;
+        const target = BigInt.asIntN(64, BigInt(off[k + 1]) + imm), fall = BigInt(off[k + 1]);
+        const selfLoop = op === FOP.JCC && last && target === BigInt(off[0]);
         if (selfLoop && loopCopy) {
           // the back edge of the loop's second copy
           cond(dv.getUint8(p + R_OPCODE) & 15);
           c.if_(); c.get(BASE).i32(n).op(Op.i32_add).set(BASE).br(1); c.end();
-          commit();
-          c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
-          ret(n, 0);
+          exitTo(BigInt(off[n]), n);
           return true;
         }
         if (selfLoop && allowLoop) { emitLoop(dv.getUint8(p + R_OPCODE) & 15); return true; }
+        if (region && (blockAt.has(target) || (op === FOP.JCC && blockAt.has(fall)))) {
+          // a branch within the region: each way its own exit, one of them at least a transition
+          if (op === FOP.JCC) {
+            cond(dv.getUint8(p + R_OPCODE) & 15);
+            c.if_(); exitTo(target, k + 1); c.else_(); exitTo(fall, k + 1); c.end();
+          } else exitTo(target, k + 1);
+          return true;
+        }
         c.i32(0);
         ripAt(k + 1); c.i64(imm).op(Op.i64_add);
         if (op === FOP.JCC) { ripAt(k + 1); cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.select); }
@@ -629,12 +718,32 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
   return ended;
   };
 
-  if (!emitRecords(false)) {
+  const setBlock = (i: number) => {
+    bi = i; rec = blocks[i].rec; n = blocks[i].n; allowLoop = !noLoop.has(i);
+    off = [blocks[i].start];
+    for (let k = 0; k < n; k++) off.push(off[k] + dv.getUint8(rec + k * RECORD_SIZE + R_LEN));
+  };
+  const emitBlock = (i: number) => {
+    setBlock(i);
     // The block ends without a branch (page end or size limit): it falls through to rip + its length.
-    commit();
-    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
-    ret(n, 0);
+    if (!emitRecords(false)) exitTo(BigInt(off[n]), n);
+  };
+  if (!region) emitBlock(0);
+  else {
+    for (const r of canon!) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    c.loop();
+    for (let i = 0; i < blocks.length; i++) c.block();
+    c.get(IDX).brTable(blocks.map((_, i) => i));
+    for (let i = 0; i < blocks.length; i++) {
+      c.end();
+      // a register no block writes is in memory too: exits need not store it
+      for (let r = 0; r < 16; r++) reg[r] = !canon!.includes(r) ? Reg.None : writes.has(r) ? Reg.Dirty : Reg.Clean;
+      flags = null;
+      emitBlock(i);
+      c.op(Op.unreachable); // every block ends in a return or a branch to the dispatch loop
+    }
+    c.end();
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
-  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped };
+  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped, blocks: blocks.length, touched, written };
 }

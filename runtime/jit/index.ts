@@ -1,9 +1,14 @@
 // The JIT's runtime half: when the core stops with EXIT_JIT, the block it names is compiled
-// (compile.ts) into a one-function Wasm module that imports the core's memory and helpers,
-// instantiated synchronously, and installed in the core's function table; the block header then
+// (compile.ts) together with the blocks of its page its direct branches reach (a region) into a
+// one-function Wasm module that imports the core's memory and helpers, instantiated
+// synchronously, and installed in the core's function table; the entry block's header then
 // holds the table index and the run loop calls it there (asm/exec.ts).
-import { compileBlock, TYPES } from "./compile.js";
-import { BLOCK_HEADER, H_JIT, H_COUNT, JIT_NEVER } from "./record.js";
+import { compileRegion, TYPES, type RegionBlock } from "./compile.js";
+import * as L from "../gen/layout.js";
+import { BLOCK_HEADER, H_JIT, H_COUNT, H_RESUME, JIT_NEVER, RECORD_SIZE, R_OP, R_LEN, R_IMM, FOP } from "./record.js";
+
+/** A region holds at most this many blocks and records (bigger ones compile slowly for little gain). */
+const REGION_BLOCKS = 32, REGION_RECORDS = 640;
 
 /** The core exports the JIT uses. */
 export interface JitCore {
@@ -11,6 +16,9 @@ export interface JitCore {
   table: WebAssembly.Table;
   setJitThreshold(n: number): void;
   jitPendingBlock(): number;
+  jitPendingAddress(): bigint;
+  jitPendingPhysical(): number;
+  jitBlockAt(va: bigint, phys: number): number;
   jitFopBase(): number;
   jitGeneric: Function;
   jitCond: Function;
@@ -26,8 +34,8 @@ export interface JitOptions {
 }
 
 export class Jit {
-  /** Blocks compiled (loops: self-loops compiled as Wasm loops), and their records translated inline or through the generic handler. */
-  readonly stats = { blocks: 0, loops: 0, inline: 0, generic: 0, failed: 0, compileMs: 0 };
+  /** Regions compiled (loops: with a self-loop compiled as a Wasm loop; regionBlocks: blocks in them), and their records translated inline or through the generic handler. */
+  readonly stats = { blocks: 0, loops: 0, regionBlocks: 0, inline: 0, generic: 0, failed: 0, compileMs: 0 };
   /** With profiling: generic op id → times run from compiled code. */
   readonly profile: Map<number, number> | null;
   private readonly fopBase: number;
@@ -62,11 +70,14 @@ export class Jit {
       this.nextSlot = 1;
       this.epoch = epoch;
     }
+    const blocks = this.regionOf(header);
+    // Decoding a block of the region may have flushed the cache: the pending header is gone then.
+    if (core.cacheEpoch() !== epoch) return;
     const dv = new DataView(core.memory.buffer);
-    const n = dv.getUint32(header + H_COUNT, true);
     let fn: WebAssembly.ExportValue;
     try {
-      const block = compileBlock(dv, header + BLOCK_HEADER, n, this.fopBase, !!this.profile);
+      const block = compileRegion(dv, blocks, this.fopBase, header + H_RESUME, !!this.profile);
+      this.stats.regionBlocks += block.blocks;
       const instance = new WebAssembly.Instance(new WebAssembly.Module(block.bytes as Uint8Array<ArrayBuffer>), this.imports);
       fn = instance.exports.f;
       this.stats.inline += block.inline;
@@ -85,6 +96,57 @@ export class Jit {
     this.nextSlot = slot + 1;
     dv.setUint32(header + H_JIT, slot, true);
     this.stats.blocks++;
+  }
+
+  /**
+   * The blocks of the region entered at header: it and the blocks of the same page its direct
+   * branches and calls reach (and their fall-through after a page's or a block's size limit),
+   * breadth first. The run loop checked the entry's translation, so it covers all of them.
+   */
+  private regionOf(header: number): RegionBlock[] {
+    const core = this.core;
+    const rip = core.jitPendingAddress(), phys = core.jitPendingPhysical();
+    const pageOff = Number(BigInt.asUintN(12, rip));
+    let dv = new DataView(core.memory.buffer);
+    const blocks: RegionBlock[] = [{ rec: header + BLOCK_HEADER, n: dv.getUint32(header + H_COUNT, true), start: 0 }];
+    const seen = new Set<number>([0]);
+    /** Frames of the pages the region covers, by page number relative to the entry's: -1 when not mapped in the exec TLB. */
+    const frames = new Map<number, number>([[0, phys - pageOff]]);
+    const frameOf = (page: number) => {
+      let f = frames.get(page);
+      if (f === undefined) {
+        const vpn = (rip >> 12n) + BigInt(page), e = L.TLB_EXEC + Number(BigInt.asUintN(12, vpn)) * 16;
+        f = dv.getBigUint64(e, true) === vpn ? dv.getUint32(e + 8, true) : -1;
+        frames.set(page, f);
+      }
+      return f;
+    };
+    let records = blocks[0].n;
+    for (let i = 0; i < blocks.length && blocks.length < REGION_BLOCKS; i++) {
+      const b = blocks[i];
+      let end = b.start;
+      for (let k = 0; k < b.n; k++) end += dv.getUint8(b.rec + k * RECORD_SIZE + R_LEN);
+      const last = b.rec + (b.n - 1) * RECORD_SIZE, op = dv.getUint16(last + R_OP, true) - this.fopBase;
+      const rel = Number(BigInt.asIntN(32, dv.getBigUint64(last + R_IMM, true)));
+      const next: number[] = [];
+      if (op === FOP.JCC) next.push(end + rel, end);
+      else if (op === FOP.JMP || op === FOP.CALL) next.push(end + rel);
+      else if (op > FOP.END && op < FOP.COUNT && op !== FOP.RET) next.push(end);
+      for (const start of next) {
+        if (seen.has(start) || blocks.length >= REGION_BLOCKS) continue;
+        seen.add(start);
+        const page = Math.floor((pageOff + start) / 4096), frame = frameOf(page);
+        if (frame < 0) continue;
+        const h = core.jitBlockAt(rip + BigInt(start), frame + ((pageOff + start) & 0xfff));
+        if (h === 0) continue;
+        dv = new DataView(core.memory.buffer); // decoding may have grown the memory
+        const n = dv.getUint32(h + H_COUNT, true);
+        if (records + n > REGION_RECORDS) continue;
+        records += n;
+        blocks.push({ rec: h + BLOCK_HEADER, n, start, frame: page === 0 ? undefined : frame });
+      }
+    }
+    return blocks;
   }
 }
 
