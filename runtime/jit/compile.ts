@@ -14,7 +14,7 @@ import { OP_TEXT } from "../gen/ops.js";
 import { Code, Op, Simd, I32, I64, moduleOf, type FuncType, type ImportFunc } from "./wasm.js";
 import {
   R_OP, R_LEN, R_SIZE, R_FLAGS, R_SEG, R_REG, R_RM, R_REG8, R_RM8, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST,
-  R_SRC, R_IMM, R_GOP, RECORD_SIZE, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
+  R_SRC, R_IMM, R_GOP, RECORD_SIZE, BLOCK_HEADER, H_TARGETS, H_TARGET_SLOTS, TARGET_HASH_SHIFT, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
   FOP, SK_ROL, SK_ROR, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
 } from "./record.js";
 
@@ -22,10 +22,12 @@ const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | 
 const RSP = 4;
 
 // Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch;
-// a region keeps its instructions counted before the current block in CNT and the next block in IDX.
+// a region keeps its instructions counted before the current block in CNT and the next block in IDX,
+// and passes the flag record from block to block in LRES, LSRC1, LSRC2 with its kind and size in
+// LKIND and LSIZE (kind 0: the record is in memory).
 const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27,
-  CNT = 28, IDX = 29;
-const LOCALS: [number, number][] = [[23, I64], [5, I32]];
+  CNT = 28, IDX = 29, LKIND = 30, LSIZE = 31;
+const LOCALS: [number, number][] = [[23, I64], [7, I32]];
 /** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
 const LOOP_COUNT_LIMIT = 1 << 28;
 
@@ -49,6 +51,25 @@ export function importsOf(profile: boolean): ImportFunc[] {
 }
 
 const enum Reg { None, Clean, Dirty }
+
+/** text.match(re), remembered: the compiler asks the same few questions of the same op texts. */
+const matches = new Map<string, RegExpMatchArray | null>();
+function matchText(text: string, re: RegExp): RegExpMatchArray | null {
+  const key = re.source + "\0" + text;
+  let m = matches.get(key);
+  if (m === undefined) { m = text.match(re); matches.set(key, m); }
+  return m;
+}
+
+/** The targets a block's return or indirect branch went to (H_TARGETS slots), in bytes from the block's start. */
+export function recordedTargets(dv: DataView, header: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < H_TARGET_SLOTS; i++) {
+    const t = dv.getInt32(header + H_TARGETS + i * 4, true);
+    if (t !== 0 && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
 
 /** What a compiled block is: the module bytes, and how many of its records ran inline. */
 export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number; loop: boolean; blocks: number }
@@ -106,6 +127,8 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const touched = new Set<number>(), written = new Set<number>();
   /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
   let flags: { op: number; size: number } | null = null;
+  /** With flags null: the record may be in locals, as LKIND says (a region's block entered from another). */
+  let dyn = false;
   /** The block being emitted: its index, records, their count and byte offsets from the entry's rip. */
   let bi = 0, rec = 0, n = 0, allowLoop = true;
   let off: number[] = [];
@@ -142,14 +165,27 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
     c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
   };
+  /** Stores the flag record a block was entered with when it is in locals. */
+  const storeDyn = () => {
+    c.get(LKIND).if_();
+    c.i32(0).get(LKIND).mem(Op.i32_store, L.S_LAZY_OP);
+    c.i32(0).get(LSIZE).mem(Op.i32_store, L.S_LAZY_SIZE);
+    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+    c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
+    c.end();
+  };
   const commit = () => {
     for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
     if (flags) storeFlags(flags);
+    else if (dyn) storeDyn();
   };
   const flushFlags = () => {
-    if (!flags) return;
-    storeFlags(flags);
+    if (flags) storeFlags(flags);
+    else if (dyn) storeDyn();
     flags = null;
+    dyn = false;
   };
   /** Leaves the block at record k for the interpreter. */
   const bail = (k: number) => {
@@ -180,8 +216,9 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       c.get(T).mem(Op.i32_load, 8).i32(frame).op(Op.i32_ne).op(Op.i32_or);
       c.if_(); leave(); c.end();
     }
-    // Every block starts with the flag record in memory and the region's registers in locals.
-    if (flags) storeFlags(flags);
+    // Every block starts with the region's registers in locals and the flag record where LKIND says.
+    if (flags) c.i32(flags.op).set(LKIND).i32(flags.size).set(LSIZE);
+    else if (!dyn) c.i32(0).set(LKIND);
     for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty && !canon!.includes(r)) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
     for (const r of canon!) if (reg[r] === Reg.None) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
     countOf(k); c.set(CNT);
@@ -192,6 +229,26 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     c.get(CNT).i32(2).op(Op.i32_shl).op(Op.return_);
     c.end();
     c.i32(to).set(IDX).br(c.depth - DISPATCH);
+  };
+  /**
+   * Leaves the block after its k instructions for the address in local v (a return or an
+   * indirect branch): to a block of the region when v is one of the targets the block recorded
+   * (H_TARGETS) and the region holds, else out of the function, recording v among the targets.
+   */
+  const dynamicExit = (v: number, k: number) => {
+    const header = rec - BLOCK_HEADER, start = off[0];
+    for (const t of recordedTargets(dv, header)) {
+      const to = BigInt(start + t);
+      if (!region || !blockAt.has(to)) continue;
+      c.get(v); ripOff(to); c.op(Op.i64_eq);
+      c.if_(); exitTo(to, k); c.end();
+    }
+    c.get(v); ripOff(start); c.op(Op.i64_sub).op(Op.i32_wrap_i64).set(T);
+    c.get(T).get(T).i32(TARGET_HASH_SHIFT).op(Op.i32_shr_u).op(Op.i32_xor).i32(H_TARGET_SLOTS - 1).op(Op.i32_and).i32(2).op(Op.i32_shl);
+    c.get(T).mem(Op.i32_store, header + H_TARGETS);
+    c.i32(0).get(v).mem(Op.i64_store, L.S_RIP);
+    commit();
+    ret(k, 0);
   };
   /** The host address of [EA, EA+size) for the TLB at tlb into H, or a bail to record k. */
   const tlb = (tlb: number, size: number, k: number) => {
@@ -223,7 +280,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     c.set(EA);
   };
   const mask32 = () => { c.i64(0xffffffffn).op(Op.i64_and); };
-  const setFlags = (op: number, size: number) => { flags = { op, size }; };
+  const setFlags = (op: number, size: number) => { flags = { op, size }; dyn = false; };
 
   /** Pushes condition cc (0/1, i32) from the flags: inline when the flag record is in locals. */
   const cond = (cc: number) => {
@@ -270,6 +327,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     commit();
     reg.fill(Reg.None);
     flags = null;
+    dyn = false;
     if (profile) {
       const op = dv.getUint16(p + R_OP, true);
       c.i32(op >= fopBase ? dv.getUint16(p + R_GOP, true) : op).call(F_PROFILE);
@@ -296,6 +354,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       if (w) c.get(A).i64(cnt).op(kind === SK_ROL ? Op.i64_rotl : Op.i64_rotr);
       else c.get(A).op(Op.i32_wrap_i64).i32(count).op(kind === SK_ROL ? Op.i32_rotl : Op.i32_rotr).op(Op.i64_extend_i32_u);
       c.tee(B); setReg(dst);
+      if (!flags) flushFlags();
       const f = flags;
       const top = BigInt(bits - 1);
       // CF into C, then OF into B
@@ -443,7 +502,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     const imm = dv.getBigUint64(p + R_IMM, true);
     let m: RegExpMatchArray | null;
     if (text === "nop Ev" || text === "nop") return true;
-    if ((m = text.match(/^(add|or|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb)$/)) && size !== 2) {
+    if ((m = matchText(text, /^(add|or|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb)$/)) && size !== 2) {
       const name = m[1], form = m[2], cmp = name === "cmp";
       const gDest = form.startsWith("G");
       if (gDest) {
@@ -460,7 +519,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       setFlags(ALU_KIND[name], size);
       return true;
     }
-    if ((m = text.match(/^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib)$/)) && size !== 2) {
+    if ((m = matchText(text, /^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib)$/)) && size !== 2) {
       readE(p, k, size, A);
       c.get(A);
       if (m[1].includes(",I")) { c.i64(imm); } else readG(p, size);
@@ -469,7 +528,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       setFlags(LAZY_LOGIC, size);
       return true;
     }
-    if ((m = text.match(/^(movzx|movsx) Gv,E([bw])$/)) && size >= 4) {
+    if ((m = matchText(text, /^(movzx|movsx) Gv,E([bw])$/)) && size >= 4) {
       const from = m[2] === "b" ? 1 : 2, signed = m[1] === "movsx";
       if (mod3) {
         if (from === 1) byteReg(dv.getUint8(p + R_RM8)); else { getReg(dv.getUint8(p + R_RM)); c.i64(0xffffn).op(Op.i64_and); }
@@ -482,13 +541,13 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       setReg(dv.getUint8(p + R_REG));
       return true;
     }
-    if ((m = text.match(/^set(\w+) Eb$/)) && CCS.includes(m[1])) {
+    if ((m = matchText(text, /^set(\w+) Eb$/)) && CCS.includes(m[1])) {
       if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
       cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.i64_extend_i32_u).set(A);
       if (mod3) setByteReg(dv.getUint8(p + R_RM8), A); else c.get(H).get(A).mem(Op.i64_store8, 0);
       return true;
     }
-    if ((m = text.match(/^cmov(\w+) Gv,Ev$/)) && CCS.includes(m[1]) && size >= 4) {
+    if ((m = matchText(text, /^cmov(\w+) Gv,Ev$/)) && CCS.includes(m[1]) && size >= 4) {
       readE(p, k, size, A);
       const r = dv.getUint8(p + R_REG);
       c.get(A); getReg(r); if (size === 4) mask32();
@@ -502,18 +561,18 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       setReg(2);
       return true;
     }
-    if ((m = text.match(/^imul Gv,Ev,I[bz]$/)) && size >= 4) {
+    if ((m = matchText(text, /^imul Gv,Ev,I[bz]$/)) && size >= 4) {
       readE(p, k, size, A);
       c.get(A).set(LSRC1).i64(imm); sizeMask(size); c.set(LSRC2);
       c.get(LSRC1).get(LSRC2).op(Op.i64_mul); sizeMask(size); c.tee(LRES); setReg(dv.getUint8(p + R_REG));
       setFlags(LAZY_IMUL, size);
       return true;
     }
-    if ((m = text.match(/^(shl|sal|shr|sar|rol|ror) Ev,1$/)) && size >= 4 && mod3) {
+    if ((m = matchText(text, /^(shl|sal|shr|sar|rol|ror) Ev,1$/)) && size >= 4 && mod3) {
       const kind = { rol: SK_ROL, ror: SK_ROR, shl: SK_SHL, sal: SK_SHL, shr: SK_SHR, sar: SK_SAR }[m[1]]!;
       return shiftImm(kind, size === 8, dv.getUint8(p + R_RM), 1);
     }
-    if ((m = text.match(/^mov (Eb,Gb|Gb,Eb|Eb,Ib)$/))) {
+    if ((m = matchText(text, /^mov (Eb,Gb|Gb,Eb|Eb,Ib)$/))) {
       if (m[1] === "Gb,Eb") { readE(p, k, 1, A); setByteReg(dv.getUint8(p + R_REG8), A); return true; }
       if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
       if (m[1] === "Eb,Gb") readG(p, 1); else c.i64(imm & 0xffn);
@@ -528,19 +587,17 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
         c.get(H); ripAt(k + 1); c.mem(Op.i64_store, 0);
         c.get(EA); setReg(RSP);
       }
-      c.i32(0).get(A).mem(Op.i64_store, L.S_RIP);
-      commit();
-      ret(k + 1, 0);
+      dynamicExit(A, k + 1);
       return true;
     }
     return false;
   };
 
-  const snapshot = () => ({ reg: [...reg], flags });
+  const snapshot = () => ({ reg: [...reg], flags, dyn });
   type State = ReturnType<typeof snapshot>;
   const sameState = (a: State, b: State) =>
     a.reg.every((r, i) => (r === Reg.None) === (b.reg[i] === Reg.None)) &&
-    (a.flags === b.flags || (!!a.flags && !!b.flags && a.flags.op === b.flags.op && a.flags.size === b.flags.size));
+    (a.flags === b.flags || (!!a.flags && !!b.flags && a.flags.op === b.flags.op && a.flags.size === b.flags.size)) && a.dyn === b.dyn;
 
   /**
    * A block whose last Jcc goes back to its own start: after the first pass (straight-line as
@@ -567,6 +624,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     c.end();
     reg.splice(0, 16, ...before.reg);
     flags = before.flags;
+    dyn = before.dyn;
     exitTo(BigInt(off[n]), n);
   };
 
@@ -671,7 +729,9 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
         getReg(RSP); c.set(EA);
         tlb(L.TLB_READ, 8, k);
         c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
-        c.i32(0).get(H).mem(Op.i64_load, 0).mem(Op.i64_store, L.S_RIP);
+        c.get(H).mem(Op.i64_load, 0).set(A);
+        dynamicExit(A, k + 1);
+        return true;
       } else {
         const target = BigInt.asIntN(64, BigInt(off[k + 1]) + imm), fall = BigInt(off[k + 1]);
         const selfLoop = op === FOP.JCC && last && target === BigInt(off[0]);
@@ -739,6 +799,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       // a register no block writes is in memory too: exits need not store it
       for (let r = 0; r < 16; r++) reg[r] = !canon!.includes(r) ? Reg.None : writes.has(r) ? Reg.Dirty : Reg.Clean;
       flags = null;
+      dyn = true;
       emitBlock(i);
       c.op(Op.unreachable); // every block ends in a return or a branch to the dispatch loop
     }

@@ -3,12 +3,17 @@
 // one-function Wasm module that imports the core's memory and helpers, instantiated
 // synchronously, and installed in the core's function table; the entry block's header then
 // holds the table index and the run loop calls it there (asm/exec.ts).
-import { compileRegion, TYPES, type RegionBlock } from "./compile.js";
+import { compileRegion, recordedTargets, TYPES, type RegionBlock } from "./compile.js";
+import { OP_TEXT } from "../gen/ops.js";
 import * as L from "../gen/layout.js";
-import { BLOCK_HEADER, H_JIT, H_COUNT, H_RESUME, JIT_NEVER, RECORD_SIZE, R_OP, R_LEN, R_IMM, FOP } from "./record.js";
+import { BLOCK_HEADER, H_JIT, H_COUNT, H_RESUME, JIT_NEVER, RECORD_SIZE, R_OP, R_LEN, R_IMM, R_GOP, FOP } from "./record.js";
 
 /** A region holds at most this many blocks and records (bigger ones compile slowly for little gain). */
-const REGION_BLOCKS = 32, REGION_RECORDS = 640;
+const REGION_BLOCKS = 16, REGION_RECORDS = 256;
+/** A block a return or an indirect branch went to joins a region once entered threshold / WARM times. */
+const WARM = 32;
+/** The generic forms the compiler translates as indirect branches (compile.ts inlineGeneric). */
+const DYNAMIC = new Set(["call Ev", "jmp Ev"]);
 
 /** The core exports the JIT uses. */
 export interface JitCore {
@@ -18,7 +23,7 @@ export interface JitCore {
   jitPendingBlock(): number;
   jitPendingAddress(): bigint;
   jitPendingPhysical(): number;
-  jitBlockAt(va: bigint, phys: number): number;
+  jitBlockAt(va: bigint, phys: number, decode: number): number;
   jitFopBase(): number;
   jitGeneric: Function;
   jitCond: Function;
@@ -45,6 +50,7 @@ export class Jit {
   /** Why the last block failed to compile (stats.failed counts them). */
   lastError = "";
   private epoch = -1;
+  private readonly threshold: number;
 
   constructor(private readonly core: JitCore, opts: JitOptions) {
     this.fopBase = core.jitFopBase();
@@ -52,7 +58,8 @@ export class Jit {
     const env: Record<string, unknown> = { mem: core.memory, generic: core.jitGeneric, cond: core.jitCond, carry: core.jitCarryOverflow };
     if (this.profile) { const p = this.profile; env.profile = (op: number) => p.set(op, (p.get(op) ?? 0) + 1); }
     this.imports = { env } as WebAssembly.Imports;
-    core.setJitThreshold(opts.threshold ?? 1);
+    this.threshold = opts.threshold ?? 1;
+    core.setJitThreshold(this.threshold);
   }
 
   /** Compiles the block the core stopped for (its header says JIT_NEVER until this succeeds). */
@@ -128,18 +135,25 @@ export class Jit {
       for (let k = 0; k < b.n; k++) end += dv.getUint8(b.rec + k * RECORD_SIZE + R_LEN);
       const last = b.rec + (b.n - 1) * RECORD_SIZE, op = dv.getUint16(last + R_OP, true) - this.fopBase;
       const rel = Number(BigInt.asIntN(32, dv.getBigUint64(last + R_IMM, true)));
-      const next: number[] = [];
-      if (op === FOP.JCC) next.push(end + rel, end);
-      else if (op === FOP.JMP || op === FOP.CALL) next.push(end + rel);
-      else if (op > FOP.END && op < FOP.COUNT && op !== FOP.RET) next.push(end);
-      for (const start of next) {
+      // Direct successors come in whether or not they ran yet; blocks a return or an indirect
+      // branch went to only when they are hot (reached the JIT threshold) and still decoded.
+      const next: [start: number, hotOnly: boolean][] = [];
+      if (op === FOP.JCC) next.push([end + rel, false], [end, false]);
+      else if (op === FOP.JMP || op === FOP.CALL) next.push([end + rel, false]);
+      else if (op > FOP.END && op < FOP.COUNT && op !== FOP.RET) next.push([end, false]);
+      else if (op === FOP.RET || DYNAMIC.has(OP_TEXT[op + this.fopBase] ?? "") || DYNAMIC.has(OP_TEXT[dv.getUint16(last + R_GOP, true)] ?? "")) {
+        // a return or an indirect branch: the blocks it went to before
+        for (const t of recordedTargets(dv, b.rec - BLOCK_HEADER)) next.push([b.start + t, true]);
+      }
+      for (const [start, hotOnly] of next) {
         if (seen.has(start) || blocks.length >= REGION_BLOCKS) continue;
         seen.add(start);
         const page = Math.floor((pageOff + start) / 4096), frame = frameOf(page);
         if (frame < 0) continue;
-        const h = core.jitBlockAt(rip + BigInt(start), frame + ((pageOff + start) & 0xfff));
+        const h = core.jitBlockAt(rip + BigInt(start), frame + ((pageOff + start) & 0xfff), hotOnly ? 0 : 1);
         if (h === 0) continue;
         dv = new DataView(core.memory.buffer); // decoding may have grown the memory
+        if (hotOnly && dv.getUint32(h + H_JIT, true) === 0 && dv.getUint32(h, true) * WARM < this.threshold) continue;
         const n = dv.getUint32(h + H_COUNT, true);
         if (records + n > REGION_RECORDS) continue;
         records += n;

@@ -26,6 +26,7 @@ export const enum Simd {
 }
 
 export const I32 = 0x7f, I64 = 0x7e;
+const SAFE = 1n << 52n;
 const VOID_BLOCK = 0x40;
 
 /** A growable byte buffer with the LEB128 encodings of the binary format. */
@@ -52,6 +53,16 @@ export class Bytes {
   }
   s64(v: bigint): this {
     v = BigInt.asIntN(64, v);
+    // Most constants are small: their bytes come from a Number without BigInt arithmetic.
+    if (v >= -SAFE && v < SAFE) {
+      let n = Number(v);
+      for (;;) {
+        const b = ((n % 128) + 128) % 128;
+        n = Math.floor(n / 128);
+        if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
+        this.byte(b | 0x80);
+      }
+    }
     for (;;) {
       const b = Number(v & 0x7fn); v >>= 7n;
       if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { this.byte(b); return this; }

@@ -111,6 +111,38 @@ test("a loop over two blocks of a region stops on the budget where the interpret
   assert.ok(a.m.jit.stats.regionBlocks > a.m.jit.stats.blocks, "a region of more than one block was compiled");
 });
 
+test("returns and indirect calls go on inside a region to the blocks they went to before, budget and counts as the interpreter's", async () => {
+  // 0: lea r11, [rip + F]; call r11 | 10: add rbx, rax; nop; call F | 19: dec rcx; jnz 0 | 24: int3
+  // F = 25: add rax, rcx; xor rax, 0x55; ret — the return goes back to two places (recorded in different slots)
+  const code = new Uint8Array([0x4c, 0x8d, 0x1d, 0x12, 0, 0, 0, 0x41, 0xff, 0xd3, 0x48, 0x01, 0xc3, 0x90, 0xe8, 0x06, 0, 0, 0,
+    0x48, 0xff, 0xc9, 0x75, 0xe8, 0xcc, 0x48, 0x01, 0xc8, 0x48, 0x83, 0xf0, 0x55, 0xc3]);
+  const make = async (jit) => {
+    const { m, rt, L } = await bareMachine();
+    // a few interpreted passes first: the blocks record where the call and the return went
+    const mm = await rt.Machine.create(await rt.coreModule(), jit ? { jit: { threshold: 4 } } : { jit: false });
+    mm.core.setAddressSpace(mm.core.ptNew()); mm.resetState();
+    for (const [va, bytes] of [[0x10000, code], [0x20000, new Uint8Array(16)]]) {
+      mm.core.ptMap(mm.addressSpace, BigInt(va), 1, 0, L.PTE_LAZY | L.PTE_READ | L.PTE_WRITE | L.PTE_EXEC);
+      mm.copyOut(BigInt(va), bytes);
+    }
+    mm.rip = 0x10000n;
+    mm.setReg(1, 300n);
+    mm.setReg(4, 0x20ff0n);
+    return { m: mm, L };
+  };
+  const a = await make(true), b = await make(false);
+  let last = 0;
+  for (const budget of [1, 3, 7, 20, 33, 100, 1001, 5000]) {
+    const ra = last = a.m.run(budget), rb = b.m.run(budget);
+    assert.equal(ra, rb, `exit reason at budget ${budget}`);
+    assert.equal(a.m.icount, b.m.icount, `instruction count at budget ${budget}`);
+    assert.equal(a.m.rip, b.m.rip, `rip at budget ${budget}`);
+    for (const r of [0, 1, 3, 4, 11]) assert.equal(a.m.reg(r), b.m.reg(r), `register ${r} at budget ${budget}`);
+  }
+  assert.equal(last, a.L.EXIT_INT3, "the loop ran to its end");
+  assert.ok(a.m.jit.stats.regionBlocks >= a.m.jit.stats.blocks + 3, "regions took in the called function and the blocks it returns to");
+});
+
 test("a region's block on another page is entered only while that page still maps the frame it was compiled from", async () => {
   // 0x10ffa: add rax, 1; jmp 0x11000 | 0x11000: add rbx, 1 (or 0x10 in the other frame); dec rcx; jnz 0x10ffa; int3
   const head = new Uint8Array([0x48, 0x83, 0xc0, 0x01, 0xeb, 0x00]);
