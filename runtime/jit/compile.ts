@@ -94,37 +94,33 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
  * Compiles a region: blocks[0] is the entry, the others are blocks its direct branches reach
  * (same page as the entry: its translation, checked by the run loop, covers them all). A branch
  * to a block of the region continues there without leaving the function: a loop over a br_table
- * on the block index, guest registers staying in locals (the registers any block uses are loaded
- * once on entry and stored at every exit) and the flag record going to memory between blocks.
- * Every transition adds the block's instructions to CNT and stops at the budget as the run loop
- * would after that block.
+ * on the block index. A transition stores the registers changed in locals and loads the ones the
+ * next block uses that are not in locals yet, so each block starts with the registers it uses in
+ * locals, all of them also in memory; the flag record goes along in locals (LKIND). Every
+ * transition adds the block's instructions to CNT and stops at the budget as the run loop would
+ * after that block.
  */
 export function compileRegion(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile = false): CompiledBlock {
   const noLoop = new Set<number>();
-  const attempt = (canon: number[] | null, writes?: Set<number>): CompiledBlock & { touched: Set<number>; written: Set<number> } => {
+  const attempt = (uses: number[][] | null): CompiledBlock & { uses: number[][] } => {
     for (;;) {
-      try { return compile(dv, blocks, fopBase, resume, profile, noLoop, canon, writes); }
+      try { return compile(dv, blocks, fopBase, resume, profile, noLoop, uses); }
       catch (e) { if (e instanceof NoLoop && !noLoop.has(e.block)) noLoop.add(e.block); else throw e; }
     }
   };
   if (blocks.length === 1) return attempt(null);
-  // A first pass finds the registers the region touches (those stay in locals across its blocks)
-  // and the ones it writes (those are stored at its exits).
-  const first = attempt([]);
-  const second = attempt([...first.touched].sort((a, b) => a - b), first.written);
-  for (const r of second.touched) if (!first.touched.has(r)) throw new Error(`region register r${r} not kept in locals`);
-  for (const r of second.written) if (!first.written.has(r)) throw new Error(`region register r${r} written but not stored`);
-  return second;
+  // A first pass finds the registers each block uses: a transition brings those into locals.
+  return attempt(attempt(blocks.map(() => [])).uses);
 }
 
 function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>,
-  canon: number[] | null, writes = new Set<number>()): CompiledBlock & { touched: Set<number>; written: Set<number> } {
+  entryRegs: number[][] | null): CompiledBlock & { uses: number[][] } {
   const c = new Code();
-  const region = canon !== null;
+  const region = entryRegs !== null;
   /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
   let inLoop = false, looped = false;
   const reg: Reg[] = new Array(16).fill(Reg.None);
-  const touched = new Set<number>(), written = new Set<number>();
+  const uses: Set<number>[] = blocks.map(() => new Set());
   /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
   let flags: { op: number; size: number } | null = null;
   /** With flags null: the record may be in locals, as LKIND says (a region's block entered from another). */
@@ -150,11 +146,11 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const ripOff = (o: number | bigint) => { c.get(0); if (BigInt(o) !== 0n) c.i64(BigInt(o)).op(Op.i64_add); };
   const ripAt = (k: number) => ripOff(off[k]);
   const getReg = (r: number) => {
-    touched.add(r);
+    uses[bi].add(r);
     if (reg[r] === Reg.None) { c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r); reg[r] = Reg.Clean; }
     c.get(REG0 + r);
   };
-  const setReg = (r: number) => { touched.add(r); written.add(r); c.set(REG0 + r); reg[r] = Reg.Dirty; };
+  const setReg = (r: number) => { uses[bi].add(r); c.set(REG0 + r); reg[r] = Reg.Dirty; };
   /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
   /** Stores the lazy-flag locals into the state block (the interpreter's form of them). */
   const storeFlags = (f: NonNullable<typeof flags>) => {
@@ -216,15 +212,15 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       c.get(T).mem(Op.i32_load, 8).i32(frame).op(Op.i32_ne).op(Op.i32_or);
       c.if_(); leave(); c.end();
     }
-    // Every block starts with the region's registers in locals and the flag record where LKIND says.
+    // Every block starts with the registers it uses in locals (and in memory) and the flag record where LKIND says.
     if (flags) c.i32(flags.op).set(LKIND).i32(flags.size).set(LSIZE);
     else if (!dyn) c.i32(0).set(LKIND);
-    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty && !canon!.includes(r)) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
-    for (const r of canon!) if (reg[r] === Reg.None) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    for (const r of entryRegs![to]) if (reg[r] === Reg.None) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
     countOf(k); c.set(CNT);
     c.get(CNT).get(REMAINING).op(Op.i32_ge_u).get(CNT).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
     c.if_();
-    for (const r of canon!) if (writes.has(r)) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    storeDyn();
     c.i32(0); ripOff(target); c.mem(Op.i64_store, L.S_RIP);
     c.get(CNT).i32(2).op(Op.i32_shl).op(Op.return_);
     c.end();
@@ -790,14 +786,13 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   };
   if (!region) emitBlock(0);
   else {
-    for (const r of canon!) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    for (const r of entryRegs![0]) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
     c.loop();
     for (let i = 0; i < blocks.length; i++) c.block();
     c.get(IDX).brTable(blocks.map((_, i) => i));
     for (let i = 0; i < blocks.length; i++) {
       c.end();
-      // a register no block writes is in memory too: exits need not store it
-      for (let r = 0; r < 16; r++) reg[r] = !canon!.includes(r) ? Reg.None : writes.has(r) ? Reg.Dirty : Reg.Clean;
+      for (let r = 0; r < 16; r++) reg[r] = entryRegs![i].includes(r) ? Reg.Clean : Reg.None;
       flags = null;
       dyn = true;
       emitBlock(i);
@@ -806,5 +801,5 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     c.end();
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
-  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped, blocks: blocks.length, touched, written };
+  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped, blocks: blocks.length, uses: uses.map((u) => [...u].sort((a, b) => a - b)) };
 }

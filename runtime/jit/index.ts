@@ -10,7 +10,7 @@ import { BLOCK_HEADER, H_JIT, H_COUNT, H_RESUME, JIT_NEVER, RECORD_SIZE, R_OP, R
 
 /** A region holds at most this many blocks and records (bigger ones compile slowly for little gain). */
 const REGION_BLOCKS = 16, REGION_RECORDS = 256;
-/** A block a return or an indirect branch went to joins a region once entered threshold / WARM times. */
+/** A block joins a region once entered threshold / WARM times (or compiled). */
 const WARM = 32;
 /** The generic forms the compiler translates as indirect branches (compile.ts inlineGeneric). */
 const DYNAMIC = new Set(["call Ev", "jmp Ev"]);
@@ -36,6 +36,13 @@ export interface JitOptions {
   threshold?: number;
   /** Count the generic (not inlined) instructions compiled blocks run, by op id: see profile. */
   profile?: boolean;
+  /**
+   * Regions take in the blocks returns and indirect branches went to before (H_TARGETS). Off by
+   * default: it halves the returns to the run loop of qsort's comparison calls and wins ~20%
+   * there, but the bigger functions it makes (strmix: libc's string functions in every caller's
+   * region) stay in V8's baseline tier long enough to run ~2x slower.
+   */
+  followReturns?: boolean;
 }
 
 export class Jit {
@@ -51,6 +58,7 @@ export class Jit {
   lastError = "";
   private epoch = -1;
   private readonly threshold: number;
+  private readonly followReturns: boolean;
 
   constructor(private readonly core: JitCore, opts: JitOptions) {
     this.fopBase = core.jitFopBase();
@@ -59,6 +67,7 @@ export class Jit {
     if (this.profile) { const p = this.profile; env.profile = (op: number) => p.set(op, (p.get(op) ?? 0) + 1); }
     this.imports = { env } as WebAssembly.Imports;
     this.threshold = opts.threshold ?? 1;
+    this.followReturns = !!opts.followReturns;
     core.setJitThreshold(this.threshold);
   }
 
@@ -135,25 +144,27 @@ export class Jit {
       for (let k = 0; k < b.n; k++) end += dv.getUint8(b.rec + k * RECORD_SIZE + R_LEN);
       const last = b.rec + (b.n - 1) * RECORD_SIZE, op = dv.getUint16(last + R_OP, true) - this.fopBase;
       const rel = Number(BigInt.asIntN(32, dv.getBigUint64(last + R_IMM, true)));
-      // Direct successors come in whether or not they ran yet; blocks a return or an indirect
-      // branch went to only when they are hot (reached the JIT threshold) and still decoded.
-      const next: [start: number, hotOnly: boolean][] = [];
-      if (op === FOP.JCC) next.push([end + rel, false], [end, false]);
-      else if (op === FOP.JMP || op === FOP.CALL) next.push([end + rel, false]);
-      else if (op > FOP.END && op < FOP.COUNT && op !== FOP.RET) next.push([end, false]);
+      // A successor comes in when it is warm (entered threshold / WARM times, or compiled) and
+      // still decoded: cold paths would only cost compile time. When compiling eagerly nothing is
+      // warm yet; direct successors are then decoded and taken in whether they ran or not.
+      const eager = this.threshold < WARM;
+      const next: [start: number, warmOnly: boolean][] = [];
+      if (op === FOP.JCC) next.push([end + rel, !eager], [end, !eager]);
+      else if (op === FOP.JMP || op === FOP.CALL) next.push([end + rel, !eager]);
+      else if (op > FOP.END && op < FOP.COUNT && op !== FOP.RET) next.push([end, !eager]);
       else if (op === FOP.RET || DYNAMIC.has(OP_TEXT[op + this.fopBase] ?? "") || DYNAMIC.has(OP_TEXT[dv.getUint16(last + R_GOP, true)] ?? "")) {
         // a return or an indirect branch: the blocks it went to before
-        for (const t of recordedTargets(dv, b.rec - BLOCK_HEADER)) next.push([b.start + t, true]);
+        if (this.followReturns) for (const t of recordedTargets(dv, b.rec - BLOCK_HEADER)) next.push([b.start + t, true]);
       }
-      for (const [start, hotOnly] of next) {
+      for (const [start, warmOnly] of next) {
         if (seen.has(start) || blocks.length >= REGION_BLOCKS) continue;
         seen.add(start);
         const page = Math.floor((pageOff + start) / 4096), frame = frameOf(page);
         if (frame < 0) continue;
-        const h = core.jitBlockAt(rip + BigInt(start), frame + ((pageOff + start) & 0xfff), hotOnly ? 0 : 1);
+        const h = core.jitBlockAt(rip + BigInt(start), frame + ((pageOff + start) & 0xfff), warmOnly ? 0 : 1);
         if (h === 0) continue;
         dv = new DataView(core.memory.buffer); // decoding may have grown the memory
-        if (hotOnly && dv.getUint32(h + H_JIT, true) === 0 && dv.getUint32(h, true) * WARM < this.threshold) continue;
+        if (warmOnly && dv.getUint32(h + H_JIT, true) === 0 && dv.getUint32(h, true) * WARM < this.threshold) continue;
         const n = dv.getUint32(h + H_COUNT, true);
         if (records + n > REGION_RECORDS) continue;
         records += n;

@@ -107,6 +107,7 @@ test("a loop over two blocks of a region stops on the budget where the interpret
     assert.equal(a.m.rip, b.m.rip, `rip at budget ${budget}`);
     assert.equal(a.m.reg(0), b.m.reg(0), `rax at budget ${budget}`);
     assert.equal(a.m.reg(1), b.m.reg(1), `rcx at budget ${budget}`);
+    assert.equal(a.m.flags & 0x8d5n, b.m.flags & 0x8d5n, `flags at budget ${budget}`);
   }
   assert.ok(a.m.jit.stats.regionBlocks > a.m.jit.stats.blocks, "a region of more than one block was compiled");
 });
@@ -119,7 +120,7 @@ test("returns and indirect calls go on inside a region to the blocks they went t
   const make = async (jit) => {
     const { m, rt, L } = await bareMachine();
     // a few interpreted passes first: the blocks record where the call and the return went
-    const mm = await rt.Machine.create(await rt.coreModule(), jit ? { jit: { threshold: 4 } } : { jit: false });
+    const mm = await rt.Machine.create(await rt.coreModule(), jit ? { jit: { threshold: 4, followReturns: true } } : { jit: false });
     mm.core.setAddressSpace(mm.core.ptNew()); mm.resetState();
     for (const [va, bytes] of [[0x10000, code], [0x20000, new Uint8Array(16)]]) {
       mm.core.ptMap(mm.addressSpace, BigInt(va), 1, 0, L.PTE_LAZY | L.PTE_READ | L.PTE_WRITE | L.PTE_EXEC);
@@ -138,6 +139,7 @@ test("returns and indirect calls go on inside a region to the blocks they went t
     assert.equal(a.m.icount, b.m.icount, `instruction count at budget ${budget}`);
     assert.equal(a.m.rip, b.m.rip, `rip at budget ${budget}`);
     for (const r of [0, 1, 3, 4, 11]) assert.equal(a.m.reg(r), b.m.reg(r), `register ${r} at budget ${budget}`);
+    assert.equal(a.m.flags & 0x8d5n, b.m.flags & 0x8d5n, `flags at budget ${budget}`);
   }
   assert.equal(last, a.L.EXIT_INT3, "the loop ran to its end");
   assert.ok(a.m.jit.stats.regionBlocks >= a.m.jit.stats.blocks + 3, "regions took in the called function and the blocks it returns to");
