@@ -1,5 +1,5 @@
 // The JIT's runtime half: when the core stops with EXIT_JIT, the block it names is compiled
-// (compile.ts) together with the blocks of its page its direct branches reach (a region) into a
+// (compile.ts) together with the warm blocks its direct branches reach (a region) into a
 // one-function Wasm module that imports the core's memory and helpers, instantiated
 // synchronously, and installed in the core's function table; the entry block's header then
 // holds the table index and the run loop calls it there (asm/exec.ts).
@@ -10,6 +10,8 @@ import { BLOCK_HEADER, H_JIT, H_COUNT, H_RESUME, JIT_NEVER, RECORD_SIZE, R_OP, R
 
 /** A region holds at most this many blocks and records (bigger ones compile slowly for little gain). */
 const REGION_BLOCKS = 16, REGION_RECORDS = 256;
+/** A compiled block longer than this many records joins no other region. */
+const SHARED_BLOCK = 16;
 /** A block joins a region once entered threshold / WARM times (or compiled). */
 const WARM = 32;
 /** The generic forms the compiler translates as indirect branches (compile.ts inlineGeneric). */
@@ -115,9 +117,10 @@ export class Jit {
   }
 
   /**
-   * The blocks of the region entered at header: it and the blocks of the same page its direct
-   * branches and calls reach (and their fall-through after a page's or a block's size limit),
-   * breadth first. The run loop checked the entry's translation, so it covers all of them.
+   * The blocks of the region entered at header: it and the blocks its direct branches and calls
+   * reach (and their fall-through after a page's or a block's size limit), breadth first, on its
+   * page (whose translation the run loop checked at entry) or on pages the exec TLB maps now (the
+   * compiled code checks that mapping at every entry to such a block).
    */
   private regionOf(header: number): RegionBlock[] {
     const core = this.core;
@@ -165,6 +168,9 @@ export class Jit {
         if (h === 0) continue;
         dv = new DataView(core.memory.buffer); // decoding may have grown the memory
         if (warmOnly && dv.getUint32(h + H_JIT, true) === 0 && dv.getUint32(h, true) * WARM < this.threshold) continue;
+        // A long block compiled already is left to its own function: copies of it in every region
+        // that reaches it would cost more compile time than the return to the run loop saves.
+        if (dv.getUint32(h + H_JIT, true) > JIT_NEVER && dv.getUint32(h + H_COUNT, true) > SHARED_BLOCK) continue;
         const n = dv.getUint32(h + H_COUNT, true);
         if (records + n > REGION_RECORDS) continue;
         records += n;
