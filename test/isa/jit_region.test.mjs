@@ -78,11 +78,11 @@ test("self-modifying code: a block of a running region rewritten by an earlier o
   jnz 1b`);
 });
 
-/** A bare machine with code at va (pages mapped read, write, exec), with or without the JIT. */
+/** A bare machine with code at va (pages mapped read, write, exec): jit true (the suite's JIT), false or JIT options. */
 async function machineWith(jit, pieces) {
   const { m, rt, L } = await bareMachine();
-  const mm = jit ? m : await rt.Machine.create(await rt.coreModule(), { jit: false });
-  if (!jit) { mm.core.setAddressSpace(mm.core.ptNew()); mm.resetState(); }
+  const mm = jit === true ? m : await rt.Machine.create(await rt.coreModule(), { jit });
+  if (jit !== true) { mm.core.setAddressSpace(mm.core.ptNew()); mm.resetState(); }
   for (const [va, bytes] of pieces) {
     mm.core.ptMap(mm.addressSpace, BigInt(va) & ~0xfffn, 1, 0, L.PTE_LAZY | L.PTE_READ | L.PTE_WRITE | L.PTE_EXEC);
     mm.copyOut(BigInt(va), bytes);
@@ -99,17 +99,20 @@ test("a loop over two blocks of a region stops on the budget where the interpret
     r.m.setReg(1, 1000n);
     return r;
   };
-  const a = await make(true), b = await make(false);
-  for (const budget of [1, 2, 3, 4, 5, 7, 100, 1001, 2999, 5000]) {
-    const ra = a.m.run(budget), rb = b.m.run(budget);
-    assert.equal(ra, rb, `exit reason at budget ${budget}`);
-    assert.equal(a.m.icount, b.m.icount, `instruction count at budget ${budget}`);
-    assert.equal(a.m.rip, b.m.rip, `rip at budget ${budget}`);
-    assert.equal(a.m.reg(0), b.m.reg(0), `rax at budget ${budget}`);
-    assert.equal(a.m.reg(1), b.m.reg(1), `rcx at budget ${budget}`);
-    assert.equal(a.m.flags & 0x8d5n, b.m.flags & 0x8d5n, `flags at budget ${budget}`);
+  // compiled on first entry (successors decoded for the region), and once warm (successors that ran)
+  for (const jit of [true, { threshold: 64 }]) {
+    const a = await make(jit), b = await make(false);
+    for (const budget of [1, 2, 3, 4, 5, 7, 100, 1001, 2999, 5000]) {
+      const ra = a.m.run(budget), rb = b.m.run(budget);
+      assert.equal(ra, rb, `exit reason at budget ${budget}`);
+      assert.equal(a.m.icount, b.m.icount, `instruction count at budget ${budget}`);
+      assert.equal(a.m.rip, b.m.rip, `rip at budget ${budget}`);
+      assert.equal(a.m.reg(0), b.m.reg(0), `rax at budget ${budget}`);
+      assert.equal(a.m.reg(1), b.m.reg(1), `rcx at budget ${budget}`);
+      assert.equal(a.m.flags & 0x8d5n, b.m.flags & 0x8d5n, `flags at budget ${budget}`);
+    }
+    assert.ok(a.m.jit.stats.regionBlocks > a.m.jit.stats.blocks, "a region of more than one block was compiled");
   }
-  assert.ok(a.m.jit.stats.regionBlocks > a.m.jit.stats.blocks, "a region of more than one block was compiled");
 });
 
 test("returns and indirect calls go on inside a region to the blocks they went to before, budget and counts as the interpreter's", async () => {
@@ -120,7 +123,7 @@ test("returns and indirect calls go on inside a region to the blocks they went t
   const make = async (jit) => {
     const { m, rt, L } = await bareMachine();
     // a few interpreted passes first: the blocks record where the call and the return went
-    const mm = await rt.Machine.create(await rt.coreModule(), jit ? { jit: { threshold: 4, followReturns: true } } : { jit: false });
+    const mm = await rt.Machine.create(await rt.coreModule(), jit ? { jit: { threshold: 64, followReturns: true } } : { jit: false });
     mm.core.setAddressSpace(mm.core.ptNew()); mm.resetState();
     for (const [va, bytes] of [[0x10000, code], [0x20000, new Uint8Array(16)]]) {
       mm.core.ptMap(mm.addressSpace, BigInt(va), 1, 0, L.PTE_LAZY | L.PTE_READ | L.PTE_WRITE | L.PTE_EXEC);
