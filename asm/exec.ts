@@ -31,17 +31,43 @@ const RSP: u32 = 4;
 // Each decoded block is preceded by a header record (BLOCK_HEADER bytes before its first record):
 //   +0 u32 entries counted towards the JIT threshold   +4 u32 JIT state: 0 = interpreted,
 //   JIT_NEVER = not compiled (pending or nothing to gain), else the function's table index
-//   +8 u32 number of instruction records
+//   +8 u32 number of instruction records   +12 u32 H_RESUME: where the block's JIT function,
+//   leaving an instruction to the interpreter, stores that instruction's record (which may be in
+//   another block of its region)   +16 8 x i32 H_TARGETS: where the block's return or indirect
+//   branch went, in bytes from its first instruction (0: none), in slot (t ^ t >> 5) & 7: the JIT
+//   takes these blocks into a region and goes on there when the target is one of them
 // A JIT function lives exactly as long as its header: a flush of the cache drops both.
-const BLOCK_HEADER: u32 = 32;
+const BLOCK_HEADER: u32 = 64;
 const JIT_NEVER: u32 = 1;
+const H_RESUME: u32 = 12;
+const H_TARGETS: u32 = 16;
+const H_TARGET_SLOTS: u32 = 8;
+const TARGET_HASH_SHIFT: u32 = 5;
 let jitThreshold: u32 = 0;
 let jitPending: u32 = 0;
+let jitPendingRip: u64 = 0;
+let jitPendingPhys: u32 = 0;
 
 /** Block entries before a block is compiled; 0 turns the JIT off. */
 export function setJitThreshold(n: u32): void { jitThreshold = n; }
 /** The header of the block that caused EXIT_JIT. */
 export function jitPendingBlock(): u32 { return jitPending; }
+/** The address and physical address of the block that caused EXIT_JIT. */
+export function jitPendingAddress(): u64 { return jitPendingRip; }
+export function jitPendingPhysical(): u32 { return jitPendingPhys; }
+
+/**
+ * The header of the block at va (physical phys, which the caller knows va maps to), decoding it
+ * if the cache does not hold it and decode is set; 0 when it is not there or its first
+ * instruction cannot be fetched. The JIT asks for the blocks a region's branches reach;
+ * decoding may flush the cache (cacheEpoch tells).
+ */
+export function jitBlockAt(va: u64, phys: u32, decode: bool): u32 {
+  let rec = lookupBlock(phys);
+  if (rec == 0 && decode) rec = decodeBlock(va, phys);
+  return rec == 0 ? 0 : rec - BLOCK_HEADER;
+}
+
 /** Fast op ids start here (the JIT reads records). */
 export function jitFopBase(): u32 { return FOP_BASE; }
 
@@ -70,7 +96,7 @@ export function jitCond(cc: u32): u32 { return condFast(cc) ? 1 : 0; }
 
 /** Decodes the block starting at va (physical phys); returns its first record or 0 on a fetch fault. */
 function decodeBlock(va: u64, phys: u32): u32 {
-  const header = reserveRecords(MAX_BLOCK + 2);
+  const header = reserveRecords(MAX_BLOCK + 1 + BLOCK_HEADER / RECORD_SIZE);
   memory.fill(header, 0, BLOCK_HEADER);
   const first = header + BLOCK_HEADER;
   markCodeFrame(phys & ~0xFFF);
@@ -301,15 +327,17 @@ export function run(budget32: u32): u32 {
       }
     }
     clearFlushedMark();
-    const first = rec;
+    let first = rec;
+    /** The header and address of the block the interpreter runs from its start (0: from a resumed record). */
+    let header = rec - BLOCK_HEADER;
+    const blockRip = rip;
     if (jitThreshold != 0) {
-      const header = rec - BLOCK_HEADER;
       const fn = load<u32>(header, 4);
       if (fn > JIT_NEVER) {
         // A compiled block gets the budget left and returns (k << 2) | code: 0 done after k
-        // instructions (rip stored), 1 left at record k (mod the block's length, after whole
-        // passes of a self-loop) for the interpreter, with the state committed before it and rip
-        // at it, 2 stopped with an exit reason after k counted instructions.
+        // instructions (rip stored), 1 left for the interpreter after k instructions at the
+        // record stored at H_RESUME, with the state committed before it and rip at it, 2 stopped
+        // with an exit reason after k counted instructions.
         const r = call_indirect<u32>(fn, rip, <u32>(budget - count));
         let k = r >> 2;
         const code = r & 3;
@@ -323,16 +351,18 @@ export function run(budget32: u32): u32 {
           store<u64>(S_ICOUNT, load<u64>(S_ICOUNT) + count + <u64>k);
           return load<u32>(S_EXIT_REASON);
         }
-        // A self-loop may have run whole passes first: they count, the record index is the rest.
-        const idx = k % load<u32>(header, 8);
-        count += <u64>(k - idx);
-        rec = first + idx * RECORD_SIZE;
+        count += <u64>k;
+        rec = load<u32>(header, H_RESUME);
+        first = rec;
+        header = 0;
       } else if (fn == 0) {
         const n = load<u32>(header) + 1;
         store<u32>(header, n);
         if (n >= jitThreshold) {
           store<u32>(header, JIT_NEVER, 4); // the runtime installs the function, or leaves it so
           jitPending = header;
+          jitPendingRip = rip;
+          jitPendingPhys = phys;
           store<u32>(S_EXIT_REASON, EXIT_JIT);
           break;
         }
@@ -650,6 +680,15 @@ export function run(budget32: u32): u32 {
       if (cacheFlushed) break;
     }
     count += <u64>((rec - first) >> 5);
+    if (header != 0 && !cacheFlushed) {
+      // Where a block that ends in anything but a direct branch went (a return, an indirect jump).
+      const last = <u32>load<u16>(rec - RECORD_SIZE) - FOP_BASE;
+      const d = <i64>(rip - blockRip);
+      if (last != FOP_JCC && last != FOP_JMP && last != FOP_CALL && d != 0 && d == <i64><i32>d) {
+        const t = <u32>d;
+        store<i32>(header + H_TARGETS + (((t ^ (t >> TARGET_HASH_SHIFT)) & (H_TARGET_SLOTS - 1)) << 2), <i32>t);
+      }
+    }
     if (count >= budget) { store<u32>(S_EXIT_REASON, EXIT_BUDGET); break; }
   }
   store<u64>(S_RIP, rip);

@@ -1,5 +1,5 @@
 // The Wasm module's exports: the machine the TypeScript kernel drives. Nothing here knows Linux.
-export { run, setJitThreshold, jitPendingBlock, jitFopBase, jitGeneric, jitCond, jitCarryOverflow } from "./exec";
+export { run, setJitThreshold, jitPendingBlock, jitPendingAddress, jitPendingPhysical, jitBlockAt, jitFopBase, jitGeneric, jitCond, jitCarryOverflow } from "./exec";
 export {
   allocFrame, frameRef, frameUnref, frameRefs, setFrameLimit, getFramesInUse,
   ptNew, ptFree, ptCloneCow, ptMap, ptUnmap, ptProtect, ptLookup, setAddressSpace, tlbFlush, translate,

@@ -14,21 +14,25 @@ import { OP_TEXT } from "../gen/ops.js";
 import { Code, Op, Simd, I32, I64, moduleOf, type FuncType, type ImportFunc } from "./wasm.js";
 import {
   R_OP, R_LEN, R_SIZE, R_FLAGS, R_SEG, R_REG, R_RM, R_REG8, R_RM8, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST,
-  R_SRC, R_IMM, R_GOP, RECORD_SIZE, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
+  R_SRC, R_IMM, R_GOP, RECORD_SIZE, BLOCK_HEADER, H_TARGETS, H_TARGET_SLOTS, TARGET_HASH_SHIFT, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
   FOP, SK_ROL, SK_ROR, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
 } from "./record.js";
 
 const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | L.FLAG_OF;
 const RSP = 4;
 
-// Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch.
-const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27;
-const LOCALS: [number, number][] = [[23, I64], [3, I32]];
+// Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch;
+// a region keeps its instructions counted before the current block in CNT and the next block in IDX,
+// and passes the flag record from block to block in LRES, LSRC1, LSRC2 with its kind and size in
+// LKIND and LSIZE (kind 0: the record is in memory).
+const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27,
+  CNT = 28, IDX = 29, LKIND = 30, LSIZE = 31;
+const LOCALS: [number, number][] = [[23, I64], [7, I32]];
 /** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
 const LOOP_COUNT_LIMIT = 1 << 28;
 
-/** Thrown when a self-loop's second copy does not end in the state it started from: compile without the loop. */
-class NoLoop extends Error {}
+/** Thrown when a self-loop's second copy does not end in the state it started from: compile that block without the loop. */
+class NoLoop extends Error { constructor(readonly block: number) { super("no loop"); } }
 
 export const TYPES: FuncType[] = [
   { params: [I64, I32], results: [I32] },      // the block (rip, budget left)
@@ -48,42 +52,105 @@ export function importsOf(profile: boolean): ImportFunc[] {
 
 const enum Reg { None, Clean, Dirty }
 
+/** text.match(re), remembered: the compiler asks the same few questions of the same op texts. */
+const matches = new Map<string, RegExpMatchArray | null>();
+function matchText(text: string, re: RegExp): RegExpMatchArray | null {
+  const key = re.source + "\0" + text;
+  let m = matches.get(key);
+  if (m === undefined) { m = text.match(re); matches.set(key, m); }
+  return m;
+}
+
+/** The targets a block's return or indirect branch went to (H_TARGETS slots), in bytes from the block's start. */
+export function recordedTargets(dv: DataView, header: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < H_TARGET_SLOTS; i++) {
+    const t = dv.getInt32(header + H_TARGETS + i * 4, true);
+    if (t !== 0 && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
 /** What a compiled block is: the module bytes, and how many of its records ran inline. */
-export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number; loop: boolean }
+export interface CompiledBlock { bytes: Uint8Array; inline: number; generic: number; loop: boolean; blocks: number }
+
+/**
+ * A decoded block of a region: its records and where it starts, in bytes from the entry block's
+ * first instruction. A block on another page than the entry has the frame its page mapped to when
+ * it was compiled: entering it checks that the exec TLB still maps it there.
+ */
+export interface RegionBlock { rec: number; n: number; start: number; frame?: number }
 
 /**
  * Compiles the block whose n records start at rec in the core's memory dv. fopBase is the
- * core's first fast op id.
+ * core's first fast op id; resume is where a bail stores the record the interpreter goes on at
+ * (the header's H_RESUME field).
  */
-export function compileBlock(dv: DataView, rec: number, n: number, fopBase: number, profile = false): CompiledBlock {
-  try { return compile(dv, rec, n, fopBase, profile, true); }
-  catch (e) { if (e instanceof NoLoop) return compile(dv, rec, n, fopBase, profile, false); throw e; }
+export function compileBlock(dv: DataView, rec: number, n: number, fopBase: number, resume: number, profile = false): CompiledBlock {
+  return compileRegion(dv, [{ rec, n, start: 0 }], fopBase, resume, profile);
 }
 
-function compile(dv: DataView, rec: number, n: number, fopBase: number, profile: boolean, allowLoop: boolean): CompiledBlock {
+/**
+ * Compiles a region: blocks[0] is the entry, the others are blocks its direct branches reach
+ * (same page as the entry: its translation, checked by the run loop, covers them all). A branch
+ * to a block of the region continues there without leaving the function: a loop over a br_table
+ * on the block index. A transition stores the registers changed in locals and loads the ones the
+ * next block uses that are not in locals yet, so each block starts with the registers it uses in
+ * locals, all of them also in memory; the flag record goes along in locals (LKIND). Every
+ * transition adds the block's instructions to CNT and stops at the budget as the run loop would
+ * after that block.
+ */
+export function compileRegion(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile = false): CompiledBlock {
+  const noLoop = new Set<number>();
+  const attempt = (uses: number[][] | null): CompiledBlock & { uses: number[][] } => {
+    for (;;) {
+      try { return compile(dv, blocks, fopBase, resume, profile, noLoop, uses); }
+      catch (e) { if (e instanceof NoLoop && !noLoop.has(e.block)) noLoop.add(e.block); else throw e; }
+    }
+  };
+  if (blocks.length === 1) return attempt(null);
+  // A first pass finds the registers each block uses: a transition brings those into locals.
+  return attempt(attempt(blocks.map(() => [])).uses);
+}
+
+function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>,
+  entryRegs: number[][] | null): CompiledBlock & { uses: number[][] } {
   const c = new Code();
+  const region = entryRegs !== null;
   /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
   let inLoop = false, looped = false;
   const reg: Reg[] = new Array(16).fill(Reg.None);
+  const uses: Set<number>[] = blocks.map(() => new Set());
   /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
   let flags: { op: number; size: number } | null = null;
-  const off: number[] = [0];
-  for (let k = 0; k < n; k++) off.push(off[k] + dv.getUint8(rec + k * RECORD_SIZE + R_LEN));
+  /** With flags null: the record may be in locals, as LKIND says (a region's block entered from another). */
+  let dyn = false;
+  /** The block being emitted: its index, records, their count and byte offsets from the entry's rip. */
+  let bi = 0, rec = 0, n = 0, allowLoop = true;
+  let off: number[] = [];
+  const blockAt = new Map<bigint, number>();
+  blocks.forEach((b, i) => blockAt.set(BigInt(b.start), i));
+  /** The depth of the region's dispatch loop (branches to it continue at block IDX). */
+  const DISPATCH = 1;
   let inline = 0, generic = 0;
 
   /** Pushes the instructions done before record k in this call. */
-  const countOf = (k: number) => { if (inLoop) { c.get(BASE); if (k) c.i32(k).op(Op.i32_add); } else c.i32(k); };
+  const countOf = (k: number) => {
+    if (inLoop || region) { c.get(inLoop ? BASE : CNT); if (k) c.i32(k).op(Op.i32_add); } else c.i32(k);
+  };
   const ret = (k: number, code: number) => {
-    if (inLoop) { countOf(k); c.i32(2).op(Op.i32_shl); if (code) c.i32(code).op(Op.i32_or); }
+    if (inLoop || region) { countOf(k); c.i32(2).op(Op.i32_shl); if (code) c.i32(code).op(Op.i32_or); }
     else c.i32((k << 2) | code);
     c.op(Op.return_);
   };
-  const ripAt = (k: number) => { c.get(0); if (off[k] !== 0) c.i64(BigInt(off[k])).op(Op.i64_add); };
+  const ripOff = (o: number | bigint) => { c.get(0); if (BigInt(o) !== 0n) c.i64(BigInt(o)).op(Op.i64_add); };
+  const ripAt = (k: number) => ripOff(off[k]);
   const getReg = (r: number) => {
+    uses[bi].add(r);
     if (reg[r] === Reg.None) { c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r); reg[r] = Reg.Clean; }
     c.get(REG0 + r);
   };
-  const setReg = (r: number) => { c.set(REG0 + r); reg[r] = Reg.Dirty; };
+  const setReg = (r: number) => { uses[bi].add(r); c.set(REG0 + r); reg[r] = Reg.Dirty; };
   /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
   /** Stores the lazy-flag locals into the state block (the interpreter's form of them). */
   const storeFlags = (f: NonNullable<typeof flags>) => {
@@ -94,20 +161,90 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
     c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
     c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
   };
+  /** Stores the flag record a block was entered with when it is in locals. */
+  const storeDyn = () => {
+    c.get(LKIND).if_();
+    c.i32(0).get(LKIND).mem(Op.i32_store, L.S_LAZY_OP);
+    c.i32(0).get(LSIZE).mem(Op.i32_store, L.S_LAZY_SIZE);
+    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+    c.i32(0).i64(BigInt(ARITH_FLAGS)).mem(Op.i64_store, L.S_LAZY_MASK);
+    c.end();
+  };
   const commit = () => {
     for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
     if (flags) storeFlags(flags);
+    else if (dyn) storeDyn();
   };
   const flushFlags = () => {
-    if (!flags) return;
-    storeFlags(flags);
+    if (flags) storeFlags(flags);
+    else if (dyn) storeDyn();
     flags = null;
+    dyn = false;
   };
   /** Leaves the block at record k for the interpreter. */
   const bail = (k: number) => {
     commit();
     c.i32(0); ripAt(k); c.mem(Op.i64_store, L.S_RIP);
+    c.i32(0).i32(rec + k * RECORD_SIZE).mem(Op.i32_store, resume);
     ret(k, 1);
+  };
+  /**
+   * Leaves the block after its k instructions for the code at target (bytes from the entry's
+   * rip): a block of the region goes on inside the function, anything else returns with rip
+   * stored. Emits code only: what the compiler knows of registers and flags stays as it was.
+   */
+  const exitTo = (target: bigint, k: number) => {
+    const to = region ? blockAt.get(BigInt.asIntN(64, target)) : undefined;
+    const leave = () => {
+      commit();
+      c.i32(0); ripOff(target); c.mem(Op.i64_store, L.S_RIP);
+      ret(k, 0);
+    };
+    if (to === undefined) { leave(); return; }
+    const frame = blocks[to].frame;
+    if (frame !== undefined) {
+      // the guard of a block on another page: its page's exec TLB entry still maps the frame it was compiled from
+      ripOff(target); c.i64(12n).op(Op.i64_shr_u).set(C);
+      c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(L.TLB_EXEC).op(Op.i32_add).tee(T);
+      c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
+      c.get(T).mem(Op.i32_load, 8).i32(frame).op(Op.i32_ne).op(Op.i32_or);
+      c.if_(); leave(); c.end();
+    }
+    // Every block starts with the registers it uses in locals (and in memory) and the flag record where LKIND says.
+    if (flags) c.i32(flags.op).set(LKIND).i32(flags.size).set(LSIZE);
+    else if (!dyn) c.i32(0).set(LKIND);
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    for (const r of entryRegs![to]) if (reg[r] === Reg.None) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    countOf(k); c.set(CNT);
+    c.get(CNT).get(REMAINING).op(Op.i32_ge_u).get(CNT).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
+    c.if_();
+    storeDyn();
+    c.i32(0); ripOff(target); c.mem(Op.i64_store, L.S_RIP);
+    c.get(CNT).i32(2).op(Op.i32_shl).op(Op.return_);
+    c.end();
+    c.i32(to).set(IDX).br(c.depth - DISPATCH);
+  };
+  /**
+   * Leaves the block after its k instructions for the address in local v (a return or an
+   * indirect branch): to a block of the region when v is one of the targets the block recorded
+   * (H_TARGETS) and the region holds, else out of the function, recording v among the targets.
+   */
+  const dynamicExit = (v: number, k: number) => {
+    const header = rec - BLOCK_HEADER, start = off[0];
+    for (const t of recordedTargets(dv, header)) {
+      const to = BigInt(start + t);
+      if (!region || !blockAt.has(to)) continue;
+      c.get(v); ripOff(to); c.op(Op.i64_eq);
+      c.if_(); exitTo(to, k); c.end();
+    }
+    c.get(v); ripOff(start); c.op(Op.i64_sub).op(Op.i32_wrap_i64).set(T);
+    c.get(T).get(T).i32(TARGET_HASH_SHIFT).op(Op.i32_shr_u).op(Op.i32_xor).i32(H_TARGET_SLOTS - 1).op(Op.i32_and).i32(2).op(Op.i32_shl);
+    c.get(T).mem(Op.i32_store, header + H_TARGETS);
+    c.i32(0).get(v).mem(Op.i64_store, L.S_RIP);
+    commit();
+    ret(k, 0);
   };
   /** The host address of [EA, EA+size) for the TLB at tlb into H, or a bail to record k. */
   const tlb = (tlb: number, size: number, k: number) => {
@@ -122,7 +259,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
   const fastEA = (p: number, k: number) => {
     const disp = BigInt(dv.getInt32(p + R_DISP, true));
     if ((dv.getUint16(p + R_FLAGS, true) & F_RIPREL) !== 0) {
-      c.get(0).i64(BigInt(off[k + 1]) + disp).op(Op.i64_add).set(EA);
+      ripOff(BigInt(off[k + 1]) + disp); c.set(EA);
       return;
     }
     const base = dv.getUint8(p + R_BASE), index = dv.getUint8(p + R_INDEX), scale = dv.getUint8(p + R_SCALE);
@@ -139,7 +276,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
     c.set(EA);
   };
   const mask32 = () => { c.i64(0xffffffffn).op(Op.i64_and); };
-  const setFlags = (op: number, size: number) => { flags = { op, size }; };
+  const setFlags = (op: number, size: number) => { flags = { op, size }; dyn = false; };
 
   /** Pushes condition cc (0/1, i32) from the flags: inline when the flag record is in locals. */
   const cond = (cc: number) => {
@@ -186,6 +323,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
     commit();
     reg.fill(Reg.None);
     flags = null;
+    dyn = false;
     if (profile) {
       const op = dv.getUint16(p + R_OP, true);
       c.i32(op >= fopBase ? dv.getUint16(p + R_GOP, true) : op).call(F_PROFILE);
@@ -212,6 +350,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
       if (w) c.get(A).i64(cnt).op(kind === SK_ROL ? Op.i64_rotl : Op.i64_rotr);
       else c.get(A).op(Op.i32_wrap_i64).i32(count).op(kind === SK_ROL ? Op.i32_rotl : Op.i32_rotr).op(Op.i64_extend_i32_u);
       c.tee(B); setReg(dst);
+      if (!flags) flushFlags();
       const f = flags;
       const top = BigInt(bits - 1);
       // CF into C, then OF into B
@@ -359,7 +498,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
     const imm = dv.getBigUint64(p + R_IMM, true);
     let m: RegExpMatchArray | null;
     if (text === "nop Ev" || text === "nop") return true;
-    if ((m = text.match(/^(add|or|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb)$/)) && size !== 2) {
+    if ((m = matchText(text, /^(add|or|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb)$/)) && size !== 2) {
       const name = m[1], form = m[2], cmp = name === "cmp";
       const gDest = form.startsWith("G");
       if (gDest) {
@@ -376,7 +515,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
       setFlags(ALU_KIND[name], size);
       return true;
     }
-    if ((m = text.match(/^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib)$/)) && size !== 2) {
+    if ((m = matchText(text, /^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib)$/)) && size !== 2) {
       readE(p, k, size, A);
       c.get(A);
       if (m[1].includes(",I")) { c.i64(imm); } else readG(p, size);
@@ -385,7 +524,7 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
       setFlags(LAZY_LOGIC, size);
       return true;
     }
-    if ((m = text.match(/^(movzx|movsx) Gv,E([bw])$/)) && size >= 4) {
+    if ((m = matchText(text, /^(movzx|movsx) Gv,E([bw])$/)) && size >= 4) {
       const from = m[2] === "b" ? 1 : 2, signed = m[1] === "movsx";
       if (mod3) {
         if (from === 1) byteReg(dv.getUint8(p + R_RM8)); else { getReg(dv.getUint8(p + R_RM)); c.i64(0xffffn).op(Op.i64_and); }
@@ -398,13 +537,13 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
       setReg(dv.getUint8(p + R_REG));
       return true;
     }
-    if ((m = text.match(/^set(\w+) Eb$/)) && CCS.includes(m[1])) {
+    if ((m = matchText(text, /^set(\w+) Eb$/)) && CCS.includes(m[1])) {
       if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
       cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.i64_extend_i32_u).set(A);
       if (mod3) setByteReg(dv.getUint8(p + R_RM8), A); else c.get(H).get(A).mem(Op.i64_store8, 0);
       return true;
     }
-    if ((m = text.match(/^cmov(\w+) Gv,Ev$/)) && CCS.includes(m[1]) && size >= 4) {
+    if ((m = matchText(text, /^cmov(\w+) Gv,Ev$/)) && CCS.includes(m[1]) && size >= 4) {
       readE(p, k, size, A);
       const r = dv.getUint8(p + R_REG);
       c.get(A); getReg(r); if (size === 4) mask32();
@@ -418,18 +557,18 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
       setReg(2);
       return true;
     }
-    if ((m = text.match(/^imul Gv,Ev,I[bz]$/)) && size >= 4) {
+    if ((m = matchText(text, /^imul Gv,Ev,I[bz]$/)) && size >= 4) {
       readE(p, k, size, A);
       c.get(A).set(LSRC1).i64(imm); sizeMask(size); c.set(LSRC2);
       c.get(LSRC1).get(LSRC2).op(Op.i64_mul); sizeMask(size); c.tee(LRES); setReg(dv.getUint8(p + R_REG));
       setFlags(LAZY_IMUL, size);
       return true;
     }
-    if ((m = text.match(/^(shl|sal|shr|sar|rol|ror) Ev,1$/)) && size >= 4 && mod3) {
+    if ((m = matchText(text, /^(shl|sal|shr|sar|rol|ror) Ev,1$/)) && size >= 4 && mod3) {
       const kind = { rol: SK_ROL, ror: SK_ROR, shl: SK_SHL, sal: SK_SHL, shr: SK_SHR, sar: SK_SAR }[m[1]]!;
       return shiftImm(kind, size === 8, dv.getUint8(p + R_RM), 1);
     }
-    if ((m = text.match(/^mov (Eb,Gb|Gb,Eb|Eb,Ib)$/))) {
+    if ((m = matchText(text, /^mov (Eb,Gb|Gb,Eb|Eb,Ib)$/))) {
       if (m[1] === "Gb,Eb") { readE(p, k, 1, A); setByteReg(dv.getUint8(p + R_REG8), A); return true; }
       if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, 1, k); }
       if (m[1] === "Eb,Gb") readG(p, 1); else c.i64(imm & 0xffn);
@@ -444,19 +583,17 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
         c.get(H); ripAt(k + 1); c.mem(Op.i64_store, 0);
         c.get(EA); setReg(RSP);
       }
-      c.i32(0).get(A).mem(Op.i64_store, L.S_RIP);
-      commit();
-      ret(k + 1, 0);
+      dynamicExit(A, k + 1);
       return true;
     }
     return false;
   };
 
-  const snapshot = () => ({ reg: [...reg], flags });
+  const snapshot = () => ({ reg: [...reg], flags, dyn });
   type State = ReturnType<typeof snapshot>;
   const sameState = (a: State, b: State) =>
     a.reg.every((r, i) => (r === Reg.None) === (b.reg[i] === Reg.None)) &&
-    (a.flags === b.flags || (!!a.flags && !!b.flags && a.flags.op === b.flags.op && a.flags.size === b.flags.size));
+    (a.flags === b.flags || (!!a.flags && !!b.flags && a.flags.op === b.flags.op && a.flags.size === b.flags.size)) && a.dyn === b.dyn;
 
   /**
    * A block whose last Jcc goes back to its own start: after the first pass (straight-line as
@@ -471,21 +608,20 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
     const before = snapshot();
     for (let r = 0; r < 16; r++) if (reg[r] !== Reg.None) reg[r] = Reg.Dirty; // conservatively stored at exits
     const header = snapshot();
-    c.i32(n).set(BASE);
+    countOf(n); c.set(BASE);
     inLoop = looped = true;
     c.loop();
     c.get(BASE).get(REMAINING).op(Op.i32_ge_u).get(BASE).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
     c.if_(); commit(); c.i32(0); ripAt(0); c.mem(Op.i64_store, L.S_RIP); ret(0, 0); c.end();
     emitRecords(true);
-    if (!sameState(header, snapshot())) throw new NoLoop();
+    if (!sameState(header, snapshot())) throw new NoLoop(bi);
     c.end();
     inLoop = false;
     c.end();
     reg.splice(0, 16, ...before.reg);
     flags = before.flags;
-    commit();
-    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
-    ret(n, 0);
+    dyn = before.dyn;
+    exitTo(BigInt(off[n]), n);
   };
 
   const emitRecords = (loopCopy: boolean): boolean => {
@@ -589,19 +725,28 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
         getReg(RSP); c.set(EA);
         tlb(L.TLB_READ, 8, k);
         c.get(EA).i64(8n).op(Op.i64_add); setReg(RSP);
-        c.i32(0).get(H).mem(Op.i64_load, 0).mem(Op.i64_store, L.S_RIP);
+        c.get(H).mem(Op.i64_load, 0).set(A);
+        dynamicExit(A, k + 1);
+        return true;
       } else {
-        const selfLoop = op === FOP.JCC && last && BigInt.asUintN(64, BigInt(off[n]) + imm) === 0n;
+        const target = BigInt.asIntN(64, BigInt(off[k + 1]) + imm), fall = BigInt(off[k + 1]);
+        const selfLoop = op === FOP.JCC && last && target === BigInt(off[0]);
         if (selfLoop && loopCopy) {
           // the back edge of the loop's second copy
           cond(dv.getUint8(p + R_OPCODE) & 15);
           c.if_(); c.get(BASE).i32(n).op(Op.i32_add).set(BASE).br(1); c.end();
-          commit();
-          c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
-          ret(n, 0);
+          exitTo(BigInt(off[n]), n);
           return true;
         }
         if (selfLoop && allowLoop) { emitLoop(dv.getUint8(p + R_OPCODE) & 15); return true; }
+        if (region && (blockAt.has(target) || (op === FOP.JCC && blockAt.has(fall)))) {
+          // a branch within the region: each way its own exit, one of them at least a transition
+          if (op === FOP.JCC) {
+            cond(dv.getUint8(p + R_OPCODE) & 15);
+            c.if_(); exitTo(target, k + 1); c.else_(); exitTo(fall, k + 1); c.end();
+          } else exitTo(target, k + 1);
+          return true;
+        }
         c.i32(0);
         ripAt(k + 1); c.i64(imm).op(Op.i64_add);
         if (op === FOP.JCC) { ripAt(k + 1); cond(dv.getUint8(p + R_OPCODE) & 15); c.op(Op.select); }
@@ -629,12 +774,32 @@ function compile(dv: DataView, rec: number, n: number, fopBase: number, profile:
   return ended;
   };
 
-  if (!emitRecords(false)) {
+  const setBlock = (i: number) => {
+    bi = i; rec = blocks[i].rec; n = blocks[i].n; allowLoop = !noLoop.has(i);
+    off = [blocks[i].start];
+    for (let k = 0; k < n; k++) off.push(off[k] + dv.getUint8(rec + k * RECORD_SIZE + R_LEN));
+  };
+  const emitBlock = (i: number) => {
+    setBlock(i);
     // The block ends without a branch (page end or size limit): it falls through to rip + its length.
-    commit();
-    c.i32(0); ripAt(n); c.mem(Op.i64_store, L.S_RIP);
-    ret(n, 0);
+    if (!emitRecords(false)) exitTo(BigInt(off[n]), n);
+  };
+  if (!region) emitBlock(0);
+  else {
+    for (const r of entryRegs![0]) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    c.loop();
+    for (let i = 0; i < blocks.length; i++) c.block();
+    c.get(IDX).brTable(blocks.map((_, i) => i));
+    for (let i = 0; i < blocks.length; i++) {
+      c.end();
+      for (let r = 0; r < 16; r++) reg[r] = entryRegs![i].includes(r) ? Reg.Clean : Reg.None;
+      flags = null;
+      dyn = true;
+      emitBlock(i);
+      c.op(Op.unreachable); // every block ends in a return or a branch to the dispatch loop
+    }
+    c.end();
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
-  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped };
+  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped, blocks: blocks.length, uses: uses.map((u) => [...u].sort((a, b) => a - b)) };
 }

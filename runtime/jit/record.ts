@@ -9,7 +9,7 @@ export const RECORD_SIZE = 32;
 export const F_MOD3 = 1, F_RIPREL = 2, F_ASIZE32 = 4, F_REP = 8, F_REPNE = 16, F_LOCK = 32, F_OPSIZE = 64;
 
 /** The block header before a block's first record (asm/exec.ts). */
-export const BLOCK_HEADER = 32, H_JIT = 4, H_COUNT = 8;
+export const BLOCK_HEADER = 64, H_JIT = 4, H_COUNT = 8, H_RESUME = 12, H_TARGETS = 16, H_TARGET_SLOTS = 8, TARGET_HASH_SHIFT = 5;
 export const JIT_NEVER = 1;
 
 /** Fast op ids, as offsets from the core's FOP_BASE (asm/fast.ts). */

@@ -3,7 +3,7 @@
 
 /** The opcodes the JIT emits (WebAssembly core spec, binary format). */
 export const enum Op {
-  block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, return_ = 0x0f, call = 0x10,
+  unreachable = 0x00, block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f, call = 0x10,
   drop = 0x1a, select = 0x1b,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
   i32_load = 0x28, i64_load = 0x29, i64_load8_s = 0x30, i64_load8_u = 0x31, i64_load16_s = 0x32, i64_load16_u = 0x33, i64_load32_s = 0x34, i64_load32_u = 0x35,
@@ -26,6 +26,7 @@ export const enum Simd {
 }
 
 export const I32 = 0x7f, I64 = 0x7e;
+const SAFE = 1n << 52n;
 const VOID_BLOCK = 0x40;
 
 /** A growable byte buffer with the LEB128 encodings of the binary format. */
@@ -52,6 +53,16 @@ export class Bytes {
   }
   s64(v: bigint): this {
     v = BigInt.asIntN(64, v);
+    // Most constants are small: their bytes come from a Number without BigInt arithmetic.
+    if (v >= -SAFE && v < SAFE) {
+      let n = Number(v);
+      for (;;) {
+        const b = ((n % 128) + 128) % 128;
+        n = Math.floor(n / 128);
+        if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
+        this.byte(b | 0x80);
+      }
+    }
     for (;;) {
       const b = Number(v & 0x7fn); v >>= 7n;
       if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { this.byte(b); return this; }
@@ -65,6 +76,8 @@ export class Bytes {
 
 /** Instructions of one function body. */
 export class Code extends Bytes {
+  /** Structured blocks open at this point of the body (block, loop, if): branch depths count from here. */
+  depth = 0;
   op(o: Op): this { return this.byte(o); }
   i32(v: number): this { return this.byte(Op.i32_const).s32(v); }
   i64(v: bigint): this { return this.byte(Op.i64_const).s64(v); }
@@ -73,11 +86,14 @@ export class Code extends Bytes {
   tee(l: number): this { return this.byte(Op.local_tee).u32(l); }
   /** A load or store with a constant offset (alignment hint 0: always valid). */
   mem(o: Op, offset: number): this { return this.byte(o).u32(0).u32(offset); }
-  if_(): this { return this.byte(Op.if_).byte(VOID_BLOCK); }
-  block(): this { return this.byte(Op.block).byte(VOID_BLOCK); }
-  loop(): this { return this.byte(Op.loop).byte(VOID_BLOCK); }
+  if_(): this { this.depth++; return this.byte(Op.if_).byte(VOID_BLOCK); }
+  else_(): this { return this.byte(Op.else_); }
+  block(): this { this.depth++; return this.byte(Op.block).byte(VOID_BLOCK); }
+  loop(): this { this.depth++; return this.byte(Op.loop).byte(VOID_BLOCK); }
   br(depth: number): this { return this.byte(Op.br).u32(depth); }
-  end(): this { return this.byte(Op.end); }
+  /** br_table over targets (label depths) with the last one as the default. */
+  brTable(targets: number[]): this { this.byte(Op.br_table).u32(targets.length - 1); for (const t of targets) this.u32(t); return this; }
+  end(): this { this.depth--; return this.byte(Op.end); }
   call(f: number): this { return this.byte(Op.call).u32(f); }
   v(o: Simd): this { return this.byte(0xfd).u32(o); }
   vmem(o: Simd, offset: number): this { return this.byte(0xfd).u32(o).u32(0).u32(offset); }
