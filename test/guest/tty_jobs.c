@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -162,8 +163,16 @@ int main(void) {
   ioctl(master, TIOCSWINSZ, &ws);
   relay();
   // The keys were echoed as ^C ^\ ^Z.
+  // Linux moves pty output to the master side from a workqueue: on a loaded machine the
+  // background child's "bg" may arrive a moment later, so read until the master stays quiet.
   char buf[64];
-  int n = read(master, buf, sizeof buf);
+  int n = 0;
+  struct pollfd pfd = { .fd = master, .events = POLLIN };
+  while (n < (int)sizeof buf && poll(&pfd, 1, 300) == 1) {
+    int r = read(master, buf + n, sizeof buf - n);
+    if (r <= 0) break;
+    n += r;
+  }
   printf("echo of the keys: %.*s\n", n, buf);
   close(master);
   relay();
