@@ -18,9 +18,9 @@
 // Names: the VFS passes byte strings (one char per byte); layer trees hold names decoded as
 // UTF-8 by the tar reader. Names are converted at this boundary; a guest name that is not valid
 // UTF-8 is kept byte for byte.
-import { ENOENT, EIO, EXDEV, EFBIG, ENXIO, EOPNOTSUPP } from "../runtime/errno.js";
+import { ENOENT, EIO, EXDEV, EFBIG, ENXIO, EOPNOTSUPP, ENOSPC } from "../runtime/errno.js";
 import { Inode, Superblock, type Attr, type Cred, type DirEntry, type FileIO, type MemoryPages } from "../runtime/vfs/inode.js";
-import { PageStore, MAX_FILE_SIZE } from "../runtime/vfs/memfs.js";
+import { PageStore, ByteBudget, MAX_FILE_SIZE, DEFAULT_FS_BYTES } from "../runtime/vfs/memfs.js";
 import {
   S_IFMT, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, S_ISGID, O_ACCMODE, O_RDONLY, O_TRUNC,
   dtypeOf, makedev, major, minor, type Stat, type StatFs,
@@ -74,6 +74,8 @@ function kindOfMode(mode: number): NodeKind | null {
 export interface OverlayOptions {
   /** Anonymous device number (tests pin it); the default is the next free one. */
   dev?: bigint;
+  /** What the bytes written to upper files may take (statfs's size); DEFAULT_FS_BYTES by default. */
+  budget?: ByteBudget;
 }
 
 export class OverlaySuperblock extends Superblock {
@@ -85,6 +87,11 @@ export class OverlaySuperblock extends Superblock {
   private readonly inodes: Map<LayerNode, OverlayInode>[];
   /** Bytes of upper files that were written (others read their ContentRef or data). */
   readonly upperData = new Map<LayerNode, PageStore>();
+  readonly budget: ByteBudget;
+  /** The store for an upper file's bytes, charged to the budget. */
+  newStore(): PageStore { return new PageStore(this.budget); }
+  /** An upper node lost its last name: its bytes no longer count. */
+  unlinked(n: LayerNode | undefined): void { if (n && n.kind !== "dir" && n.nlink <= 0) this.upperData.get(n)?.detachBudget(); }
   /** Told when a file's bytes move into a new upper store (copy-up): copies of its pages follow. */
   readonly storeReplaced = new Set<() => void>();
   /** Upper nodes that are sockets: layer trees (and tar) have no such kind; they are never committed. */
@@ -98,6 +105,7 @@ export class OverlaySuperblock extends Superblock {
    */
   constructor(clock: () => bigint, readonly layers: LayerTree[], readonly upper: LayerNode, readonly reader: ContentReader, opts: OverlayOptions = {}) {
     super(clock, opts.dev);
+    this.budget = opts.budget ?? new ByteBudget(DEFAULT_FS_BYTES);
     if (upper.kind !== "dir") throw new Error("overlay: the upper tree's root must be a directory");
     this.upperLayer = layers.length;
     this.inodes = Array.from({ length: layers.length + 1 }, () => new Map());
@@ -181,10 +189,8 @@ export class OverlaySuperblock extends Superblock {
   }
 
   statfs(): StatFs {
-    let bytes = 0;
-    for (const d of this.upperData.values()) bytes += d.pageCount * 4096;
-    const blocks = BigInt(Math.floor((8 << 30) / 4096));
-    const used = BigInt(Math.ceil(bytes / 4096));
+    const blocks = BigInt(Math.floor(this.budget.limit / 4096));
+    const used = BigInt(Math.ceil(this.budget.used / 4096));
     return {
       type: OVERLAYFS_SUPER_MAGIC, bsize: 4096, blocks, bfree: blocks - used, bavail: blocks - used,
       files: BigInt(1 << 30), ffree: BigInt((1 << 30) - this.upperIno), namelen: 255, frsize: 4096, fsid: 0n,
@@ -319,14 +325,15 @@ export class OverlayInode extends Inode implements FileIO {
 
   private copyUpData(truncate: boolean): number {
     const u = this.upper!;
-    const store = new PageStore();
+    const store = this.osb.newStore();
     if (!truncate) {
       const buf = new Uint8Array(Math.min(COPY_CHUNK, Math.max(u.size, 1)));
       for (let pos = 0; pos < u.size; ) {
         const n = this.osb.readReal(u, buf, pos);
         if (n < 0) return n;
         if (n === 0) return -EIO;
-        store.write(buf.subarray(0, n), pos);
+        const w = store.write(buf.subarray(0, n), pos);
+        if (w !== n) { store.detachBudget(); return w < 0 ? w : -ENOSPC; }
         pos += n;
       }
       store.truncate(u.size);
@@ -472,7 +479,7 @@ export class OverlayInode extends Inode implements FileIO {
   create(name: string, mode: number, cred: Cred): Inode | number {
     const n = this.newNode("file", mode);
     const i = this.make(name, n, cred);
-    if (typeof i !== "number") this.osb.upperData.set(n, new PageStore());
+    if (typeof i !== "number") this.osb.upperData.set(n, this.osb.newStore());
     return i;
   }
 
@@ -525,6 +532,7 @@ export class OverlayInode extends Inode implements FileIO {
     if (up) {
       u.children!.delete(ln);
       if (up.kind !== "dir") up.nlink--;
+      this.osb.unlinked(up);
     }
     if (this.lowerHas(ln)) (u.whiteouts ??= new Set()).add(ln);
     child.nlink = child.isDir() ? 0 : up ? up.nlink : Math.max(0, child.nlink - 1);
@@ -577,6 +585,7 @@ export class OverlayInode extends Inode implements FileIO {
       if (dst) {
         const du = nu.children!.get(nl);
         if (du && du.kind !== "dir") du.nlink--;
+        this.osb.unlinked(du);
         dst.nlink = dst.isDir() ? 0 : du ? du.nlink : Math.max(0, dst.nlink - 1);
         dst.touchC();
       }
@@ -602,7 +611,7 @@ export class OverlayInode extends Inode implements FileIO {
     const n = this.newNode("file", mode);
     this.own(n, cred);
     n.nlink = 0;
-    this.osb.upperData.set(n, new PageStore());
+    this.osb.upperData.set(n, this.osb.newStore());
     const i = this.osb.inodeFor({ top: { layer: this.osb.upperLayer, node: n }, below: [] });
     i.nlink = 0;
     return i;

@@ -277,7 +277,7 @@ export class KernelFiles {
   /** memfd_create(2): a tmpfs file with no name in any directory, open read-write. */
   memfd(proc: Process, name: string): OpenFile {
     if (!this.memfs) {
-      const sb = new TmpfsSuperblock(this.vfs.clock);
+      const sb = new TmpfsSuperblock(this.vfs.clock, { bytes: this.k.memoryLimit });
       this.memfs = { sb, mount: new Mount(sb, new Dentry("/", null, sb.root), null, null, 0, "tmpfs") };
     }
     const ctx = this.context(proc);
@@ -323,7 +323,8 @@ export function mountSystemDirs(files: KernelFiles): void {
   const clock = vfs.clock;
   vfs.mount(ctx, "/dev", createDevfs(vfs, (b) => k.host.randomBytes(b)), MS_NOSUID, "udev");
   mountDevpts(k, vfs, (sb) => vfs.mount(ctx, "/dev/pts", sb, MS_NOSUID | MS_NOEXEC, "devpts"));
-  vfs.mount(ctx, "/dev/shm", new TmpfsSuperblock(clock, { mode: 0o1777 }), MS_NOSUID | MS_NODEV, "tmpfs");
+  // Like Linux's tmpfs default (half of RAM), bounded by the machine: here the guest memory limit.
+  vfs.mount(ctx, "/dev/shm", new TmpfsSuperblock(clock, { mode: 0o1777, bytes: k.memoryLimit }), MS_NOSUID | MS_NODEV, "tmpfs");
   vfs.mount(ctx, "/proc", createProcfs(vfs, createProcSource(files)), MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc");
 }
 

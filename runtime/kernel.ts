@@ -139,12 +139,15 @@ export class Kernel {
   /** Program files and their pages, kept between execs (made at the first exec). */
   private programs: ProgramCache | null = null;
   private readonly memoryLimited: boolean;
+  /** The guest memory limit in bytes, if any (tmpfs mounts get it as their size too). */
+  readonly memoryLimit: number | undefined;
 
   private constructor(readonly machine: Machine, readonly host: Host, opts: KernelOptions) {
     this.trace = !!opts.trace;
     this.verbose = !!opts.verbose;
     this.slice = opts.sliceBudget ?? 1_000_000;
     this.memoryLimited = !!opts.memoryLimit;
+    this.memoryLimit = opts.memoryLimit || undefined;
     this.maxTasks = opts.maxTasks ?? 1024;
     if (opts.memoryLimit) machine.core.setFrameLimit(Math.ceil(opts.memoryLimit / 4096));
     // Wasm memory holds at most 4 GiB of frames: that is the machine's RAM unless a limit is lower.

@@ -27,7 +27,7 @@ import { sendSignal } from "./signals.js";
 import { ENOENT, EACCES, ERRNO_TEXT } from "./errno.js";
 import * as L from "./gen/layout.js";
 import {
-  Vfs, FdTable, HostSuperblock, AT_FDCWD, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, permission, type FsContext,
+  Vfs, FdTable, HostSuperblock, ByteBudget, AT_FDCWD, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, permission, type FsContext,
 } from "./vfs/index.js";
 import { MS_RDONLY } from "./vfs/mount.js";
 import { ImageStore } from "../images/store.js";
@@ -68,7 +68,10 @@ export interface SandboxOptions {
   image: string | Image;
   /** The image store: an ImageStore, or its root directory ($WASL_HOME or the cache dir by default). */
   store?: ImageStore | string;
-  /** Guest memory limit: bytes, or "256m", "1g", "512k". Default: the machine's 4 GiB. */
+  /**
+   * Guest memory limit: bytes, or "256m", "1g", "512k". Default: the machine's 4 GiB. The bytes
+   * written to the container's files, and to each tmpfs, are held to the same size (ENOSPC).
+   */
   memory?: number | string;
   /** Wall-clock limit per run in milliseconds; every process is killed and `timedOut` set. */
   timeoutMs?: number;
@@ -320,7 +323,9 @@ export class Sandbox {
       image = options.image;
     }
     let box: Sandbox | null = null;
-    const container = Container.create(store, image, { clock: () => box ? box.clock() : platform.host.realtimeNs() });
+    // The container's upper layer holds what the guest writes: with a memory limit, that much at most (then ENOSPC).
+    const budget = options.memory !== undefined ? new ByteBudget(parseSize(options.memory)) : undefined;
+    const container = Container.create(store, image, { clock: () => box ? box.clock() : platform.host.realtimeNs(), budget });
     const vfs = new Vfs(container.superblock, () => (box ? box.clock() : platform.host.realtimeNs()), "overlay");
     const ctx = vfs.context(new FdTable());
     // The kernel mounts devfs and procfs where the root has directories for them.

@@ -162,6 +162,24 @@ limits("memory: allocation beyond the limit fails or the process is OOM-killed",
   assert.ok(sh.exitCode !== 0 || sh.oomKilled, `${sh.exitCode} ${text(sh.stderr)}`);
 });
 
+limits("memory: files the guest writes (upper layer, /dev/shm) count too: ENOSPC past the limit, freed by rm", async () => {
+  const b = await box({ memory: "24m" });
+  for (const dir of ["/tmp", "/dev/shm"]) {
+    const r = await b.run(["sh", "-c", `mkdir -p ${dir}; dd if=/dev/zero of=${dir}/big bs=1M count=40 2>&1; echo status $?; ls -l ${dir}/big;` +
+      `rm ${dir}/big; dd if=/dev/zero of=${dir}/again bs=1M count=8 2>/dev/null; echo again $?; rm ${dir}/again`]);
+    const out = text(r.stdout);
+    assert.match(out, /No space left on device/, `${dir}: ${out}`);
+    assert.match(out, /status 1/, out);
+    const size = Number(/ root +root +(\d+) /.exec(out)?.[1] ?? -1);
+    assert.ok(size > 0 && size <= 24 << 20, `${dir}: the file holds what fitted: ${out}`);
+    assert.match(out, /again 0/, `${dir}: rm gave the space back: ${out}`);
+  }
+  const df = text((await b.run(["df", "-k", "/", "/dev/shm"])).stdout);
+  assert.match(df, /^overlay +24576 /m, df);
+  assert.match(df, /^tmpfs +24576 /m, df);
+  await b.close();
+});
+
 limits("pids: fork beyond the limit gets EAGAIN", async () => {
   const b = await box({ pids: 4, deterministic: true });
   const r = await b.run(["sh", "-c", "for i in 1 2 3 4 5 6; do sleep 5 & done; wait"]);

@@ -9,10 +9,45 @@ const PAGE = 4096;
 /** Linux's MAX_LFS_FILESIZE on 64-bit. */
 export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The bytes a set of in-memory files may hold (a tmpfs's size=, a container's upper layer): page
+ * allocations past the limit fail with ENOSPC instead of growing host memory without end.
+ */
+export class ByteBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+  take(n: number): boolean {
+    if (this.used + n > this.limit) return false;
+    this.used += n;
+    return true;
+  }
+  give(n: number): void { this.used = Math.max(0, this.used - n); }
+}
+
+/** The size a tmpfs or an upper layer gets when none is given (what statfs reports). */
+export const DEFAULT_FS_BYTES = 8 * 2 ** 30;
+
 /** Sparse byte storage in pages. */
 export class PageStore {
   private pages = new Map<number, Uint8Array>();
   length = 0;
+  /** Charged for every page this store holds; null when unaccounted (see detachBudget). */
+  constructor(private budget: ByteBudget | null = null) {}
+  /**
+   * The file's last name is gone: its pages leave the budget (they live on only as long as open
+   * descriptors, and writes through those are no longer charged).
+   */
+  detachBudget(): void {
+    this.budget?.give(this.pages.size * PAGE);
+    this.budget = null;
+  }
+  /** A new page at idx, or null when the budget is spent. */
+  private newPage(idx: number): Uint8Array | null {
+    if (this.budget && !this.budget.take(PAGE)) return null;
+    const page = new Uint8Array(PAGE);
+    this.pages.set(idx, page);
+    return page;
+  }
   /** Told of every change: bytes [start, end) may differ now, and the length may have changed (copies kept elsewhere follow). */
   watchers: Set<(start: number, end: number) => void> | null = null;
   private changed(start: number, end: number): void { if (this.watchers) for (const w of this.watchers) w(start, end); }
@@ -34,27 +69,29 @@ export class PageStore {
     return n;
   }
 
+  /** Bytes written; short, or -ENOSPC when nothing was, once the budget is spent. */
   write(data: Uint8Array, pos: number): number {
     if (pos + data.length > MAX_FILE_SIZE) return -EFBIG;
     let done = 0;
     while (done < data.length) {
       const p = pos + done, idx = Math.floor(p / PAGE), off = p % PAGE;
       const m = Math.min(PAGE - off, data.length - done);
-      let page = this.pages.get(idx);
-      if (!page) { page = new Uint8Array(PAGE); this.pages.set(idx, page); }
+      const page = this.pages.get(idx) ?? this.newPage(idx);
+      if (!page) break;
       page.set(data.subarray(done, done + m), off);
       done += m;
     }
-    if (pos + data.length > this.length) this.length = pos + data.length;
-    this.changed(pos, pos + data.length);
-    return data.length;
+    if (done === 0 && data.length > 0) return -ENOSPC;
+    if (pos + done > this.length) this.length = pos + done;
+    this.changed(pos, pos + done);
+    return done;
   }
 
   truncate(size: number): void {
     const old = this.length;
     if (size < this.length) {
       const keep = Math.ceil(size / PAGE);
-      for (const idx of [...this.pages.keys()]) if (idx >= keep) this.pages.delete(idx);
+      for (const idx of [...this.pages.keys()]) if (idx >= keep) { this.pages.delete(idx); this.budget?.give(PAGE); }
       const last = this.pages.get(Math.floor(size / PAGE));
       if (last && size % PAGE) last.fill(0, size % PAGE);
     }
@@ -62,11 +99,12 @@ export class PageStore {
     this.changed(Math.min(size, old), Math.max(size, old));
   }
 
-  /** Allocates the pages of [pos, pos+len) (fallocate mode 0) and extends the size. */
-  allocate(pos: number, len: number): void {
-    for (let idx = Math.floor(pos / PAGE); idx * PAGE < pos + len; idx++) if (!this.pages.has(idx)) this.pages.set(idx, new Uint8Array(PAGE));
+  /** Allocates the pages of [pos, pos+len) (fallocate mode 0) and extends the size; -ENOSPC past the budget (the size stays). */
+  allocate(pos: number, len: number): number {
+    for (let idx = Math.floor(pos / PAGE); idx * PAGE < pos + len; idx++) if (!this.pages.has(idx) && !this.newPage(idx)) return -ENOSPC;
     if (pos + len > this.length) this.length = pos + len;
     this.changed(pos, pos + len);
+    return 0;
   }
 
   seekData(pos: number, hole: boolean): number {
@@ -91,8 +129,11 @@ export class PageStore {
 }
 
 export class MemFile extends Inode implements FileIO {
-  readonly data = new PageStore();
-  constructor(sb: Superblock, mode: number) { super(sb, sb.nextIno(), S_IFREG | (mode & 0o7777)); }
+  readonly data: PageStore;
+  constructor(sb: Superblock, mode: number) {
+    super(sb, sb.nextIno(), S_IFREG | (mode & 0o7777));
+    this.data = new PageStore(sb instanceof TmpfsSuperblock ? sb.budget : null);
+  }
   size(): number { return this.data.length; }
   blocks(): number { return this.data.pageCount * (PAGE / 512); }
   openIO(): FileIO { return this; }
@@ -112,9 +153,9 @@ export class MemFile extends Inode implements FileIO {
   seekData(pos: number, hole: boolean): number { return this.data.seekData(pos, hole); }
   allocate(pos: number, len: number): number {
     if (pos + len > MAX_FILE_SIZE) return -EFBIG;
-    this.data.allocate(pos, len);
-    this.touchC();
-    return 0;
+    const e = this.data.allocate(pos, len);
+    if (e === 0) this.touchC();
+    return e;
   }
 }
 
@@ -189,6 +230,7 @@ export class MemDir extends Inode {
     i.nlink--;
     i.touchC();
     if (i.nlink === 0 && this.sb instanceof TmpfsSuperblock) this.sb.inodesUsed--;
+    if (i.nlink === 0 && i instanceof MemFile) i.data.detachBudget();
     return 0;
   }
   rmdir(name: string): number {
@@ -231,15 +273,19 @@ export class TmpfsSuperblock extends Superblock {
   readonly fsType: string = "tmpfs";
   root: MemDir;
   inodesUsed = 1;
-  constructor(clock: () => bigint, readonly limits: { bytes?: number; inodes?: number; mode?: number } = {}) {
+  /** What its files' pages may take (limits.bytes, else DEFAULT_FS_BYTES; limits.budget to share one). */
+  readonly budget: ByteBudget;
+  constructor(clock: () => bigint, readonly limits: { bytes?: number; inodes?: number; mode?: number; budget?: ByteBudget } = {}) {
     super(clock);
+    this.budget = limits.budget ?? new ByteBudget(limits.bytes ?? DEFAULT_FS_BYTES);
     this.root = new MemDir(this, limits.mode ?? 0o1777);
   }
   inodesFree(): number { return (this.limits.inodes ?? 1 << 30) - this.inodesUsed; }
   statfs(): StatFs {
-    const blocks = BigInt(Math.floor((this.limits.bytes ?? 8 << 30) / PAGE));
+    const blocks = BigInt(Math.floor(this.budget.limit / PAGE));
+    const free = BigInt(Math.floor((this.budget.limit - this.budget.used) / PAGE));
     return {
-      type: TMPFS_MAGIC, bsize: PAGE, blocks, bfree: blocks, bavail: blocks,
+      type: TMPFS_MAGIC, bsize: PAGE, blocks, bfree: free, bavail: free,
       files: BigInt(this.limits.inodes ?? 1 << 30), ffree: BigInt(this.inodesFree()), namelen: 255, frsize: PAGE,
       fsid: 0n,
     };
