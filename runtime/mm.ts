@@ -56,6 +56,11 @@ export interface MappedFile {
   writeBack: boolean;
   /** MAP_SHARED: the file's page frames, shared with every other shared mapping of it. */
   pages?: SharedFilePages;
+  /**
+   * Told of each VMA that starts or stops using the file (Linux's vm_operations open/close): a
+   * System V shared memory segment counts its attaches this way, through splits, fork and exit.
+   */
+  ops?: { open(): void; close(): void };
 }
 
 /**
@@ -78,10 +83,12 @@ export class SharedFilePages {
 }
 
 function holdFile(f: MappedFile | undefined): void {
+  f?.ops?.open();
   if (f?.pages) f.pages.users++;
   if (f && typeof f.handle.refs === "number") f.handle.refs++;
 }
 function dropFile(f: MappedFile | undefined): void {
+  f?.ops?.close();
   if (f?.pages && --f.pages.users === 0) f.pages.release();
   if (!f || typeof f.handle.refs !== "number") return;
   if (--f.handle.refs === 0) f.handle.release?.();
@@ -514,6 +521,9 @@ export class AddressSpace {
         return BigInt(-ENOMEM);
       }
     }
+    // The moved mapping holds the file before the old one lets go, so a file whose last user this
+    // is (a shared page cache, a segment marked for removal) lives on.
+    holdFile(moved.file);
     if (dontUnmap) {
       // The old range stays mapped but its pages start over as zero-fill.
       if (v.populated) this.ptMapRange(addr, addr + oldLen, pteFlags(v.prot, false));
@@ -524,7 +534,6 @@ export class AddressSpace {
       this.unmap(addr, addr + oldLen);
       if (v.file && wb) v.file.writeBack = true;
     }
-    holdFile(moved.file);
     this.insert(moved);
     if (v.everExec) this.dropDecodedCode();
     return to;

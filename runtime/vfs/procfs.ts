@@ -50,6 +50,9 @@ export interface ProcSource {
   random(buf: Uint8Array): void;
   /** /proc/stat: CPU time in clock ticks, boot time, task counts. */
   stat(): string;
+  /** System V IPC: /proc/sysvipc/{shm,sem,msg} and the limits in /proc/sys/kernel (name → value). */
+  sysvipc?(kind: "shm" | "sem" | "msg"): string;
+  ipcLimits?: Record<string, string>;
 }
 
 /** Stable per-boot and fresh-per-read UUIDs (/proc/sys/kernel/random/{boot_id,uuid}). */
@@ -234,6 +237,8 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
     ["vmstat", file("/vmstat", () => vmstatText(src.memory()))],
     ["version", file("/version", () => `Linux version ${src.osrelease()} (wasl@wasl) (wasl) ${src.version()}\n`)],
     ["mounts", () => new ProcLink(sb, "/mounts", () => "self/mounts")],
+    ...(src.sysvipc ? [["sysvipc", dir("/sysvipc", () => (["shm", "sem", "msg"] as const).map((kind): [string, Maker] =>
+      [kind, file(`/sysvipc/${kind}`, () => src.sysvipc!(kind))]))] as [string, Maker]] : []),
     ["sys", dir("/sys", () => [
       ["kernel", dir("/sys/kernel", () => [
         ["hostname", file("/sys/kernel/hostname", () => src.hostname() + "\n")],
@@ -244,6 +249,7 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
         ["threads-max", file("/sys/kernel/threads-max", value(THREADS_MAX))],
         ["cap_last_cap", file("/sys/kernel/cap_last_cap", value(CAP_LAST_CAP))],
         ["ngroups_max", file("/sys/kernel/ngroups_max", value(NGROUPS_MAX))],
+        ...Object.entries(src.ipcLimits ?? {}).map(([name, v]): [string, Maker] => [name, file(`/sys/kernel/${name}`, value(v))]),
         ["random", dir("/sys/kernel/random", () => [
           ["boot_id", file("/sys/kernel/random/boot_id", () => `${bootId ||= uuidV4(src.random)}\n`)],
           ["uuid", file("/sys/kernel/random/uuid", () => uuidV4(src.random) + "\n")],
