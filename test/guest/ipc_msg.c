@@ -6,6 +6,10 @@
 #include <grp.h>
 #include <limits.h>
 
+#ifndef MSG_COPY
+#define MSG_COPY 040000 // Linux 3.8; musl does not name it
+#endif
+
 struct msg { long type; char text[128]; };
 
 static int snd(int q, long type, const char *text, int flg) {
