@@ -142,17 +142,26 @@ export class ProcDir extends Inode {
   }
 }
 
-/** A file whose content is generated when it is opened (reads see one consistent snapshot). */
+/**
+ * A file whose content is generated at its first read (reads see one consistent snapshot), as
+ * Linux's seq_file does: what happens between open and read shows (pmap opens /proc/self/maps,
+ * then attaches a segment, then reads to find it).
+ */
 export class ProcFile extends Inode {
   constructor(sb: ProcSuperblock, key: string, private content: () => string | Uint8Array, mode = 0o444) {
     super(sb, sb.inoFor(key), S_IFREG | mode);
   }
   openIO(flags: number): FileIO | number {
     if ((flags & O_ACCMODE) !== O_RDONLY) return -EACCES;
-    const c = this.content();
-    const data = typeof c === "string" ? bytesOf(c) : c;
+    let snapshot: Uint8Array | null = null;
+    const text = (): Uint8Array => {
+      if (snapshot) return snapshot;
+      const c = this.content();
+      return (snapshot = typeof c === "string" ? bytesOf(c) : c);
+    };
     return {
       read: (buf, pos) => {
+        const data = text();
         if (pos >= data.length) return 0;
         const n = Math.min(buf.length, data.length - pos);
         buf.set(data.subarray(pos, pos + n));
@@ -160,7 +169,7 @@ export class ProcFile extends Inode {
       },
       write: () => -EACCES,
       // Like Linux's proc files: size 0 in stat, but SEEK_END works on the snapshot.
-      size: () => data.length,
+      size: () => text().length,
       truncate: () => -EACCES,
     };
   }

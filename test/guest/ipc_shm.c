@@ -39,6 +39,9 @@ static void maps_line(void *addr) {
   printf("maps: no line at the address\n");
 }
 
+/** A small segment of its own (pmap makes one the same way). */
+static int kid0(void) { return track(SHM, shmget(IPC_PRIVATE, 42, IPC_CREAT | 0666)); }
+
 static sigjmp_buf fault;
 static void on_segv(int s) { (void)s; siglongjmp(fault, 1); }
 
@@ -154,6 +157,16 @@ int main(int argc, char **argv) {
   printf("still there: %s\n", e(shm_stat(id, &ds)));
   shmdt(p);
   printf("after the last detach: %s\n", e(shm_stat(id, &ds)));
+
+  // pmap's way to learn the shm device: open /proc/self/maps, attach, then read.
+  FILE *mf = fopen("/proc/self/maps", "r");
+  char *probe = shmat(kid0(), NULL, SHM_RDONLY);
+  int seen = 0;
+  char ml[512];
+  while (mf && fgets(ml, sizeof ml, mf)) if (strstr(ml, "/SYSV") && strtoul(ml, NULL, 16) == (unsigned long)probe) seen = 1;
+  if (mf) fclose(mf);
+  printf("maps opened before the attach shows it: %d\n", seen);
+  shmdt(probe);
 
   // Keys.
   key_t key = fresh_key(probe_shm);
