@@ -790,6 +790,17 @@ export function sysMsgctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   }
 }
 
+/**
+ * The machine's run is over: segments nobody removed give their frames back (Linux keeps them
+ * until reboot; this machine is about to be reset or dropped).
+ */
+export function releaseIpcNamespace(k: Kernel): void {
+  const n = namespaces.get(k);
+  if (!n) return;
+  for (const s of n.shm.list()) destroySegment(n, s);
+  namespaces.delete(k);
+}
+
 // ---- /proc/sysvipc ----------------------------------------------------------------------------
 
 const pad = (v: number | bigint | string, w: number): string => String(v).padStart(w);
