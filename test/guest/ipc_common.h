@@ -118,3 +118,14 @@ static __attribute__((unused)) int sysvipc_line(const char *kind, int id, char *
   fclose(f);
   return found;
 }
+
+/** Prints /proc/sys/kernel/<name> as it reads. */
+static __attribute__((unused)) void print_sysctl(const char *name) {
+  char path[64], buf[128] = "";
+  snprintf(path, sizeof path, "/proc/sys/kernel/%s", name);
+  FILE *f = fopen(path, "r");
+  if (!f) { printf("%s: cannot open\n", path); return; }
+  if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
+  fclose(f);
+  printf("%s: %s", path, buf);
+}

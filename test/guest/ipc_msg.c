@@ -159,6 +159,9 @@ int main(void) {
   int maxidx = msgctl(0, IPC_INFO, (struct msqid_ds *)&mi);
   printf("IPC_INFO: %d msgmax %d msgmnb %d msgmni %d msgssz %d msgseg %d\n", maxidx >= 0, mi.msgmax, mi.msgmnb, mi.msgmni,
     mi.msgssz, mi.msgseg);
+  print_sysctl("msgmax");
+  print_sysctl("msgmnb");
+  print_sysctl("msgmni");
   snd(kq, 4, "four", 0);
   msgctl(kq, IPC_STAT, &ds);
   ds.msg_perm.mode = 0604;

@@ -213,6 +213,7 @@ int main(void) {
   printf("IPC_INFO: %d semmsl %d semmns %d semopm %d semmni %d semvmx %d semaem %d\n", maxidx >= 0, si.semmsl, si.semmns,
     si.semopm, si.semmni, si.semvmx, si.semaem);
 
+  print_sysctl("sem");
   // IPC_SET, then an ordinary user: 0640 group-readable set of root's, and a 0600 one.
   semctl(kid, 0, IPC_STAT, (union semun){ .buf = &ds });
   ds.sem_perm.mode = 0604;

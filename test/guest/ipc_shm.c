@@ -179,6 +179,9 @@ int main(int argc, char **argv) {
   struct shminfo si;
   int maxidx = shmctl(0, IPC_INFO, (struct shmid_ds *)&si);
   printf("IPC_INFO: %d shmmax %lu shmmin %lu shmmni %lu shmall %lu\n", maxidx >= 0, si.shmmax, si.shmmin, si.shmmni, si.shmall);
+  print_sysctl("shmmax");
+  print_sysctl("shmall");
+  print_sysctl("shmmni");
   printf("SHM_STAT of its index is its id: %d\n", shmctl(kid & 0x7fff, SHM_STAT, &ds) == kid);
   printf("SHM_LOCK: %s\n", e(shmctl(kid, SHM_LOCK, NULL)));
   shm_stat(kid, &ds);
