@@ -3,7 +3,7 @@
 // touch; this file decides what is mapped where and with which permissions.
 import type { CoreExports } from "./machine.js";
 import * as L from "./gen/layout.js";
-import { EINVAL, ENOMEM, EEXIST, EFAULT, EPERM } from "./errno.js";
+import { EACCES, EINVAL, ENOMEM, EEXIST, EFAULT, EPERM } from "./errno.js";
 
 export const PAGE = 4096n;
 export const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
@@ -38,6 +38,8 @@ export interface Vma {
   populated: boolean;
   /** Was ever executable: its frames may hold decoded blocks (see dropFrames). */
   everExec?: boolean;
+  /** The PROT_* bits mprotect may give it (Linux's VM_MAY*): a read-only shm attach cannot become writable. */
+  mayProt?: number;
   /** File-backed: what /proc/self/maps shows, and where MAP_SHARED writes go back to. */
   file?: MappedFile;
   /** File offset of start (file mappings). */
@@ -343,6 +345,7 @@ export class AddressSpace {
     for (let a = start; a < end;) {
       const v = this.find(a);
       if (!v) return -ENOMEM;
+      if (v.mayProt !== undefined && (prot & ~v.mayProt)) return -EACCES;
       a = v.end;
     }
     this.splitAt(start); this.splitAt(end);
@@ -367,7 +370,7 @@ export class AddressSpace {
     for (const v of this.vmas) {
       const p = out[out.length - 1];
       const contiguousFile = p && p.file === v.file && (p.file === undefined || (p.offset ?? 0n) + (p.end - p.start) === v.offset);
-      if (p && p.end === v.start && p.prot === v.prot && p.flags === v.flags && p.name === v.name && p.populated === v.populated && !!p.everExec === !!v.everExec && contiguousFile) {
+      if (p && p.end === v.start && p.prot === v.prot && p.flags === v.flags && p.name === v.name && p.populated === v.populated && !!p.everExec === !!v.everExec && p.mayProt === v.mayProt && contiguousFile) {
         p.end = v.end;
         dropFile(v.file);
       } else out.push(v);

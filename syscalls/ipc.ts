@@ -284,6 +284,9 @@ export function sysShmat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       mm.munmap(start, len);
       return -ENOMEM;
     }
+    // A read-only attach holds the segment open for reading only: mprotect cannot add PROT_WRITE.
+    const v = mm.find(start);
+    if (v && (flg & SHM_RDONLY)) v.mayProt = PROT_READ | PROT_EXEC;
     return start;
   } finally {
     if (--s.nattch === 0 && (s.mode & SHM_DEST)) destroySegment(n, s);

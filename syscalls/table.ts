@@ -534,7 +534,7 @@ const IMPL: Record<string, Impl> = {
   mlockall: { handler: mm.sysMlockall },
   munlockall: { handler: mm.sysMunlockall },
   shmget: { handler: ipc.sysShmget, status: "partial", note: "a segment's pages are all allocated at its first attach (Linux allocates on touch; /proc/sysvipc/shm's rss counts them all); no SHM_HUGETLB (ENOMEM, as with no huge pages reserved)" },
-  shmat: { handler: ipc.sysShmat, status: "partial", note: "NULL/address/SHM_RND/SHM_RDONLY/SHM_REMAP/SHM_EXEC; an SHM_RDONLY attach can be made writable by mprotect (Linux refuses with EACCES)" },
+  shmat: { handler: ipc.sysShmat },
   shmdt: { handler: ipc.sysShmdt },
   shmctl: { handler: ipc.sysShmctl, status: "partial", note: "SHM_LOCK/SHM_UNLOCK only set the flag (memory is never swapped)" },
   semget: { handler: ipc.sysSemget },

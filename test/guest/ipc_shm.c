@@ -78,6 +78,8 @@ int main(int argc, char **argv) {
   if (!sigsetjmp(fault, 1)) { q[0] = 'X'; printf("write through the read-only attach: no fault\n"); }
   else printf("write through the read-only attach: SIGSEGV\n");
   signal(SIGSEGV, SIG_DFL);
+  printf("mprotect the read-only attach writable: %s\n", e(mprotect(q, 4096, PROT_READ | PROT_WRITE)));
+  printf("mprotect it executable: %s\n", e(mprotect(q, 4096, PROT_READ | PROT_EXEC)));
   r = e(shmdt(q));
   printf("shmdt second: %s, nattch %lu\n", r, nattch(id));
   printf("shmdt again: %s\n", e(shmdt(q)));
