@@ -17,6 +17,7 @@ import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
 import { formatCall, formatResult } from "../syscalls/trace.js";
 import { futexWake, exitRobustList } from "../syscalls/futex.js";
+import { exitSem, releaseIpcNamespace } from "../syscalls/ipc.js";
 import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited, settleCpuTime } from "./signals.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10, R11 = 11;
@@ -246,8 +247,8 @@ export class Kernel {
     return proc;
   }
 
-  /** Gives back the frames the kernel keeps beyond its processes (cached programs), so the machine can be reused. */
-  releaseCachedFrames(): void { this.programs?.dropFrames(); }
+  /** Gives back the frames the kernel keeps beyond its processes (cached programs, IPC segments), so the machine can be reused. */
+  releaseCachedFrames(): void { this.programs?.dropFrames(); releaseIpcNamespace(this); }
 
   /** The program file: read through the VFS with execve's checks. */
   private readProgram(proc: Process, path: string): ReturnType<KernelFiles["readExecutable"]> {
@@ -519,6 +520,7 @@ export class Kernel {
     this.files.exitFiles(proc);
     if (users <= 0) proc.fds.closeAll();
     if (--proc.mm.users === 0) proc.mm.destroy();
+    exitSem(this, proc);
     this.releaseVforkParent(proc);
     // Orphans go to the nearest living subreaper ancestor, or to init.
     let reaper: Process | null = proc.parent;

@@ -3,7 +3,7 @@
 // touch; this file decides what is mapped where and with which permissions.
 import type { CoreExports } from "./machine.js";
 import * as L from "./gen/layout.js";
-import { EINVAL, ENOMEM, EEXIST, EFAULT, EPERM } from "./errno.js";
+import { EACCES, EINVAL, ENOMEM, EEXIST, EFAULT, EPERM } from "./errno.js";
 
 export const PAGE = 4096n;
 export const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
@@ -38,6 +38,8 @@ export interface Vma {
   populated: boolean;
   /** Was ever executable: its frames may hold decoded blocks (see dropFrames). */
   everExec?: boolean;
+  /** The PROT_* bits mprotect may give it (Linux's VM_MAY*): a read-only shm attach cannot become writable. */
+  mayProt?: number;
   /** File-backed: what /proc/self/maps shows, and where MAP_SHARED writes go back to. */
   file?: MappedFile;
   /** File offset of start (file mappings). */
@@ -56,6 +58,11 @@ export interface MappedFile {
   writeBack: boolean;
   /** MAP_SHARED: the file's page frames, shared with every other shared mapping of it. */
   pages?: SharedFilePages;
+  /**
+   * Told of each VMA that starts or stops using the file (Linux's vm_operations open/close): a
+   * System V shared memory segment counts its attaches this way, through splits, fork and exit.
+   */
+  ops?: { open(): void; close(): void };
 }
 
 /**
@@ -78,10 +85,12 @@ export class SharedFilePages {
 }
 
 function holdFile(f: MappedFile | undefined): void {
+  f?.ops?.open();
   if (f?.pages) f.pages.users++;
   if (f && typeof f.handle.refs === "number") f.handle.refs++;
 }
 function dropFile(f: MappedFile | undefined): void {
+  f?.ops?.close();
   if (f?.pages && --f.pages.users === 0) f.pages.release();
   if (!f || typeof f.handle.refs !== "number") return;
   if (--f.handle.refs === 0) f.handle.release?.();
@@ -336,6 +345,7 @@ export class AddressSpace {
     for (let a = start; a < end;) {
       const v = this.find(a);
       if (!v) return -ENOMEM;
+      if (v.mayProt !== undefined && (prot & ~v.mayProt)) return -EACCES;
       a = v.end;
     }
     this.splitAt(start); this.splitAt(end);
@@ -360,7 +370,7 @@ export class AddressSpace {
     for (const v of this.vmas) {
       const p = out[out.length - 1];
       const contiguousFile = p && p.file === v.file && (p.file === undefined || (p.offset ?? 0n) + (p.end - p.start) === v.offset);
-      if (p && p.end === v.start && p.prot === v.prot && p.flags === v.flags && p.name === v.name && p.populated === v.populated && !!p.everExec === !!v.everExec && contiguousFile) {
+      if (p && p.end === v.start && p.prot === v.prot && p.flags === v.flags && p.name === v.name && p.populated === v.populated && !!p.everExec === !!v.everExec && p.mayProt === v.mayProt && contiguousFile) {
         p.end = v.end;
         dropFile(v.file);
       } else out.push(v);
@@ -514,6 +524,9 @@ export class AddressSpace {
         return BigInt(-ENOMEM);
       }
     }
+    // The moved mapping holds the file before the old one lets go, so a file whose last user this
+    // is (a shared page cache, a segment marked for removal) lives on.
+    holdFile(moved.file);
     if (dontUnmap) {
       // The old range stays mapped but its pages start over as zero-fill.
       if (v.populated) this.ptMapRange(addr, addr + oldLen, pteFlags(v.prot, false));
@@ -524,7 +537,6 @@ export class AddressSpace {
       this.unmap(addr, addr + oldLen);
       if (v.file && wb) v.file.writeBack = true;
     }
-    holdFile(moved.file);
     this.insert(moved);
     if (v.everExec) this.dropDecodedCode();
     return to;

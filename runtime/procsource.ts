@@ -7,6 +7,7 @@ import { major, minor, type OpenFile } from "./vfs/index.js";
 import { UTS } from "../syscalls/misc.js";
 import { processCpuNs, threadCpuNs, childCpuNs } from "./signals.js";
 import { utsName } from "../syscalls/misc.js";
+import { sysvipcText, IPC_SYSCTLS } from "../syscalls/ipc.js";
 
 const enc = new TextEncoder();
 
@@ -157,6 +158,8 @@ export function createProcSource(files: KernelFiles): ProcSource {
       running: [...k.processes.values()].filter((p) => p.alive && stateLetter(p) === "R").length,
       lastPid: Math.max(0, ...k.processes.keys()),
     }),
+    sysvipc: (kind) => sysvipcText(k, kind),
+    ipcLimits: IPC_SYSCTLS,
     hostname: () => utsName(k, "hostname"),
     osrelease: () => UTS.release,
     version: () => UTS.version,

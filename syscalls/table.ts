@@ -17,6 +17,7 @@ import * as time from "./time.js";
 import * as sched from "./sched.js";
 import * as sock from "./socket.js";
 import * as pidfd from "./pidfd.js";
+import * as ipc from "./ipc.js";
 
 // number name argument-kinds (one line per call, numbers in order; 337–423 are unassigned).
 const NUMBERS = `
@@ -532,6 +533,18 @@ const IMPL: Record<string, Impl> = {
   munlock: { handler: mm.sysMunlock },
   mlockall: { handler: mm.sysMlockall },
   munlockall: { handler: mm.sysMunlockall },
+  shmget: { handler: ipc.sysShmget, status: "partial", note: "a segment's pages are all allocated at its first attach (Linux allocates on touch; /proc/sysvipc/shm's rss counts them all); no SHM_HUGETLB (ENOMEM, as with no huge pages reserved)" },
+  shmat: { handler: ipc.sysShmat },
+  shmdt: { handler: ipc.sysShmdt },
+  shmctl: { handler: ipc.sysShmctl, status: "partial", note: "SHM_LOCK/SHM_UNLOCK only set the flag (memory is never swapped)" },
+  semget: { handler: ipc.sysSemget },
+  semop: { handler: ipc.sysSemop, status: "partial", note: "SEM_UNDO adjustments belong to the process (threads share them); CLONE_SYSVSEM between processes does not share them" },
+  semtimedop: { handler: ipc.sysSemtimedop, status: "partial", note: "as semop" },
+  semctl: { handler: ipc.sysSemctl },
+  msgget: { handler: ipc.sysMsgget },
+  msgsnd: { handler: ipc.sysMsgsnd },
+  msgrcv: { handler: ipc.sysMsgrcv },
+  msgctl: { handler: ipc.sysMsgctl },
   exit: { handler: proc.sysExit },
   fork: { handler: proc.sysFork },
   vfork: { handler: proc.sysVfork },

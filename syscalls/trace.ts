@@ -131,7 +131,7 @@ export function formatResult(k: Kernel, e: SyscallEntry | undefined, a: bigint[]
     const text = ERRNO_TEXT[n];
     return `-1 ${errnoName(n)}${text ? ` (${text})` : ""}`;
   }
-  if (e && (e.name === "mmap" || e.name === "brk" || e.name === "mremap")) return hex(BigInt.asUintN(64, v));
+  if (e && (e.name === "mmap" || e.name === "brk" || e.name === "mremap" || e.name === "shmat")) return hex(BigInt.asUintN(64, v));
   const ob = e?.args.indexOf("obuf") ?? -1;
   if (ob >= 0 && v > 0n) {
     const b = k.machine.copyIn(a[ob], Math.min(Number(v), 33));

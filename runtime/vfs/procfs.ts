@@ -50,6 +50,9 @@ export interface ProcSource {
   random(buf: Uint8Array): void;
   /** /proc/stat: CPU time in clock ticks, boot time, task counts. */
   stat(): string;
+  /** System V IPC: /proc/sysvipc/{shm,sem,msg} and the limits in /proc/sys/kernel (name → value). */
+  sysvipc?(kind: "shm" | "sem" | "msg"): string;
+  ipcLimits?: Record<string, string>;
 }
 
 /** Stable per-boot and fresh-per-read UUIDs (/proc/sys/kernel/random/{boot_id,uuid}). */
@@ -139,17 +142,26 @@ export class ProcDir extends Inode {
   }
 }
 
-/** A file whose content is generated when it is opened (reads see one consistent snapshot). */
+/**
+ * A file whose content is generated at its first read (reads see one consistent snapshot), as
+ * Linux's seq_file does: what happens between open and read shows (pmap opens /proc/self/maps,
+ * then attaches a segment, then reads to find it).
+ */
 export class ProcFile extends Inode {
   constructor(sb: ProcSuperblock, key: string, private content: () => string | Uint8Array, mode = 0o444) {
     super(sb, sb.inoFor(key), S_IFREG | mode);
   }
   openIO(flags: number): FileIO | number {
     if ((flags & O_ACCMODE) !== O_RDONLY) return -EACCES;
-    const c = this.content();
-    const data = typeof c === "string" ? bytesOf(c) : c;
+    let snapshot: Uint8Array | null = null;
+    const text = (): Uint8Array => {
+      if (snapshot) return snapshot;
+      const c = this.content();
+      return (snapshot = typeof c === "string" ? bytesOf(c) : c);
+    };
     return {
       read: (buf, pos) => {
+        const data = text();
         if (pos >= data.length) return 0;
         const n = Math.min(buf.length, data.length - pos);
         buf.set(data.subarray(pos, pos + n));
@@ -157,7 +169,7 @@ export class ProcFile extends Inode {
       },
       write: () => -EACCES,
       // Like Linux's proc files: size 0 in stat, but SEEK_END works on the snapshot.
-      size: () => data.length,
+      size: () => text().length,
       truncate: () => -EACCES,
     };
   }
@@ -234,6 +246,8 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
     ["vmstat", file("/vmstat", () => vmstatText(src.memory()))],
     ["version", file("/version", () => `Linux version ${src.osrelease()} (wasl@wasl) (wasl) ${src.version()}\n`)],
     ["mounts", () => new ProcLink(sb, "/mounts", () => "self/mounts")],
+    ...(src.sysvipc ? [["sysvipc", dir("/sysvipc", () => (["shm", "sem", "msg"] as const).map((kind): [string, Maker] =>
+      [kind, file(`/sysvipc/${kind}`, () => src.sysvipc!(kind))]))] as [string, Maker]] : []),
     ["sys", dir("/sys", () => [
       ["kernel", dir("/sys/kernel", () => [
         ["hostname", file("/sys/kernel/hostname", () => src.hostname() + "\n")],
@@ -244,6 +258,7 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
         ["threads-max", file("/sys/kernel/threads-max", value(THREADS_MAX))],
         ["cap_last_cap", file("/sys/kernel/cap_last_cap", value(CAP_LAST_CAP))],
         ["ngroups_max", file("/sys/kernel/ngroups_max", value(NGROUPS_MAX))],
+        ...Object.entries(src.ipcLimits ?? {}).map(([name, v]): [string, Maker] => [name, file(`/sys/kernel/${name}`, value(v))]),
         ["random", dir("/sys/kernel/random", () => [
           ["boot_id", file("/sys/kernel/random/boot_id", () => `${bootId ||= uuidV4(src.random)}\n`)],
           ["uuid", file("/sys/kernel/random/uuid", () => uuidV4(src.random) + "\n")],
