@@ -18,7 +18,7 @@ import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
 import { formatCall, formatResult } from "../syscalls/trace.js";
 import { futexWake, exitRobustList } from "../syscalls/futex.js";
 import { exitSem, releaseIpcNamespace } from "../syscalls/ipc.js";
-import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited, settleCpuTime } from "./signals.js";
+import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited, settleCpuTime, sendSignal } from "./signals.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10, R11 = 11;
 
@@ -339,6 +339,9 @@ export class Kernel {
     proc.argv = argv;
     proc.envp = envp;
     proc.didExec = true;
+    // execve(2): the "keep capabilities" flag is cleared, the process becomes dumpable again.
+    proc.prctl.keepCaps = false;
+    proc.prctl.dumpable = 1;
     thread.state = null;
     this.onCpu = thread;
     this.releaseVforkParent(proc);
@@ -428,6 +431,7 @@ export class Kernel {
     child.exitSignal = c.exitSignal;
     child.exe = parent.exe; child.argv = parent.argv; child.envp = parent.envp;
     child.personality = parent.personality;
+    child.prctl = { ...parent.prctl, pdeathSignal: 0 };
     realParent.children.add(child);
     dv.setUint32(L.S_CR3 - base, mm.root, true);
     const thread = new Thread(pid, child);
@@ -527,6 +531,8 @@ export class Kernel {
     while (reaper && !(reaper.childSubreaper && reaper.alive)) reaper = reaper.parent;
     if (!reaper || reaper === proc) reaper = this.init && this.init !== proc && this.init.alive ? this.init : null;
     for (const c of proc.children) {
+      // PR_SET_PDEATHSIG: the child hears of its parent's death.
+      if (c.prctl.pdeathSignal && c.alive) sendSignal(this, c, c.prctl.pdeathSignal);
       c.parent = reaper;
       if (reaper) {
         reaper.children.add(c);

@@ -68,6 +68,26 @@ export interface FsContext { cwd: string; umask: number }
 /** A wait4/waitid caller parked until one of its children changes state. */
 export interface ChildWaiter { thread: Thread; retry(): boolean }
 
+/** Per-process prctl(2) settings (Linux keeps some per thread; a process's threads share them here). */
+export interface ProcessPrctl {
+  /** PR_SET_PDEATHSIG: the signal this process gets when its parent dies (0: none; not inherited). */
+  pdeathSignal: number;
+  dumpable: number;
+  keepCaps: boolean;
+  noNewPrivs: boolean;
+  thpDisable: boolean;
+  /** Nanoseconds; 50 µs by default. */
+  timerSlack: bigint;
+  /** The capability bounding set (bit n: capability n). */
+  capBounding: bigint;
+}
+/** Capabilities 0..CAP_LAST_CAP (40, CAP_CHECKPOINT_RESTORE; /proc/sys/kernel/cap_last_cap). */
+export const CAP_LAST_CAP = 40;
+export const newPrctl = (): ProcessPrctl => ({
+  pdeathSignal: 0, dumpable: 1, keepCaps: false, noNewPrivs: false, thpDisable: false, timerSlack: 50_000n,
+  capBounding: (1n << BigInt(CAP_LAST_CAP + 1)) - 1n,
+});
+
 export class Process {
   threads: Thread[] = [];
   /** Shared by CLONE_SIGHAND children; execve gives the process its own copy. */
@@ -90,6 +110,8 @@ export class Process {
   exitSignal = 17;
   /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here rather than to init. */
   childSubreaper = false;
+  /** prctl(2) state: what fork copies (the death signal excepted) and exec partly resets. */
+  prctl: ProcessPrctl = newPrctl();
   /** Set by execve: setpgid on this child from its parent then fails with EACCES. */
   didExec = false;
   /** Set when the process has ended: exit status, or the signal that killed it. */

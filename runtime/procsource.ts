@@ -117,7 +117,9 @@ export function createProcSource(files: KernelFiles): ProcSource {
     status: (tid) => {
       const t0 = threadOf(proc, tid);
       const vm = vmKiB(proc);
-      const ids = (v: number) => `${v}\t${v}\t${v}\t${v}`;
+      const ids = (r: number, e: number, s: number, f: number) => `${r}\t${e}\t${s}\t${f}`;
+      // Root's permitted and effective sets are its bounding set; other users hold none.
+      const caps = proc.euid === 0 ? proc.prctl.capBounding : 0n;
       const mask = (v: bigint) => hex(v, 16);
       let caught = 0n, ignored = 0n;
       proc.sigactions.forEach((a, sig) => {
@@ -127,14 +129,14 @@ export function createProcSource(files: KernelFiles): ProcSource {
       });
       return `Name:\t${t0?.name ?? ""}\nUmask:\t${proc.umask.toString(8).padStart(4, "0")}\n` +
         `State:\t${stateLetter(proc)} (${proc.alive ? "running" : "zombie"})\nTgid:\t${proc.pid}\nNgid:\t0\nPid:\t${tid ?? proc.pid}\n` +
-        `PPid:\t${proc.ppid}\nTracerPid:\t0\nUid:\t${ids(proc.uid)}\nGid:\t${ids(proc.gid)}\n` +
+        `PPid:\t${proc.ppid}\nTracerPid:\t0\nUid:\t${ids(proc.uid, proc.euid, proc.suid, proc.fsuid)}\nGid:\t${ids(proc.gid, proc.egid, proc.sgid, proc.fsgid)}\n` +
         `FDSize:\t${Math.max(64, files.context(proc).fds.fds().length)}\nGroups:\t${proc.groups.join(" ")}${proc.groups.length ? " " : ""}\n` +
         `VmPeak:\t${String(vm.size).padStart(8)} kB\nVmSize:\t${String(vm.size).padStart(8)} kB\n` +
         `VmRSS:\t${String(vm.rss).padStart(8)} kB\nThreads:\t${proc.threads.filter((t) => !t.exited).length || 1}\n` +
         `SigQ:\t0/63535\nSigPnd:\t${mask(0n)}\nShdPnd:\t${mask(0n)}\nSigBlk:\t${mask(t0?.sigmask ?? 0n)}\n` +
         `SigIgn:\t${mask(ignored)}\nSigCgt:\t${mask(caught)}\nCapInh:\t0000000000000000\n` +
-        `CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n` +
-        `NoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-${host.cpuCount() - 1}\n`;
+        `CapPrm:\t${mask(caps)}\nCapEff:\t${mask(caps)}\nCapBnd:\t${mask(proc.prctl.capBounding)}\nCapAmb:\t0000000000000000\n` +
+        `NoNewPrivs:\t${proc.prctl.noNewPrivs ? 1 : 0}\nSeccomp:\t0\nCpus_allowed_list:\t0-${host.cpuCount() - 1}\n`;
     },
   });
 

@@ -1,7 +1,7 @@
 // Process and thread identity, exit, thread-local storage registers, limits and scheduling.
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, Process } from "../runtime/process.js";
-import { RLIM_NLIMITS, RLIM_INFINITY, RLIMIT_NOFILE } from "../runtime/process.js";
+import { RLIM_NLIMITS, RLIM_INFINITY, RLIMIT_NOFILE, CAP_LAST_CAP } from "../runtime/process.js";
 import {
   CLONE_VM, CLONE_VFORK, CLONE_PIDFD, CLONE_THREAD, CLONE_DETACHED, CLONE_PARENT_SETTID, CLD_EXITED, CLD_KILLED,
   CLONE_FILES, CLONE_FS, CLONE_SYSVSEM, CLONE_SIGHAND, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
@@ -148,12 +148,30 @@ export function sysSchedGetaffinity(k: Kernel, t: Thread, a: bigint[]): SyscallR
 export function sysSchedYield(k: Kernel): SyscallResult { k.yieldCpu(); return 0; }
 
 export const PR_SET_NAME = 15, PR_GET_NAME = 16, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
+const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4;
+const PR_GET_KEEPCAPS = 7, PR_SET_KEEPCAPS = 8, PR_GET_TIMING = 13, PR_SET_TIMING = 14;
+const PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24, PR_GET_SECUREBITS = 27;
+const PR_SET_TIMERSLACK = 29, PR_GET_TIMERSLACK = 30, PR_MCE_KILL = 33, PR_MCE_KILL_GET = 34;
+const PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39, PR_SET_THP_DISABLE = 41, PR_GET_THP_DISABLE = 42;
+const PR_CAP_AMBIENT = 47, PR_GET_SPECULATION_CTRL = 52;
+const PR_CAP_AMBIENT_IS_SET = 1, PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_LOWER = 3, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+const CAP_SETPCAP = 8;
 
-/** prctl(2): the thread name and the child subreaper flag; other options are EINVAL. */
+/**
+ * prctl(2). Answered: the thread name, the child subreaper flag, the parent-death signal, dumpable,
+ * keep-capabilities, no_new_privs, THP disable, timer slack, the capability bounding set (read and
+ * drop), ambient capabilities (none are ever raised), the machine-check policy, securebits (read),
+ * speculation control (not affected). Like a kernel built without seccomp, Yama or anonymous VMA
+ * names, PR_GET/SET_SECCOMP, PR_SET_PTRACER and PR_SET_VMA are EINVAL, as is anything unknown.
+ */
 export function sysPrctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const p = t.process, pr = p.prctl;
+  const arg = (i: number) => a[i] ?? 0n;
+  /** Options that take no further arguments want them zero. */
+  const restZero = (from: number) => [2, 3, 4].every((i) => i < from || arg(i) === 0n);
   switch (Number(a[0] & 0xffffffffn)) {
-    case PR_SET_CHILD_SUBREAPER: t.process.childSubreaper = a[1] !== 0n; return 0;
-    case PR_GET_CHILD_SUBREAPER: return k.machine.writeU32(a[1], t.process.childSubreaper ? 1 : 0) ? 0 : -EFAULT;
+    case PR_SET_CHILD_SUBREAPER: p.childSubreaper = a[1] !== 0n; return 0;
+    case PR_GET_CHILD_SUBREAPER: return k.machine.writeU32(a[1], p.childSubreaper ? 1 : 0) ? 0 : -EFAULT;
     case PR_SET_NAME: {
       const b = k.machine.copyIn(a[1], 16);
       if (!b) return -EFAULT;
@@ -166,6 +184,57 @@ export function sysPrctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       b.set(new TextEncoder().encode(t.name).subarray(0, 15));
       return k.machine.copyOut(a[1], b) ? 0 : -EFAULT;
     }
+    case PR_SET_PDEATHSIG:
+      if (a[1] > 64n) return -EINVAL;
+      pr.pdeathSignal = Number(a[1]);
+      return 0;
+    case PR_GET_PDEATHSIG: return k.machine.writeU32(a[1], pr.pdeathSignal) ? 0 : -EFAULT;
+    case PR_GET_DUMPABLE: return pr.dumpable;
+    case PR_SET_DUMPABLE:
+      if (a[1] > 1n) return -EINVAL;
+      pr.dumpable = Number(a[1]);
+      return 0;
+    case PR_GET_KEEPCAPS: return pr.keepCaps ? 1 : 0;
+    case PR_SET_KEEPCAPS:
+      if (a[1] > 1n) return -EINVAL;
+      pr.keepCaps = a[1] === 1n;
+      return 0;
+    case PR_GET_TIMING: return 0;
+    case PR_SET_TIMING: return a[1] === 0n ? 0 : -EINVAL;
+    case PR_CAPBSET_READ:
+      if (a[1] > BigInt(CAP_LAST_CAP)) return -EINVAL;
+      return (pr.capBounding >> a[1]) & 1n ? 1 : 0;
+    case PR_CAPBSET_DROP:
+      if (a[1] > BigInt(CAP_LAST_CAP)) return -EINVAL;
+      // CAP_SETPCAP is needed: root has it (while its bounding set keeps it).
+      if (p.euid !== 0 || !((pr.capBounding >> BigInt(CAP_SETPCAP)) & 1n)) return -EPERM;
+      pr.capBounding &= ~(1n << a[1]);
+      return 0;
+    case PR_GET_SECUREBITS: return 0;
+    case PR_SET_TIMERSLACK: pr.timerSlack = a[1] === 0n ? 50_000n : a[1]; return 0;
+    case PR_GET_TIMERSLACK: return pr.timerSlack > 0x7fffffffn ? 0x7fffffff : Number(pr.timerSlack);
+    case PR_MCE_KILL: return a[1] <= 1n && restZero(4) ? 0 : -EINVAL;
+    case PR_MCE_KILL_GET: return restZero(1) && a[1] === 0n ? 2 /* PR_MCE_KILL_DEFAULT */ : -EINVAL;
+    case PR_SET_NO_NEW_PRIVS:
+      if (a[1] !== 1n || !restZero(2)) return -EINVAL;
+      pr.noNewPrivs = true;
+      return 0;
+    case PR_GET_NO_NEW_PRIVS: return a[1] === 0n && restZero(2) ? (pr.noNewPrivs ? 1 : 0) : -EINVAL;
+    case PR_SET_THP_DISABLE:
+      if (!restZero(2)) return -EINVAL;
+      pr.thpDisable = a[1] !== 0n;
+      return 0;
+    case PR_GET_THP_DISABLE: return a[1] === 0n && restZero(2) ? (pr.thpDisable ? 1 : 0) : -EINVAL;
+    case PR_CAP_AMBIENT:
+      switch (Number(a[1])) {
+        case PR_CAP_AMBIENT_IS_SET: return a[2] > BigInt(CAP_LAST_CAP) ? -EINVAL : 0;
+        case PR_CAP_AMBIENT_CLEAR_ALL: return 0;
+        case PR_CAP_AMBIENT_LOWER: return a[2] > BigInt(CAP_LAST_CAP) ? -EINVAL : 0;
+        // Raising needs the capability in the inheritable set, which is empty here.
+        case PR_CAP_AMBIENT_RAISE: return a[2] > BigInt(CAP_LAST_CAP) ? -EINVAL : -EPERM;
+        default: return -EINVAL;
+      }
+    case PR_GET_SPECULATION_CTRL: return a[1] <= 2n ? 0 /* PR_SPEC_NOT_AFFECTED */ : -ENODEV;
     default: return -EINVAL;
   }
 }

@@ -514,7 +514,7 @@ const IMPL: Record<string, Impl> = {
   inotify_init1: { handler: inotify.sysInotifyInit1, status: "partial", note: "changes made through wasl's VFS give events at once; another host process's changes to a watched host file are polled (IN_MODIFY/IN_ATTRIB within 0.5 s), to a host directory's entries not seen; IN_DELETE_SELF comes with the last name's removal, not the last close; IN_EXCL_UNLINK is accepted and ignored; no IN_UNMOUNT" },
   inotify_add_watch: { handler: inotify.sysInotifyAddWatch, status: "partial", note: "changes made through wasl's VFS give events at once; another host process's changes to a watched host file are polled (IN_MODIFY/IN_ATTRIB within 0.5 s), to a host directory's entries not seen; IN_DELETE_SELF comes with the last name's removal, not the last close; IN_EXCL_UNLINK is accepted and ignored; no IN_UNMOUNT" },
   inotify_rm_watch: { handler: inotify.sysInotifyRmWatch },
-  prctl: { handler: proc.sysPrctl, status: "partial", note: "PR_SET_NAME/PR_GET_NAME and PR_SET/GET_CHILD_SUBREAPER; other options give EINVAL" },
+  prctl: { handler: proc.sysPrctl, status: "partial", note: "name, child subreaper, pdeath signal, dumpable, keepcaps, no_new_privs, THP, timer slack, capability bounding set, ambient (none raised), MCE, securebits (read); seccomp, Yama ptracer and VMA names are EINVAL as on a kernel without them" },
   fcntl: { handler: io.sysFcntl, status: "partial", note: "DUPFD(_CLOEXEC), GETFD/SETFD, GETFL/SETFL, GETLK/SETLK/SETLKW (no deadlock detection), GET/SETPIPE_SZ; F_SETOWN is accepted and ignored; no OFD locks, leases, seals or F_NOTIFY" },
   flock: { handler: io.sysFlock },
   brk: { handler: mm.sysBrk },
