@@ -72,6 +72,9 @@ export class FastFds {
 
   forget(c: FileCache): void { this.files.delete(c); }
 
+  /** Drops the page copies of every description reading io (a file, for memory files). */
+  dropCopiesOf(io: object): void { for (const c of this.files) if (c.reads(io)) c.drop(0, Infinity); }
+
   /** Gives back every frame that holds a copy of a file page (the machine is short of memory); true if any. */
   dropFileFrames(): boolean {
     if (this.fileFrames === 0) return false;
@@ -112,6 +115,7 @@ export class FileCache implements FastFileState {
     return true;
   }
 
+  reads(io: object): boolean { return this.io === io; }
   private get machine(): Machine { return this.owner.machine; }
   get pos(): number { return Number(this.machine.view.getBigUint64(this.addr + L.FILE_POS, true)); }
   set pos(v: number) { this.machine.view.setBigUint64(this.addr + L.FILE_POS, BigInt(v), true); }

@@ -167,6 +167,8 @@ export class Kernel {
   private readonly fastFamilies: number;
   /** The running thread's descriptors as the core's read/write fast path sees them. */
   private readonly fastFds: FastFds;
+  /** Drops the core's copies of a file's pages (the file is now mapped shared: reads go through the kernel). */
+  dropFileCopies(file: object): void { this.fastFds.dropCopiesOf(file); }
 
   /** A kernel on a new machine instantiated from the compiled core module. */
   static async create(module: WebAssembly.Module, opts: KernelOptions): Promise<Kernel> {

@@ -2,6 +2,7 @@
 // list of VMAs (what Linux's mm_struct keeps). Frames are allocated lazily by the core on first
 // touch; this file decides what is mapped where and with which permissions.
 import type { CoreExports } from "./machine.js";
+import type { Inode, MappedPages } from "./vfs/inode.js";
 import * as L from "./gen/layout.js";
 import { EACCES, EINVAL, ENOMEM, EEXIST, EFAULT, EPERM } from "./errno.js";
 
@@ -71,16 +72,40 @@ export interface MappedFile {
  * same page, so they see each other's stores at once. The cache holds one reference per frame
  * and lets them go when the last mapping that uses it is gone.
  */
-export class SharedFilePages {
+export class SharedFilePages implements MappedPages {
   /** Page index in the file → frame. */
   readonly frames = new Map<bigint, number>();
   /** VMAs (and their splits and fork copies) that use the cache. */
   users = 0;
-  constructor(private core: CoreExports, private forget: () => void) {}
+  /** inode: the file, whose descriptor reads and writes go through these frames while they exist. */
+  constructor(private core: CoreExports, private forget: () => void, private readonly inode?: Inode) {
+    if (inode) (inode.mappedPages ??= new Set()).add(this);
+  }
   release(): void {
     for (const f of this.frames.values()) this.core.frameUnref(f);
     this.frames.clear();
+    this.inode?.mappedPages?.delete(this);
     this.forget();
+  }
+  /** Calls fn for each cached page overlapping [pos, pos+len): the frame's bytes and the range's offsets. */
+  private each(pos: number, len: number, fn: (page: Uint8Array, from: number, to: number, at: number) => void): void {
+    if (len <= 0 || this.frames.size === 0) return;
+    const first = Math.floor(pos / 4096), last = Math.floor((pos + len - 1) / 4096);
+    for (let i = first; i <= last; i++) {
+      const frame = this.frames.get(BigInt(i));
+      if (frame === undefined) continue;
+      const start = Math.max(pos, i * 4096), end = Math.min(pos + len, (i + 1) * 4096);
+      fn(new Uint8Array(this.core.memory.buffer, frame, 4096), start - i * 4096, end - i * 4096, start - pos);
+    }
+  }
+  readOver(buf: Uint8Array, pos: number): void {
+    this.each(pos, buf.length, (page, from, to, at) => buf.set(page.subarray(from, to), at));
+  }
+  writeThrough(data: Uint8Array, pos: number): void {
+    this.each(pos, data.length, (page, from, to, at) => page.set(data.subarray(at, at + (to - from)), from));
+  }
+  truncated(size: number): void {
+    this.each(size, 4096 - (size % 4096 || 4096), (page, from) => page.fill(0, from));
   }
 }
 

@@ -9,6 +9,7 @@ import { EBADF, EINVAL, ENODEV, EACCES, EFAULT, ENOMEM, EOVERFLOW, EPERM } from 
 import { RLIMIT_MEMLOCK } from "../runtime/process.js";
 import { O_ACCMODE, O_WRONLY, O_RDWR, O_PATH } from "../runtime/files.js";
 import type { SyscallResult } from "./types.js";
+import type { Inode } from "../runtime/vfs/inode.js";
 
 /** brk(2) */
 export function sysBrk(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
@@ -29,7 +30,8 @@ interface MappableFile {
  * mmap(2). File pages are read into the mapping when it is made (a private mapping then behaves
  * as Linux's copy-on-write file pages do, as long as nobody writes the file meanwhile); shared
  * mappings of a file all map the same frames (SharedFilePages), and a writable one writes its
- * pages back to the file at msync, munmap and exit. MAP_SHARED memory stays shared across fork.
+ * pages back to the file at msync, munmap and exit; meanwhile the file's descriptors read and
+ * write through those frames (Inode.mappedPages). MAP_SHARED memory stays shared across fork.
  */
 export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const [addr, len, protB, flagsB, fdB, off] = a;
@@ -50,7 +52,7 @@ export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if ((st.mode & 0o170000) !== 0o100000) return -ENODEV;
   if (off + pageUp(len) < off || off > 0x7fffffffffffffffn) return -EOVERFLOW;
   const file: MappedFile = { dev: st.dev, ino: st.ino, handle: f, writeBack: shared && acc === O_RDWR };
-  if (shared) file.pages = sharedPagesOf(k, st.dev, st.ino);
+  if (shared) file.pages = sharedPagesOf(k, st.dev, st.ino, (f as unknown as { inode?: Inode }).inode);
   const start = mm.mmapAnonymous(addr, len, PROT_READ | PROT_WRITE, flags, k.files.nameOf(f as never), file, off);
   if (file.pages && !file.pages.users) file.pages.release(); // the mapping failed: nobody uses a new cache
   if (start < 0n) return start;
@@ -91,15 +93,17 @@ export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 /** Each machine's shared-mapping page caches, by file (dev:ino), while some mapping uses them. */
 const sharedPages = new WeakMap<Kernel, Map<string, SharedFilePages>>();
 
-function sharedPagesOf(k: Kernel, dev: bigint, ino: bigint): SharedFilePages {
+function sharedPagesOf(k: Kernel, dev: bigint, ino: bigint, inode: Inode | undefined): SharedFilePages {
   let byFile = sharedPages.get(k);
   if (!byFile) { byFile = new Map(); sharedPages.set(k, byFile); }
   const key = `${dev}:${ino}`;
   let cache = byFile.get(key);
   if (!cache) {
-    const c = new SharedFilePages(k.machine.core, () => { if (byFile!.get(key) === c) byFile!.delete(key); });
+    const c = new SharedFilePages(k.machine.core, () => { if (byFile!.get(key) === c) byFile!.delete(key); }, inode);
     byFile.set(key, c);
     cache = c;
+    // The core's copies of the file's pages (read fast path) would not see the mapping's stores.
+    if (inode) k.dropFileCopies(inode);
   }
   return cache;
 }

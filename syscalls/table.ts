@@ -518,7 +518,7 @@ const IMPL: Record<string, Impl> = {
   fcntl: { handler: io.sysFcntl, status: "partial", note: "DUPFD(_CLOEXEC), GETFD/SETFD, GETFL/SETFL, GETLK/SETLK/SETLKW (no deadlock detection), GET/SETPIPE_SZ; F_SETOWN is accepted and ignored; no OFD locks, leases, seals or F_NOTIFY" },
   flock: { handler: io.sysFlock },
   brk: { handler: mm.sysBrk },
-  mmap: { handler: mm.sysMmap, status: "partial", note: "file pages are read in at mmap time; every MAP_SHARED mapping of a file (in any process) maps the same frames, which go back to the file at msync/munmap/exit: read(2) and write(2) on the file do not see the mappings' stores before that, nor a mapping write(2)s made after the file's first shared mapping; MAP_SHARED memory is shared across fork; pages wholly past end of file raise SIGBUS (BUS_ADRERR)" },
+  mmap: { handler: mm.sysMmap, status: "partial", note: "file pages are read in at mmap time; every MAP_SHARED mapping of a file (in any process) maps the same frames, which go back to the file at msync/munmap/exit, and read(2)/write(2)/truncate on the file go through those frames meanwhile (one page cache); MAP_SHARED memory is shared across fork; pages wholly past end of file raise SIGBUS (BUS_ADRERR)" },
   munmap: { handler: mm.sysMunmap },
   mprotect: { handler: mm.sysMprotect },
   pkey_alloc: { handler: mm.sysPkeyAlloc, status: "partial", note: "the CPU has no protection keys (no PKU in CPUID): EINVAL, as x86 Linux on such a CPU" },

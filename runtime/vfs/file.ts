@@ -110,8 +110,11 @@ export class RegularFile extends OpenFile {
   set pos(v: number) { if (this.fast) this.fast.pos = v; else this.offset = v; }
   protected readAt(buf: Uint8Array, pos: number): number {
     const n = this.io.read(buf, pos);
+    const mapped = this.inode.mappedPages;
+    if (n > 0 && mapped) for (const m of mapped) m.readOver(buf.subarray(0, n), pos);
     if (n > 0 && fsnotify.watches) notifyPath(this.path, this.inode, IN_ACCESS);
-    if (n > 0 && this.fast) this.fast.didRead(pos, buf.length, n);
+    // The core's copies would miss the mappings' stores: while the file is mapped shared, reads stay here.
+    if (n > 0 && this.fast && !mapped?.size) this.fast.didRead(pos, buf.length, n);
     return n;
   }
   protected writeAt(data: Uint8Array, pos: number, advance: boolean): number {
@@ -119,6 +122,7 @@ export class RegularFile extends OpenFile {
     // O_APPEND writes at the end even for pwrite, as Linux does.
     if (this.flags & O_APPEND) pos = this.io.size();
     const n = this.io.write(data, pos);
+    if (n > 0 && this.inode.mappedPages) for (const m of this.inode.mappedPages) m.writeThrough(data.subarray(0, n), pos);
     if (n > 0 && advance) this.pos = pos + n;
     if (n > 0 && fsnotify.watches) notifyPath(this.path, this.inode, IN_MODIFY);
     return n;
@@ -137,6 +141,7 @@ export class RegularFile extends OpenFile {
     if (size < 0) return -EINVAL;
     this.inode.dataVersion++;
     const e = this.io.truncate(size);
+    if (e === 0 && this.inode.mappedPages) for (const m of this.inode.mappedPages) m.truncated(size);
     if (e === 0 && fsnotify.watches) notifyPath(this.path, this.inode, IN_MODIFY);
     return e;
   }

@@ -78,6 +78,16 @@ export class PseudoSuperblock extends Superblock {
   }
 }
 
+/** A shared mapping's frames of a file, as the descriptor paths use them (runtime/mm.ts SharedFilePages). */
+export interface MappedPages {
+  /** buf holds the file's bytes from pos: the mapped pages among them replace theirs (their stores are the newest). */
+  readOver(buf: Uint8Array, pos: number): void;
+  /** data was written at pos: the mapped pages among them take it too. */
+  writeThrough(data: Uint8Array, pos: number): void;
+  /** The file is size bytes now: the mapped page holding its end is zero after it. */
+  truncated(size: number): void;
+}
+
 export abstract class Inode {
   nlink = 1;
   uid = 0;
@@ -92,6 +102,12 @@ export abstract class Inode {
    * cover two writes), it always tells a cached copy of the contents from the current ones.
    */
   dataVersion = 0;
+  /**
+   * The page caches of MAP_SHARED mappings of this file (one per machine that maps it): read(2)
+   * and write(2) go through them so that mappings and descriptors see one file, as Linux's page
+   * cache gives.
+   */
+  mappedPages: Set<MappedPages> | null = null;
   constructor(readonly sb: Superblock, public ino: bigint, public mode: number) {
     this.atimeNs = this.mtimeNs = this.ctimeNs = this.btimeNs = sb.now();
   }
