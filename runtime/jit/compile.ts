@@ -625,6 +625,58 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       shiftE(p, k, kind, size, m[2] === "CL" ? null : m[2] === "1" ? 1 : Number(imm & 0xffn));
       return true;
     }
+    if ((m = matchText(text, /^(inc|dec) E[bv]$/))) {
+      // CF stays: it goes to the materialised flags word and the record covers the other five
+      // (asm/flags.ts setLazy with a mask), so the flags are in memory afterwards
+      cond(2); c.set(CY);
+      readE(p, k, size, A, true);
+      c.get(A).i64(1n).op(m[1] === "inc" ? Op.i64_add : Op.i64_sub); sizeMask(size); c.set(C);
+      writeE(p, size, C);
+      c.i32(0).i32(0).mem(Op.i64_load, L.S_FLAGS).i64(BigInt(~L.FLAG_CF)).op(Op.i64_and).get(CY).op(Op.i64_extend_i32_u).op(Op.i64_or).mem(Op.i64_store, L.S_FLAGS);
+      c.i32(0).i32(m[1] === "inc" ? LAZY_ADD : LAZY_SUB).mem(Op.i32_store, L.S_LAZY_OP);
+      c.i32(0).i32(size).mem(Op.i32_store, L.S_LAZY_SIZE);
+      c.i32(0).get(C).mem(Op.i64_store, L.S_LAZY_RES);
+      c.i32(0).get(A).mem(Op.i64_store, L.S_LAZY_SRC1);
+      c.i32(0).i64(1n).mem(Op.i64_store, L.S_LAZY_SRC2);
+      c.i32(0).i64(BigInt(ARITH_FLAGS & ~L.FLAG_CF)).mem(Op.i64_store, L.S_LAZY_MASK);
+      flags = null;
+      dyn = false;
+      return true;
+    }
+    if ((m = matchText(text, /^(bsf|bsr) Gv,Ev$/)) && size >= 4) {
+      // a zero source sets ZF and leaves the destination as it was (asm/bits.ts); the other flags are undefined
+      readE(p, k, size, A);
+      const r = dv.getUint8(p + R_REG);
+      getReg(r);
+      if (m[1] === "bsf") c.get(A).op(Op.i64_ctz); else c.i64(63n).get(A).op(Op.i64_clz).op(Op.i64_sub);
+      c.get(A).op(Op.i64_eqz).op(Op.select); setReg(r);
+      c.get(A).set(LRES).i64(0n).set(LSRC1).i64(0n).set(LSRC2);
+      setFlags(LAZY_LOGIC, size);
+      return true;
+    }
+    if ((m = matchText(text, /^bt Ev,(Gv|Ib)$/)) && mod3 && size >= 2) {
+      // CF the bit, ZF kept, the others undefined: a LAZY_SHIFT record whose result is zero exactly when ZF was set
+      cond(4); c.op(Op.i32_eqz).op(Op.i64_extend_i32_u).set(C);
+      readE(p, k, size, A);
+      c.get(A);
+      if (m[1] === "Gv") readG(p, size); else c.i64(imm);
+      c.i64(BigInt(size * 8 - 1)).op(Op.i64_and).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+      c.get(C).set(LRES).i64(0n).set(LSRC2);
+      setFlags(LAZY_SHIFT, size);
+      return true;
+    }
+    if ((m = matchText(text, /^xchg (Zv,rAX|Ev,Gv|Eb,Gb)$/)) && mod3) {
+      // register forms only: with memory XCHG is a locked access
+      const acc = m[1] === "Zv,rAX";
+      const er = dv.getUint8(p + (size === 1 ? R_RM8 : R_RM)), gr = acc ? 0 : dv.getUint8(p + (size === 1 ? R_REG8 : R_REG));
+      if (acc && er === 0) return true; // 90: NOP
+      readE(p, k, size, A);
+      if (acc) readAcc(size); else readG(p, size);
+      c.set(B);
+      setRegSized(er, size, B);
+      setRegSized(gr, size, A);
+      return true;
+    }
     if (text === "cbw") {
       getReg(0);
       if (size === 8) { c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); setReg(0); return true; }

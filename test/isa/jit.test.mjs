@@ -54,7 +54,7 @@ const defined = () => `${pick(["add", "sub", "cmp", "test", "and", "or"])} ${pic
 const simple = () => op(pick(SIMPLE));
 
 /** One instruction, or a small group (branch over, call and return, push and pop) whose inside is simple. */
-function op(kind = rnd(46)) {
+function op(kind = rnd(50)) {
   const w = rnd(2) === 1, s = w ? 8 : 4;
   switch (kind) {
     case 0: return `${pick(ALU)} ${reg(w)}, ${reg(w)}`;
@@ -133,6 +133,23 @@ function op(kind = rnd(46)) {
       return pick([`${pick(["punpcklbw", "punpcklwd", "punpckldq", "punpcklqdq", "unpcklps", "unpcklpd", "pminub"])} ${xreg()}, ${src}`,
         `pshufd ${xreg()}, ${src}, ${rnd(256)}`]);
     }
+    case 46: { // INC/DEC of every size keep CF: ADC reads it after them
+      const s = pick([1, 2, 4, 8]);
+      return `${defined()}\n${pick(["inc", "dec"])} ${operand(s)}\n${pick(["adc", "sbb"])} ${reg(w)}, ${reg(w)}`;
+    }
+    case 47: { // BSF/BSR: ZF and the destination (unchanged for a zero source)
+      const src = pick([reg(w), mem(s), "r15"]).replace(/^r15$/, w ? "r15" : "r15d");
+      // CF, OF, SF, AF, PF are undefined after them: nothing reads those before the next op defines them
+      return `${pick(["bsf", "bsr"])} ${reg(w)}, ${src}\nj${pick(["e", "ne"])} 1f\nmov ${reg(w)}, ${imm()}\n1:\n${defined()}`;
+    }
+    case 48: { // BT of a register: CF the bit, ZF kept
+      const s = pick([2, 4, 8]), r = s === 2 ? pick(R16) : reg(s === 8);
+      return `${defined()}\nbt ${r}, ${pick([s === 2 ? pick(R16) : reg(s === 8), rnd(256)])}\nj${pick(["b", "ae", "e", "ne"])} 1f\n${simple()}\n1:`;
+    }
+    case 49: { // XCHG of registers, every size
+      const s = pick([1, 2, 4, 8]), a = () => operand(s).replace(/.*PTR.*/, s === 1 ? "dl" : s === 2 ? "dx" : reg(s === 8));
+      return `xchg ${a()}, ${a()}`;
+    }
     default: return `jmp 1f\n${simple()}\n1:`;
   }
 }
@@ -177,6 +194,9 @@ test("every condition after every inlined flag-setting form, compiled: jcc reads
     "imul A, B\nror A, 1": ["o", "no", "b", "ae"],
     // a rotate that starts a block finds the flags in memory (the core's setCarryOverflow)
     "add A, B\njmp 2f\n2:\nrol A, 1": CC, "sub A, B\njmp 2f\n2:\nror A, 5": ["b", "ae", "e", "ne", "s", "ns", "p", "np"],
+  };
+  /** Forms whose conditions are read by one reader per input (the readers take turns), to keep the case count down. */
+  const FLAG_OPS_ROTATE = {
 
     // ADC/SBB: the kind of their flag record is the carry in, known at run time only
     "stc\nsbb A, B": CC, "clc\nsbb A, B": CC, "stc\nadc A, B": CC, "cmp A, B\nsbb A, B": CC, "add A, B\nadc A, B": CC,
@@ -187,17 +207,27 @@ test("every condition after every inlined flag-setting form, compiled: jcc reads
     // shifts by CL (a count of 0 keeps the flags before) and of small operands: SZPC defined
     "shl A, cl": SZPC, "shr A, cl": SZPC, "sar A, cl": SZPC, "cmp A, B\nshl A, cl": SZPC, "shr ax, 3": SZPC, "sar al, 7": SZPC,
     "shl ch, 1": CC, "shr cx, 1": CC, "sar ax, 1": CC,
+    // INC/DEC keep CF; BSF/BSR define ZF; BT defines CF and keeps ZF
+    "stc\ninc A": CC, "clc\ndec A": CC, "cmp A, B\ninc A": CC, "sub A, B\ndec cx": CC, "add A, B\ninc al": CC,
+    "bsf A, B": ["e", "ne"], "bsr A, B": ["e", "ne"], "cmp A, B\nbt A, B": ["b", "ae", "e", "ne"], "stc\nbt ax, 15": ["b", "ae"],
   };
   // each condition read three ways: a branch, SETcc into a byte register, CMOVcc (32-bit: clears the upper half)
   const readers = [(cc) => `j${cc} 1f\nmov r8d, 1\n1:`, (cc) => `set${cc} r8b`, (cc) => `cmov${cc} r8d, r9d`, (cc) => `cmov${cc} r8, r9`];
   const cases = [];
-  for (const [form, ccs] of Object.entries(FLAG_OPS)) for (const w of [false, true]) for (const cc of ccs) {
-    const x = w ? { A: "rax", B: "rcx" } : { A: "eax", B: "ecx" };
-    for (const read of readers) {
-      const asm = `${form.replace(/[AB]/g, (m) => x[m])}\n${read(cc)}`;
-      for (let i = 0; i < 3; i++) cases.push({ asm, regs: { rax: pick(VALS), rcx: pick(VALS), r8: 0xfeedface00000000n, r9: pick(VALS) } });
+  const add = (form, ccs, rotate) => {
+    for (const w of /[AB]/.test(form) ? [false, true] : [false]) for (const [ci, cc] of ccs.entries()) {
+      const x = w ? { A: "rax", B: "rcx" } : { A: "eax", B: "ecx" };
+      readers.forEach((read, ri) => {
+        const asm = `${form.replace(/[AB]/g, (m) => x[m])}\n${read(cc)}`;
+        for (let i = 0; i < 3; i++) {
+          if (rotate && (ci + i) % readers.length !== ri) continue;
+          cases.push({ asm, regs: { rax: pick(VALS), rcx: pick(VALS), r8: 0xfeedface00000000n, r9: pick(VALS) } });
+        }
+      });
     }
-  }
+  };
+  for (const [form, ccs] of Object.entries(FLAG_OPS)) add(form, ccs, false);
+  for (const [form, ccs] of Object.entries(FLAG_OPS_ROTATE)) add(form, ccs, true);
   const results = await runMany(cases);
   const bad = [];
   results.forEach((r, i) => {
