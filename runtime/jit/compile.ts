@@ -677,6 +677,31 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       setRegSized(gr, size, A);
       return true;
     }
+    if (text === "mul Ev" && size >= 4) {
+      // rDX:rAX = rAX * src; CF = OF = a high half that is not zero, SZAP undefined: a LAZY_SHIFT record carries CF and OF
+      readE(p, k, size, A);
+      getReg(0); if (size === 4) mask32(); c.set(B);
+      if (size === 4) {
+        c.get(B).get(A).op(Op.i64_mul).tee(C); mask32(); setReg(0);
+        c.get(C).i64(32n).op(Op.i64_shr_u).tee(C); setReg(2);
+      } else {
+        // the high half from 32-bit pieces (mulHiU64 in asm/muldiv.ts)
+        const lo32 = (v: number) => { c.get(v).i64(0xffffffffn).op(Op.i64_and); };
+        const hi32 = (v: number) => { c.get(v).i64(32n).op(Op.i64_shr_u); };
+        c.get(B).get(A).op(Op.i64_mul).set(LRES);
+        lo32(B); lo32(A); c.op(Op.i64_mul).set(C);          // p00
+        lo32(B); hi32(A); c.op(Op.i64_mul).set(EA);         // p01
+        hi32(B); lo32(A); c.op(Op.i64_mul).set(LSRC2);      // p10
+        hi32(C); lo32(EA); c.op(Op.i64_add); lo32(LSRC2); c.op(Op.i64_add).set(LSRC1); // mid
+        hi32(B); hi32(A); c.op(Op.i64_mul); hi32(EA); c.op(Op.i64_add); hi32(LSRC2); c.op(Op.i64_add); hi32(LSRC1); c.op(Op.i64_add).set(C);
+        c.get(LRES); setReg(0);
+        c.get(C); setReg(2);
+      }
+      c.get(C).i64(0n).op(Op.i64_ne).op(Op.i64_extend_i32_u).tee(LSRC1).set(LSRC2);
+      if (size === 4) c.get(B).get(A).op(Op.i64_mul).i64(0xffffffffn).op(Op.i64_and).set(LRES);
+      setFlags(LAZY_SHIFT, size);
+      return true;
+    }
     if (text === "cbw") {
       getReg(0);
       if (size === 8) { c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); setReg(0); return true; }

@@ -54,7 +54,7 @@ const defined = () => `${pick(["add", "sub", "cmp", "test", "and", "or"])} ${pic
 const simple = () => op(pick(SIMPLE));
 
 /** One instruction, or a small group (branch over, call and return, push and pop) whose inside is simple. */
-function op(kind = rnd(50)) {
+function op(kind = rnd(51)) {
   const w = rnd(2) === 1, s = w ? 8 : 4;
   switch (kind) {
     case 0: return `${pick(ALU)} ${reg(w)}, ${reg(w)}`;
@@ -150,6 +150,8 @@ function op(kind = rnd(50)) {
       const s = pick([1, 2, 4, 8]), a = () => operand(s).replace(/.*PTR.*/, s === 1 ? "dl" : s === 2 ? "dx" : reg(s === 8));
       return `xchg ${a()}, ${a()}`;
     }
+    case 50: // MUL: CF and OF say whether the high half is zero; SZAP undefined until the op after
+      return `mul ${pick([reg(w), mem(s), pick(["rax", "eax", "rdx", "edx"])])}\nj${pick(["b", "ae", "o", "no"])} 1f\nmov ${reg(w)}, ${imm()}\n1:\n${defined()}`;
     default: return `jmp 1f\n${simple()}\n1:`;
   }
 }
@@ -210,6 +212,8 @@ test("every condition after every inlined flag-setting form, compiled: jcc reads
     // INC/DEC keep CF; BSF/BSR define ZF; BT defines CF and keeps ZF
     "stc\ninc A": CC, "clc\ndec A": CC, "cmp A, B\ninc A": CC, "sub A, B\ndec cx": CC, "add A, B\ninc al": CC,
     "bsf A, B": ["e", "ne"], "bsr A, B": ["e", "ne"], "cmp A, B\nbt A, B": ["b", "ae", "e", "ne"], "stc\nbt ax, 15": ["b", "ae"],
+    // MUL defines CF and OF only
+    "mul B": ["o", "no", "b", "ae"], "mul A": ["o", "no", "b", "ae"],
   };
   // each condition read three ways: a branch, SETcc into a byte register, CMOVcc (32-bit: clears the upper half)
   const readers = [(cc) => `j${cc} 1f\nmov r8d, 1\n1:`, (cc) => `set${cc} r8b`, (cc) => `cmov${cc} r8d, r9d`, (cc) => `cmov${cc} r8, r9`];
