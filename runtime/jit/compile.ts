@@ -569,7 +569,8 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const inlineGeneric = (p: number, k: number, gop: number, last: boolean): boolean => {
     const text = OP_TEXT[gop] ?? "";
     const f = dv.getUint16(p + R_FLAGS, true), size = dv.getUint8(p + R_SIZE);
-    if (f & (F_LOCK | F_REP | F_REPNE)) return false;
+    // F2/F3 before an SSE row (an operand V…) select the row: only string ops repeat
+    if (f & F_LOCK || (f & (F_REP | F_REPNE) && !/ V/.test(text))) return false;
     const mod3 = (f & F_MOD3) !== 0;
     if (!mod3 && (dv.getUint8(p + R_SEG) !== 0 || (f & F_ASIZE32) !== 0)) return false;
     const imm = dv.getBigUint64(p + R_IMM, true);
@@ -739,14 +740,24 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       return true;
     }
     const lanes = XSHUFFLE[text];
-    if (lanes || text === "pminub Vx,Wx" || text === "pshufd Vx,Wx,Ib") {
+    const pshuf = text === "pshufd Vx,Wx,Ib" || text === "pshuflw Vx,Wx,Ib" || text === "pshufhw Vx,Wx,Ib";
+    if (lanes || text === "pminub Vx,Wx" || pshuf) {
       if (!mod3) { fastEA(p, k); aligned16(k); tlb(L.TLB_READ, 16, k); }
       const src = () => { if (mod3) c.i32(0).vmem(Simd.v128_load, xmm(dv.getUint8(p + R_RM))); else c.get(H).vmem(Simd.v128_load, 0); };
       const x = xmm(dv.getUint8(p + R_REG));
       c.i32(0);
-      if (text === "pshufd Vx,Wx,Ib") {
-        const sel = Number(imm & 0xffn);
-        src(); src(); c.shuffle([0, 1, 2, 3].flatMap((i) => { const d = (sel >> (2 * i)) & 3; return [d * 4, d * 4 + 1, d * 4 + 2, d * 4 + 3]; }));
+      if (pshuf) {
+        // PSHUFD picks dwords; PSHUFLW/PSHUFHW pick words within the low/high half and copy the other half
+        const sel = Number(imm & 0xffn), pickOf = (i: number) => (sel >> (2 * i)) & 3;
+        let bytes: number[];
+        if (text === "pshufd Vx,Wx,Ib") bytes = [0, 1, 2, 3].flatMap((i) => [pickOf(i) * 4, pickOf(i) * 4 + 1, pickOf(i) * 4 + 2, pickOf(i) * 4 + 3]);
+        else {
+          const half = text === "pshuflw Vx,Wx,Ib" ? 0 : 8;
+          const shuffled = [0, 1, 2, 3].flatMap((i) => [half + pickOf(i) * 2, half + pickOf(i) * 2 + 1]);
+          const kept = [0, 1, 2, 3, 4, 5, 6, 7].map((b) => (8 - half) + b);
+          bytes = half === 0 ? [...shuffled, ...kept] : [...kept, ...shuffled];
+        }
+        src(); src(); c.shuffle(bytes);
       } else {
         c.i32(0).vmem(Simd.v128_load, x); src();
         if (lanes) c.shuffle(lanes); else c.v(Simd.i8x16_min_u);

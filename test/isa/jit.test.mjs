@@ -128,10 +128,10 @@ function op(kind = rnd(51)) {
       return pick([`movd ${xreg()}, ${pick([reg(false), mem(4)])}`, `movq ${xreg()}, ${pick([reg(true), mem(8)])}`,
         `movd ${pick([reg(false), mem(4)])}, ${xreg()}`, `movq ${pick([reg(true), mem(8)])}, ${xreg()}`]);
     }
-    case 45: { // unpack-low, PSHUFD, PMINUB: register and aligned memory sources
+    case 45: { // unpack-low, PSHUFD/LW/HW, PMINUB: register and aligned memory sources
       const src = pick([xreg(), xmem()]);
       return pick([`${pick(["punpcklbw", "punpcklwd", "punpckldq", "punpcklqdq", "unpcklps", "unpcklpd", "pminub"])} ${xreg()}, ${src}`,
-        `pshufd ${xreg()}, ${src}, ${rnd(256)}`]);
+        `${pick(["pshufd", "pshuflw", "pshufhw"])} ${xreg()}, ${src}, ${rnd(256)}`]);
     }
     case 46: { // INC/DEC of every size keep CF: ADC reads it after them
       const s = pick([1, 2, 4, 8]);
