@@ -101,6 +101,9 @@ export function specialise(d: usize, map: u32): void {
   } else if (opc < 0x40 && (opc & 7) == 3 && fastAlu(opc >> 3)) {
     if (mod3) set(d, FOP_ALU_RR + (opc >> 3) * 2 + w, reg, rm);
     else if (memOk) set(d, FOP_ALU_RM + (opc >> 3) * 2 + w, reg, 0);
+  } else if (opc < 0x40 && (opc & 7) == 5 && fastAlu(opc >> 3)) {
+    // the accumulator forms (op eAX, Iz) are op r, imm with r = rAX
+    set(d, FOP_ALU_RI + (opc >> 3) * 2 + w, 0, 0);
   } else if (opc == 0x81 || opc == 0x83) {
     if (mod3 && fastAlu(rf)) set(d, FOP_ALU_RI + rf * 2 + w, rm, 0);
   } else if (opc == 0x85) {

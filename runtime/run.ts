@@ -8,11 +8,12 @@ import { ENOENT } from "./errno.js";
 import type { Host } from "./host/types.js";
 import type { Jit, JitOptions } from "./jit/index.js";
 import { OP_TEXT } from "./gen/ops.js";
+import { profileKeyText } from "./jit/compile.js";
 
 /** WASL_JIT_PROFILE (a development aid): the instructions compiled blocks left to the generic handler, most run first. */
 function reportJitProfile(profile: Map<number, number>): void {
   const rows = [...profile].sort((a, b) => b[1] - a[1]).slice(0, 40);
-  for (const [op, n] of rows) process.stderr.write(`jit-generic ${String(n).padStart(12)}  ${OP_TEXT[op] || op}\n`);
+  for (const [key, n] of rows) process.stderr.write(`jit-generic ${String(n).padStart(12)}  ${profileKeyText(key, (op) => OP_TEXT[op] || String(op))}\n`);
 }
 
 export interface RunOptions {

@@ -15,7 +15,7 @@ import { Code, Op, Simd, I32, I64, moduleOf, type FuncType, type ImportFunc } fr
 import {
   R_OP, R_LEN, R_SIZE, R_FLAGS, R_SEG, R_REG, R_RM, R_REG8, R_RM8, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST,
   R_SRC, R_IMM, R_GOP, RECORD_SIZE, BLOCK_HEADER, H_TARGETS, H_TARGET_SLOTS, TARGET_HASH_SHIFT, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
-  FOP, SK_ROL, SK_ROR, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
+  F_REXW, FOP, SK_ROL, SK_ROR, SK_SHL, SK_SHR, SK_SAR, UK_NOT, UK_NEG, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, LAZY_SHIFT, LAZY_IMUL,
 } from "./record.js";
 
 const ARITH_FLAGS = L.FLAG_CF | L.FLAG_PF | L.FLAG_AF | L.FLAG_ZF | L.FLAG_SF | L.FLAG_OF;
@@ -24,10 +24,10 @@ const RSP = 4;
 // Locals: 0 rip and 1 the instruction budget left (params), 2-17 guest registers, then scratch;
 // a region keeps its instructions counted before the current block in CNT and the next block in IDX,
 // and passes the flag record from block to block in LRES, LSRC1, LSRC2 with its kind and size in
-// LKIND and LSIZE (kind 0: the record is in memory).
+// LKIND and LSIZE (kind 0: the record is in memory). CY holds a carry in (ADC/SBB).
 const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27,
-  CNT = 28, IDX = 29, LKIND = 30, LSIZE = 31;
-const LOCALS: [number, number][] = [[23, I64], [7, I32]];
+  CNT = 28, IDX = 29, LKIND = 30, LSIZE = 31, CY = 32;
+const LOCALS: [number, number][] = [[23, I64], [8, I32]];
 /** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
 const LOOP_COUNT_LIMIT = 1 << 28;
 
@@ -51,6 +51,23 @@ export function importsOf(profile: boolean): ImportFunc[] {
 }
 
 const enum Reg { None, Clean, Dirty }
+
+/**
+ * What the profile counts a generic record under: its op id, operand size (bits 16-19) and
+ * form (bits 20-21: 0 register, 1 plain memory, 2 memory with a segment or 32-bit address,
+ * 3 LOCK/REP), so the report says which form of an encoding to inline next.
+ */
+function profileKey(dv: DataView, p: number, fopBase: number): number {
+  const op = dv.getUint16(p + R_OP, true), f = dv.getUint16(p + R_FLAGS, true);
+  const form = f & (F_LOCK | F_REP | F_REPNE) ? 3 : f & F_MOD3 ? 0 : dv.getUint8(p + R_SEG) !== 0 || f & F_ASIZE32 ? 2 : 1;
+  return (op >= fopBase ? dv.getUint16(p + R_GOP, true) : op) | (dv.getUint8(p + R_SIZE) << 16) | (form << 20);
+}
+
+/** The profile key's text: mnemonic, operand size in bits, form. */
+export function profileKeyText(key: number, text: (op: number) => string): string {
+  const form = ["reg", "mem", "seg/a32", "lock/rep"][(key >> 20) & 3];
+  return `${text(key & 0xffff)}  /${((key >> 16) & 15) * 8} ${form}`;
+}
 
 /** text.match(re), remembered: the compiler asks the same few questions of the same op texts. */
 const matches = new Map<string, RegExpMatchArray | null>();
@@ -324,10 +341,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     reg.fill(Reg.None);
     flags = null;
     dyn = false;
-    if (profile) {
-      const op = dv.getUint16(p + R_OP, true);
-      c.i32(op >= fopBase ? dv.getUint16(p + R_GOP, true) : op).call(F_PROFILE);
-    }
+    if (profile) c.i32(profileKey(dv, p, fopBase)).call(F_PROFILE);
     c.i32(p); ripAt(k); ripAt(k + 1); c.call(F_GENERIC).tee(T);
     c.if_();
     // 1: stopped after it (k + 1 counted), 2: stopped at it (k counted), 3: cache flushed (done after k + 1).
@@ -459,7 +473,24 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   };
   const sizeMask = (size: number) => { if (size === 4) mask32(); else if (size === 1) c.i64(0xffn).op(Op.i64_and); else if (size === 2) c.i64(0xffffn).op(Op.i64_and); };
   const LOADS: Record<number, Op> = { 1: Op.i64_load8_u, 2: Op.i64_load16_u, 4: Op.i64_load32_u, 8: Op.i64_load };
-  const STORES: Record<number, Op> = { 1: Op.i64_store8, 4: Op.i64_store32, 8: Op.i64_store };
+  const STORES: Record<number, Op> = { 1: Op.i64_store8, 2: Op.i64_store16, 4: Op.i64_store32, 8: Op.i64_store };
+  /** Writes local v to register r at size: 8 (r a byte-register code) and 16 bits merge into it, 32 zero-extends. */
+  const setRegSized = (r: number, size: number, v: number) => {
+    if (size === 1) { setByteReg(r, v); return; }
+    if (size === 2) { getReg(r); c.i64(~0xffffn).op(Op.i64_and).get(v).i64(0xffffn).op(Op.i64_and).op(Op.i64_or); setReg(r); return; }
+    c.get(v); if (size === 4) mask32(); setReg(r);
+  };
+  /**
+   * Puts the flag record in its run-time form (LKIND: the kind, 0 = in memory), for an
+   * instruction that decides at run time whether it replaces the record (a shift by CL) or of
+   * which kind the new one is (ADC/SBB: with or without the carry).
+   */
+  const toDyn = () => {
+    if (flags) c.i32(flags.op).set(LKIND).i32(flags.size).set(LSIZE);
+    else if (!dyn) c.i32(0).set(LKIND);
+    flags = null;
+    dyn = true;
+  };
   /** Reads the E operand (register, or memory through the TLB with a bail at k) into local v. */
   const readE = (p: number, k: number, size: number, v: number, forWrite = false) => {
     const f = dv.getUint16(p + R_FLAGS, true);
@@ -480,48 +511,258 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const writeE = (p: number, size: number, v: number) => {
     const f = dv.getUint16(p + R_FLAGS, true);
     if (f & F_MOD3) {
-      if (size === 1) setByteReg(dv.getUint8(p + R_RM8), v);
-      else { c.get(v); if (size === 4) mask32(); setReg(dv.getUint8(p + R_RM)); }
+      setRegSized(dv.getUint8(p + (size === 1 ? R_RM8 : R_RM)), size, v);
     } else c.get(H).get(v).mem(STORES[size], 0);
   };
+  /** rAX at size (AL for 1) for the accumulator forms. */
+  const readAcc = (size: number) => { if (size === 1) byteReg(0); else { getReg(0); sizeMask(size); } };
+  /**
+   * SHL SHR SAR of the E operand by count, or by CL when count is null (shiftValue in
+   * asm/shift.ts: a masked count of 0 changes nothing but a 32-bit register's upper half).
+   */
+  const shiftE = (p: number, k: number, kind: number, size: number, count: number | null) => {
+    const bits = size * 8, cmask = size === 8 ? 63 : 31, mod3 = (dv.getUint16(p + R_FLAGS, true) & F_MOD3) !== 0;
+    if (count !== null && (count & cmask) === 0) {
+      if (size === 4 && mod3) { getReg(dv.getUint8(p + R_RM)); mask32(); setReg(dv.getUint8(p + R_RM)); }
+      return;
+    }
+    readE(p, k, size, A, true);
+    if (count === null) { getReg(1); c.i64(BigInt(cmask)).op(Op.i64_and).set(B); }
+    else c.i64(BigInt(count & cmask)).set(B);
+    if (kind === SK_SAR) { const sh = BigInt(64 - bits); c.get(A).i64(sh).op(Op.i64_shl).i64(sh).op(Op.i64_shr_s).set(EA); }
+    c.get(kind === SK_SAR ? EA : A).get(B).op(kind === SK_SHL ? Op.i64_shl : kind === SK_SHR ? Op.i64_shr_u : Op.i64_shr_s);
+    sizeMask(size); c.set(C);
+    writeE(p, size, C);
+    // the flag record: CF the last bit shifted out, OF (SHL: top ^ CF; SHR: the old top for a count of 1; SAR: 0)
+    const record = () => {
+      c.get(C).set(LRES);
+      if (kind === SK_SHL) c.get(A).get(B).i64(1n).op(Op.i64_sub).op(Op.i64_shl).i64(BigInt(bits - 1)).op(Op.i64_shr_u);
+      else c.get(kind === SK_SAR ? EA : A).get(B).i64(1n).op(Op.i64_sub).op(Op.i64_shr_u);
+      c.i64(1n).op(Op.i64_and).set(LSRC1);
+      if (kind === SK_SHL) c.get(C).i64(BigInt(bits - 1)).op(Op.i64_shr_u).get(LSRC1).op(Op.i64_xor);
+      else if (kind === SK_SHR) c.get(A).i64(BigInt(bits - 1)).op(Op.i64_shr_u).i64(0n).get(B).i64(1n).op(Op.i64_eq).op(Op.select);
+      else c.i64(0n);
+      c.set(LSRC2);
+    };
+    if (count !== null) { record(); setFlags(LAZY_SHIFT, size); return; }
+    // by CL: a count of 0 keeps the flag record, whatever it is, so its kind is decided at run time
+    toDyn();
+    c.get(B).i64(0n).op(Op.i64_ne).if_();
+    record();
+    c.i32(LAZY_SHIFT).set(LKIND).i32(size).set(LSIZE);
+    c.end();
+  };
+  /** The unpack-low shuffles: byte lanes of dst ++ src. */
+  const XSHUFFLE: Record<string, number[]> = {
+    "punpcklbw Vx,Wx": [0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23],
+    "punpcklwd Vx,Wx": [0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23],
+    "punpckldq Vx,Wx": [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23],
+    "punpcklqdq Vx,Wx": [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
+  };
+  XSHUFFLE["unpcklps Vps,Wps"] = XSHUFFLE["punpckldq Vx,Wx"];
+  XSHUFFLE["unpcklpd Vpd,Wpd"] = XSHUFFLE["punpcklqdq Vx,Wx"];
   const ALU_KIND: Record<string, number> = { add: LAZY_ADD, or: LAZY_LOGIC, and: LAZY_LOGIC, sub: LAZY_SUB, xor: LAZY_LOGIC, cmp: LAZY_SUB };
-  const ALU_OP: Record<string, Op> = { add: Op.i64_add, or: Op.i64_or, and: Op.i64_and, sub: Op.i64_sub, xor: Op.i64_xor, cmp: Op.i64_sub };
+  const ALU_OP: Record<string, Op> = { add: Op.i64_add, adc: Op.i64_add, or: Op.i64_or, and: Op.i64_and, sub: Op.i64_sub, sbb: Op.i64_sub, xor: Op.i64_xor, cmp: Op.i64_sub };
   const CCS = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
 
   /** Translates generic record p (op id gop) inline when its row is one the JIT knows; false otherwise. */
   const inlineGeneric = (p: number, k: number, gop: number, last: boolean): boolean => {
     const text = OP_TEXT[gop] ?? "";
     const f = dv.getUint16(p + R_FLAGS, true), size = dv.getUint8(p + R_SIZE);
-    if (f & (F_LOCK | F_REP | F_REPNE)) return false;
+    // F2/F3 before an SSE row (an operand V…) select the row: only string ops repeat
+    if (f & F_LOCK || (f & (F_REP | F_REPNE) && !/ V/.test(text))) return false;
     const mod3 = (f & F_MOD3) !== 0;
     if (!mod3 && (dv.getUint8(p + R_SEG) !== 0 || (f & F_ASIZE32) !== 0)) return false;
     const imm = dv.getBigUint64(p + R_IMM, true);
     let m: RegExpMatchArray | null;
     if (text === "nop Ev" || text === "nop") return true;
-    if ((m = matchText(text, /^(add|or|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb)$/)) && size !== 2) {
-      const name = m[1], form = m[2], cmp = name === "cmp";
-      const gDest = form.startsWith("G");
-      if (gDest) {
-        readE(p, k, size, B);
-        readG(p, size); c.set(A);
-      } else {
+    if ((m = matchText(text, /^(add|or|adc|sbb|and|sub|xor|cmp) (Ev,Gv|Ev,Ib|Ev,Iz|Gv,Ev|Eb,Ib|Eb,Gb|Gb,Eb|AL,Ib|eAX,Iz)$/))) {
+      const name = m[1], form = m[2], cmp = name === "cmp", carry = name === "adc" || name === "sbb";
+      const acc = form === "AL,Ib" || form === "eAX,Iz", gDest = form.startsWith("G");
+      if (carry) { cond(2); c.set(CY); }
+      if (acc) { readAcc(size); c.set(A); c.i64(imm); sizeMask(size); c.set(B); }
+      else if (gDest) { readE(p, k, size, B); readG(p, size); c.set(A); }
+      else {
         readE(p, k, size, A, !cmp);
         if (form.endsWith("G" + form[1])) readG(p, size); else { c.i64(imm); sizeMask(size); }
         c.set(B);
       }
-      c.get(A).get(B).op(ALU_OP[name]); sizeMask(size); c.set(C);
-      if (!cmp) { if (gDest) { if (size === 1) setByteReg(dv.getUint8(p + R_REG8), C); else { c.get(C); setReg(dv.getUint8(p + R_REG)); } } else writeE(p, size, C); }
+      c.get(A).get(B).op(ALU_OP[name]);
+      if (carry) c.get(CY).op(Op.i64_extend_i32_u).op(name === "adc" ? Op.i64_add : Op.i64_sub);
+      sizeMask(size); c.set(C);
+      if (!cmp) {
+        if (acc) setRegSized(0, size, C);
+        else if (gDest) setRegSized(dv.getUint8(p + (size === 1 ? R_REG8 : R_REG)), size, C);
+        else writeE(p, size, C);
+      }
       c.get(A).set(LSRC1).get(B).set(LSRC2).get(C).set(LRES);
-      setFlags(ALU_KIND[name], size);
+      if (carry) {
+        // LAZY_ADC = LAZY_ADD + 1 and LAZY_SBB = LAZY_SUB + 1 (asm/flags.ts): the kind is the carry's
+        toDyn();
+        c.i32(name === "adc" ? LAZY_ADD : LAZY_SUB).get(CY).op(Op.i32_add).set(LKIND).i32(size).set(LSIZE);
+      } else setFlags(ALU_KIND[name], size);
       return true;
     }
-    if ((m = matchText(text, /^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib)$/)) && size !== 2) {
-      readE(p, k, size, A);
+    if ((m = matchText(text, /^test (Ev,Gv|Eb,Gb|Ev,Iz|Eb,Ib|AL,Ib|eAX,Iz)$/))) {
+      if (m[1].startsWith("E")) readE(p, k, size, A); else { readAcc(size); c.set(A); }
       c.get(A);
-      if (m[1].includes(",I")) { c.i64(imm); } else readG(p, size);
+      if (m[1].includes("I")) { c.i64(imm); } else readG(p, size);
       c.op(Op.i64_and); sizeMask(size); c.set(LRES);
       c.i64(0n).set(LSRC1).i64(0n).set(LSRC2);
       setFlags(LAZY_LOGIC, size);
+      return true;
+    }
+    if ((m = matchText(text, /^(neg|not) E[bv]$/))) {
+      readE(p, k, size, A, true);
+      if (m[1] === "not") { c.get(A).i64(-1n).op(Op.i64_xor); sizeMask(size); c.set(C); writeE(p, size, C); return true; }
+      c.i64(0n).get(A).op(Op.i64_sub); sizeMask(size); c.set(C); writeE(p, size, C);
+      c.i64(0n).set(LSRC1).get(A).set(LSRC2).get(C).set(LRES);
+      setFlags(LAZY_SUB, size);
+      return true;
+    }
+    if ((m = matchText(text, /^(shl|sal|shr|sar) E[bv],(Ib|1|CL)$/))) {
+      const kind = { shl: SK_SHL, sal: SK_SHL, shr: SK_SHR, sar: SK_SAR }[m[1]]!;
+      if (m[2] !== "CL" && size >= 4 && mod3) return shiftImm(kind, size === 8, dv.getUint8(p + R_RM), m[2] === "1" ? 1 : Number(imm & 0xffn));
+      shiftE(p, k, kind, size, m[2] === "CL" ? null : m[2] === "1" ? 1 : Number(imm & 0xffn));
+      return true;
+    }
+    if ((m = matchText(text, /^(inc|dec) E[bv]$/))) {
+      // CF stays: it goes to the materialised flags word and the record covers the other five
+      // (asm/flags.ts setLazy with a mask), so the flags are in memory afterwards
+      cond(2); c.set(CY);
+      readE(p, k, size, A, true);
+      c.get(A).i64(1n).op(m[1] === "inc" ? Op.i64_add : Op.i64_sub); sizeMask(size); c.set(C);
+      writeE(p, size, C);
+      c.i32(0).i32(0).mem(Op.i64_load, L.S_FLAGS).i64(BigInt(~L.FLAG_CF)).op(Op.i64_and).get(CY).op(Op.i64_extend_i32_u).op(Op.i64_or).mem(Op.i64_store, L.S_FLAGS);
+      c.i32(0).i32(m[1] === "inc" ? LAZY_ADD : LAZY_SUB).mem(Op.i32_store, L.S_LAZY_OP);
+      c.i32(0).i32(size).mem(Op.i32_store, L.S_LAZY_SIZE);
+      c.i32(0).get(C).mem(Op.i64_store, L.S_LAZY_RES);
+      c.i32(0).get(A).mem(Op.i64_store, L.S_LAZY_SRC1);
+      c.i32(0).i64(1n).mem(Op.i64_store, L.S_LAZY_SRC2);
+      c.i32(0).i64(BigInt(ARITH_FLAGS & ~L.FLAG_CF)).mem(Op.i64_store, L.S_LAZY_MASK);
+      flags = null;
+      dyn = false;
+      return true;
+    }
+    if ((m = matchText(text, /^(bsf|bsr) Gv,Ev$/)) && size >= 4) {
+      // a zero source sets ZF and leaves the destination as it was (asm/bits.ts); the other flags are undefined
+      readE(p, k, size, A);
+      const r = dv.getUint8(p + R_REG);
+      getReg(r);
+      if (m[1] === "bsf") c.get(A).op(Op.i64_ctz); else c.i64(63n).get(A).op(Op.i64_clz).op(Op.i64_sub);
+      c.get(A).op(Op.i64_eqz).op(Op.select); setReg(r);
+      c.get(A).set(LRES).i64(0n).set(LSRC1).i64(0n).set(LSRC2);
+      setFlags(LAZY_LOGIC, size);
+      return true;
+    }
+    if ((m = matchText(text, /^bt Ev,(Gv|Ib)$/)) && mod3 && size >= 2) {
+      // CF the bit, ZF kept, the others undefined: a LAZY_SHIFT record whose result is zero exactly when ZF was set
+      cond(4); c.op(Op.i32_eqz).op(Op.i64_extend_i32_u).set(C);
+      readE(p, k, size, A);
+      c.get(A);
+      if (m[1] === "Gv") readG(p, size); else c.i64(imm);
+      c.i64(BigInt(size * 8 - 1)).op(Op.i64_and).op(Op.i64_shr_u).i64(1n).op(Op.i64_and).set(LSRC1);
+      c.get(C).set(LRES).i64(0n).set(LSRC2);
+      setFlags(LAZY_SHIFT, size);
+      return true;
+    }
+    if ((m = matchText(text, /^xchg (Zv,rAX|Ev,Gv|Eb,Gb)$/)) && mod3) {
+      // register forms only: with memory XCHG is a locked access
+      const acc = m[1] === "Zv,rAX";
+      const er = dv.getUint8(p + (size === 1 ? R_RM8 : R_RM)), gr = acc ? 0 : dv.getUint8(p + (size === 1 ? R_REG8 : R_REG));
+      if (acc && er === 0) return true; // 90: NOP
+      readE(p, k, size, A);
+      if (acc) readAcc(size); else readG(p, size);
+      c.set(B);
+      setRegSized(er, size, B);
+      setRegSized(gr, size, A);
+      return true;
+    }
+    if (text === "mul Ev" && size >= 4) {
+      // rDX:rAX = rAX * src; CF = OF = a high half that is not zero, SZAP undefined: a LAZY_SHIFT record carries CF and OF
+      readE(p, k, size, A);
+      getReg(0); if (size === 4) mask32(); c.set(B);
+      if (size === 4) {
+        c.get(B).get(A).op(Op.i64_mul).tee(C); mask32(); setReg(0);
+        c.get(C).i64(32n).op(Op.i64_shr_u).tee(C); setReg(2);
+      } else {
+        // the high half from 32-bit pieces (mulHiU64 in asm/muldiv.ts)
+        const lo32 = (v: number) => { c.get(v).i64(0xffffffffn).op(Op.i64_and); };
+        const hi32 = (v: number) => { c.get(v).i64(32n).op(Op.i64_shr_u); };
+        c.get(B).get(A).op(Op.i64_mul).set(LRES);
+        lo32(B); lo32(A); c.op(Op.i64_mul).set(C);          // p00
+        lo32(B); hi32(A); c.op(Op.i64_mul).set(EA);         // p01
+        hi32(B); lo32(A); c.op(Op.i64_mul).set(LSRC2);      // p10
+        hi32(C); lo32(EA); c.op(Op.i64_add); lo32(LSRC2); c.op(Op.i64_add).set(LSRC1); // mid
+        hi32(B); hi32(A); c.op(Op.i64_mul); hi32(EA); c.op(Op.i64_add); hi32(LSRC2); c.op(Op.i64_add); hi32(LSRC1); c.op(Op.i64_add).set(C);
+        c.get(LRES); setReg(0);
+        c.get(C); setReg(2);
+      }
+      c.get(C).i64(0n).op(Op.i64_ne).op(Op.i64_extend_i32_u).tee(LSRC1).set(LSRC2);
+      if (size === 4) c.get(B).get(A).op(Op.i64_mul).i64(0xffffffffn).op(Op.i64_and).set(LRES);
+      setFlags(LAZY_SHIFT, size);
+      return true;
+    }
+    if (text === "cbw") {
+      getReg(0);
+      if (size === 8) { c.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s); setReg(0); return true; }
+      const sh = BigInt(64 - size * 4);
+      c.i64(sh).op(Op.i64_shl).i64(sh).op(Op.i64_shr_s).set(A);
+      setRegSized(0, size, A);
+      return true;
+    }
+    if (text === "imul Gv,Ev" && size >= 4) {
+      readE(p, k, size, A);
+      const r = dv.getUint8(p + R_REG);
+      getReg(r); sizeMask(size); c.set(LSRC1);
+      c.get(A).set(LSRC2);
+      c.get(LSRC1).get(LSRC2).op(Op.i64_mul); sizeMask(size); c.tee(LRES); setReg(r);
+      setFlags(LAZY_IMUL, size);
+      return true;
+    }
+    if ((m = matchText(text, /^mov (Ev,Gv|Gv,Ev|Ev,Iz)$/))) {
+      if (m[1] === "Gv,Ev") { readE(p, k, size, A); setRegSized(dv.getUint8(p + R_REG), size, A); return true; }
+      if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, size, k); }
+      if (m[1] === "Ev,Gv") readG(p, size); else { c.i64(imm); sizeMask(size); }
+      c.set(A); writeE(p, size, A);
+      return true;
+    }
+    if (text === "movd Vy,Ey" || text === "movd Ey,Vy") {
+      const w = (f & F_REXW) !== 0, x = xmm(dv.getUint8(p + R_REG));
+      if (text === "movd Vy,Ey") {
+        readE(p, k, w ? 8 : 4, A);
+        c.i32(0).get(A).mem(Op.i64_store, x).i32(0).i64(0n).mem(Op.i64_store, x + 8);
+      } else {
+        if (!mod3) { fastEA(p, k); tlb(L.TLB_WRITE, w ? 8 : 4, k); }
+        c.i32(0).mem(Op.i64_load, x); if (!w) mask32(); c.set(A);
+        writeE(p, w ? 8 : 4, A);
+      }
+      return true;
+    }
+    const lanes = XSHUFFLE[text];
+    const pshuf = text === "pshufd Vx,Wx,Ib" || text === "pshuflw Vx,Wx,Ib" || text === "pshufhw Vx,Wx,Ib";
+    if (lanes || text === "pminub Vx,Wx" || pshuf) {
+      if (!mod3) { fastEA(p, k); aligned16(k); tlb(L.TLB_READ, 16, k); }
+      const src = () => { if (mod3) c.i32(0).vmem(Simd.v128_load, xmm(dv.getUint8(p + R_RM))); else c.get(H).vmem(Simd.v128_load, 0); };
+      const x = xmm(dv.getUint8(p + R_REG));
+      c.i32(0);
+      if (pshuf) {
+        // PSHUFD picks dwords; PSHUFLW/PSHUFHW pick words within the low/high half and copy the other half
+        const sel = Number(imm & 0xffn), pickOf = (i: number) => (sel >> (2 * i)) & 3;
+        let bytes: number[];
+        if (text === "pshufd Vx,Wx,Ib") bytes = [0, 1, 2, 3].flatMap((i) => [pickOf(i) * 4, pickOf(i) * 4 + 1, pickOf(i) * 4 + 2, pickOf(i) * 4 + 3]);
+        else {
+          const half = text === "pshuflw Vx,Wx,Ib" ? 0 : 8;
+          const shuffled = [0, 1, 2, 3].flatMap((i) => [half + pickOf(i) * 2, half + pickOf(i) * 2 + 1]);
+          const kept = [0, 1, 2, 3, 4, 5, 6, 7].map((b) => (8 - half) + b);
+          bytes = half === 0 ? [...shuffled, ...kept] : [...kept, ...shuffled];
+        }
+        src(); src(); c.shuffle(bytes);
+      } else {
+        c.i32(0).vmem(Simd.v128_load, x); src();
+        if (lanes) c.shuffle(lanes); else c.v(Simd.i8x16_min_u);
+      }
+      c.vmem(Simd.v128_store, x);
       return true;
     }
     if ((m = matchText(text, /^(movzx|movsx) Gv,E([bw])$/)) && size >= 4) {

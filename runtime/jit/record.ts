@@ -6,7 +6,7 @@
 export const R_OP = 0, R_LEN = 2, R_SIZE = 3, R_FLAGS = 4, R_SEG = 6, R_REG = 7, R_RM = 8, R_REG8 = 9, R_RM8 = 10, R_BASE = 11, R_INDEX = 12, R_SCALE = 13, R_OPCODE = 14,
   R_DISP = 16, R_GOP = 20, R_DST = 22, R_SRC = 23, R_IMM = 24;
 export const RECORD_SIZE = 32;
-export const F_MOD3 = 1, F_RIPREL = 2, F_ASIZE32 = 4, F_REP = 8, F_REPNE = 16, F_LOCK = 32, F_OPSIZE = 64;
+export const F_MOD3 = 1, F_RIPREL = 2, F_ASIZE32 = 4, F_REP = 8, F_REPNE = 16, F_LOCK = 32, F_OPSIZE = 64, F_REXW = 128;
 
 /** The block header before a block's first record (asm/exec.ts). */
 export const BLOCK_HEADER = 64, H_JIT = 4, H_COUNT = 8, H_RESUME = 12, H_TARGETS = 16, H_TARGET_SLOTS = 8, TARGET_HASH_SHIFT = 5;
@@ -25,4 +25,4 @@ export const SK_ROL = 0, SK_ROR = 1, SK_SHL = 2, SK_SHR = 3, SK_SAR = 4;
 export const UK_INC = 0, UK_DEC = 1, UK_NOT = 2, UK_NEG = 3;
 
 /** Lazy flag kinds (asm/flags.ts). */
-export const LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5, LAZY_SHIFT = 7, LAZY_IMUL = 8;
+export const LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5, LAZY_SHIFT = 7, LAZY_IMUL = 8;

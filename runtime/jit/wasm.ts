@@ -7,11 +7,11 @@ export const enum Op {
   drop = 0x1a, select = 0x1b,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
   i32_load = 0x28, i64_load = 0x29, i64_load8_s = 0x30, i64_load8_u = 0x31, i64_load16_s = 0x32, i64_load16_u = 0x33, i64_load32_s = 0x34, i64_load32_u = 0x35,
-  i32_store = 0x36, i64_store = 0x37, i64_store8 = 0x3c, i64_store32 = 0x3e,
+  i32_store = 0x36, i64_store = 0x37, i64_store8 = 0x3c, i64_store16 = 0x3d, i64_store32 = 0x3e,
   i32_const = 0x41, i64_const = 0x42,
   i32_eqz = 0x45, i32_eq = 0x46, i32_ne = 0x47, i32_gt_u = 0x4b, i32_ge_u = 0x4f,
   i64_eqz = 0x50, i64_eq = 0x51, i64_ne = 0x52, i64_lt_s = 0x53, i64_lt_u = 0x54, i64_le_s = 0x57, i64_le_u = 0x58,
-  i32_popcnt = 0x69, i32_add = 0x6a, i32_sub = 0x6b, i32_and = 0x71, i32_or = 0x72, i32_xor = 0x73, i32_shl = 0x74, i32_shr_u = 0x76,
+  i32_popcnt = 0x69, i64_clz = 0x79, i64_ctz = 0x7a, i32_add = 0x6a, i32_sub = 0x6b, i32_and = 0x71, i32_or = 0x72, i32_xor = 0x73, i32_shl = 0x74, i32_shr_u = 0x76,
   i64_add = 0x7c, i64_sub = 0x7d, i64_mul = 0x7e, i64_and = 0x83, i64_or = 0x84, i64_xor = 0x85,
   i64_shl = 0x86, i64_shr_s = 0x87, i64_shr_u = 0x88, i64_rotl = 0x89, i64_rotr = 0x8a, i32_rotl = 0x77, i32_rotr = 0x78,
   i32_wrap_i64 = 0xa7, i64_extend_i32_s = 0xac, i64_extend_i32_u = 0xad,
@@ -19,7 +19,7 @@ export const enum Op {
 
 /** SIMD opcodes (after the 0xFD prefix). */
 export const enum Simd {
-  v128_load = 0x00, v128_store = 0x0b, v128_const = 0x0c, i8x16_eq = 0x23, i32x4_eq = 0x37,
+  v128_load = 0x00, v128_store = 0x0b, v128_const = 0x0c, i8x16_shuffle = 0x0d, i8x16_min_u = 0x77, i8x16_eq = 0x23, i32x4_eq = 0x37,
   v128_and = 0x4e, v128_andnot = 0x4f, v128_or = 0x50, v128_xor = 0x51, v128_load64_zero = 0x5d, i8x16_bitmask = 0x64,
   i16x8_shl = 0x8b, i16x8_shr_s = 0x8c, i16x8_shr_u = 0x8d, i32x4_shl = 0xab, i32x4_shr_s = 0xac, i32x4_shr_u = 0xad,
   i32x4_add = 0xae, i32x4_sub = 0xb1, i64x2_shl = 0xcb, i64x2_shr_u = 0xcd, i64x2_add = 0xce,
@@ -78,7 +78,10 @@ export class Bytes {
 export class Code extends Bytes {
   /** Structured blocks open at this point of the body (block, loop, if): branch depths count from here. */
   depth = 0;
-  op(o: Op): this { return this.byte(o); }
+  op(o: Op): this {
+    if (o === undefined) throw new Error("no such opcode"); // a table lookup that missed would emit 0: unreachable
+    return this.byte(o);
+  }
   i32(v: number): this { return this.byte(Op.i32_const).s32(v); }
   i64(v: bigint): this { return this.byte(Op.i64_const).s64(v); }
   get(l: number): this { return this.byte(Op.local_get).u32(l); }
@@ -97,6 +100,8 @@ export class Code extends Bytes {
   call(f: number): this { return this.byte(Op.call).u32(f); }
   v(o: Simd): this { return this.byte(0xfd).u32(o); }
   vmem(o: Simd, offset: number): this { return this.byte(0xfd).u32(o).u32(0).u32(offset); }
+  /** i8x16.shuffle of the two vectors on the stack: lane i of the result is byte lanes[i] of a ++ b. */
+  shuffle(lanes: number[]): this { this.v(Simd.i8x16_shuffle); for (const l of lanes) this.byte(l); return this; }
   vzero(): this { this.byte(0xfd).u32(Simd.v128_const); for (let i = 0; i < 16; i++) this.byte(0); return this; }
 }
 
