@@ -426,7 +426,7 @@ const IMPL: Record<string, Impl> = {
   pwritev: { handler: io.sysPwritev },
   preadv2: { handler: io.sysPreadv2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
   pwritev2: { handler: io.sysPwritev2, status: "partial", note: "RWF_* flags are accepted; only RWF_NOWAIT changes anything" },
-  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; sockets: SIOCINQ, SIOCOUTQ (counts per-message overhead, like Linux, but not the same amount), SIOCGIFNAME/INDEX/FLAGS/MTU/HWADDR/CONF/ADDR/NETMASK/BRDADDR about lo (SIOCSIF* EPERM); ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER; not TIOCPKT, TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
+  ioctl: { handler: tty.sysIoctl, status: "partial", note: "FIONBIO/FIOASYNC/FIOCLEX/FIONCLEX/FIONREAD; sockets: SIOCINQ, SIOCOUTQ (counts per-message overhead, like Linux, but not the same amount), SIOCGIFNAME/INDEX/FLAGS/MTU/HWADDR/CONF/ADDR/NETMASK/BRDADDR about lo (SIOCSIF* EPERM); ptys: TCGETS/TCSETS*/TCGETS2/TCSETS2*, TIOCGWINSZ/TIOCSWINSZ (SIGWINCH), TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCSCTTY/TIOCNOTTY, TCFLSH, TCXONC, TCSBRK(P), TIOCOUTQ, TIOCGETD, TIOCGPTN/TIOCSPTLCK/TIOCGPTLCK/TIOCGPTPEER, TIOCPKT/TIOCGPKT (packet mode); not TIOCSTI, TIOCEXCL, modem lines; others ENOTTY" },
   readlink: { handler: fs.sysReadlink },
   readlinkat: { handler: fs.sysReadlinkat },
   getcwd: { handler: fs.sysGetcwd },
