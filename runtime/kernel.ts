@@ -17,7 +17,7 @@ import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
 import { formatCall, formatResult } from "../syscalls/trace.js";
 import { futexWake, exitRobustList } from "../syscalls/futex.js";
-import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited, settleCpuTime } from "./signals.js";
+import { deliverSignals, raiseFault, afterPark, noteSyscall, notifyExit, resetSignalsOnExec, addChildUsage, processExited, settleCpuTime, sendSignal } from "./signals.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10, R11 = 11;
 
@@ -335,6 +335,8 @@ export class Kernel {
     proc.argv = argv;
     proc.envp = envp;
     proc.didExec = true;
+    proc.dumpable = 1;
+    proc.keepCaps = false;
     thread.state = null;
     this.onCpu = thread;
     this.releaseVforkParent(proc);
@@ -424,6 +426,8 @@ export class Kernel {
     child.exitSignal = c.exitSignal;
     child.exe = parent.exe; child.argv = parent.argv; child.envp = parent.envp;
     child.personality = parent.personality;
+    child.dumpable = parent.dumpable; child.keepCaps = parent.keepCaps; child.noNewPrivs = parent.noNewPrivs;
+    child.timerSlackNs = parent.timerSlackNs; child.thpDisable = parent.thpDisable;
     realParent.children.add(child);
     dv.setUint32(L.S_CR3 - base, mm.root, true);
     const thread = new Thread(pid, child);
@@ -523,6 +527,7 @@ export class Kernel {
     if (!reaper || reaper === proc) reaper = this.init && this.init !== proc && this.init.alive ? this.init : null;
     for (const c of proc.children) {
       c.parent = reaper;
+      if (c.pdeathSignal && c.alive) sendSignal(this, c, c.pdeathSignal);
       if (reaper) {
         reaper.children.add(c);
         if (c.zombie) this.childChanged(c);

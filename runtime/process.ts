@@ -90,6 +90,16 @@ export class Process {
   exitSignal = 17;
   /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here rather than to init. */
   childSubreaper = false;
+  /** PR_SET_PDEATHSIG: the signal this process gets when its parent exits (0: none; not inherited). */
+  pdeathSignal = 0;
+  /** PR_SET_DUMPABLE (1 again after execve), PR_SET_KEEPCAPS (0 again after execve). */
+  dumpable = 1;
+  keepCaps = false;
+  /** PR_SET_NO_NEW_PRIVS: sticky, kept by fork and execve. */
+  noNewPrivs = false;
+  /** PR_SET_TIMERSLACK (ns; recorded, the timers do not use it) and PR_SET_THP_DISABLE (recorded). */
+  timerSlackNs = 50000n;
+  thpDisable = false;
   /** Set by execve: setpgid on this child from its parent then fails with EACCES. */
   didExec = false;
   /** Set when the process has ended: exit status, or the signal that killed it. */

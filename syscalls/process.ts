@@ -13,6 +13,7 @@ import { TASK_SIZE } from "../runtime/mm.js";
 import { O_NONBLOCK } from "../runtime/vfs/index.js";
 import type { SyscallResult } from "./types.js";
 import { installFile } from "./fs.js";
+import { NSIG } from "../runtime/signals.js";
 import { clonePidfd, pidfdTarget } from "./pidfd.js";
 
 /** exit(2): ends the calling thread. */
@@ -147,11 +148,55 @@ export function sysSchedGetaffinity(k: Kernel, t: Thread, a: bigint[]): SyscallR
 /** sched_yield(2): the thread's time slice ends. */
 export function sysSchedYield(k: Kernel): SyscallResult { k.yieldCpu(); return 0; }
 
-export const PR_SET_NAME = 15, PR_GET_NAME = 16, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
+export const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_GET_KEEPCAPS = 7,
+  PR_SET_KEEPCAPS = 8, PR_SET_NAME = 15, PR_GET_NAME = 16, PR_GET_SECCOMP = 21, PR_CAPBSET_READ = 23, PR_SET_TIMERSLACK = 29,
+  PR_GET_TIMERSLACK = 30, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_NO_NEW_PRIVS = 38,
+  PR_GET_NO_NEW_PRIVS = 39, PR_SET_THP_DISABLE = 41, PR_GET_THP_DISABLE = 42;
+/** CAP_CHECKPOINT_RESTORE, the highest capability number of Linux 5.9 and later. */
+const CAP_LAST_CAP = 40;
 
-/** prctl(2): the thread name and the child subreaper flag; other options are EINVAL. */
+/** prctl(2): the options listed in the syscall table's note; others are EINVAL. */
 export function sysPrctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const p = t.process;
+  const flag = (v: bigint) => (v === 0n || v === 1n ? Number(v) : -1);
+  const restZero = (from: number) => a.slice(from, 5).every((v) => v === 0n);
   switch (Number(a[0] & 0xffffffffn)) {
+    case PR_SET_PDEATHSIG:
+      if (a[1] > BigInt(NSIG)) return -EINVAL;
+      p.pdeathSignal = Number(a[1]);
+      return 0;
+    case PR_GET_PDEATHSIG: return k.machine.writeU32(a[1], p.pdeathSignal) ? 0 : -EFAULT;
+    case PR_GET_DUMPABLE: return p.dumpable;
+    case PR_SET_DUMPABLE: {
+      const v = flag(a[1]);
+      if (v < 0) return -EINVAL;
+      p.dumpable = v;
+      return 0;
+    }
+    case PR_GET_KEEPCAPS: return p.keepCaps ? 1 : 0;
+    case PR_SET_KEEPCAPS: {
+      const v = flag(a[1]);
+      if (v < 0) return -EINVAL;
+      p.keepCaps = v === 1;
+      return 0;
+    }
+    // Not in seccomp mode (PR_SET_SECCOMP stays EINVAL, as on a kernel without CONFIG_SECCOMP).
+    case PR_GET_SECCOMP: return 0;
+    // The bounding set holds every capability (root holds them all, see capget).
+    case PR_CAPBSET_READ: return a[1] <= BigInt(CAP_LAST_CAP) ? 1 : -EINVAL;
+    case PR_GET_TIMERSLACK: return p.timerSlackNs > 0x7fffffffn ? 0x7fffffff : Number(p.timerSlackNs);
+    case PR_SET_TIMERSLACK: p.timerSlackNs = a[1] === 0n ? 50000n : a[1]; return 0;
+    case PR_SET_NO_NEW_PRIVS:
+      if (a[1] !== 1n || !restZero(2)) return -EINVAL;
+      p.noNewPrivs = true;
+      return 0;
+    case PR_GET_NO_NEW_PRIVS: return restZero(1) ? (p.noNewPrivs ? 1 : 0) : -EINVAL;
+    case PR_SET_THP_DISABLE: {
+      if (!restZero(2)) return -EINVAL;
+      p.thpDisable = a[1] !== 0n;
+      return 0;
+    }
+    case PR_GET_THP_DISABLE: return restZero(1) ? (p.thpDisable ? 1 : 0) : -EINVAL;
     case PR_SET_CHILD_SUBREAPER: t.process.childSubreaper = a[1] !== 0n; return 0;
     case PR_GET_CHILD_SUBREAPER: return k.machine.writeU32(a[1], t.process.childSubreaper ? 1 : 0) ? 0 : -EFAULT;
     case PR_SET_NAME: {
