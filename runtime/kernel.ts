@@ -397,6 +397,7 @@ export class Kernel {
       child.sigmask = t.sigmask;
       child.name = t.name;
       child.nice = t.nice;
+      child.ioprio = t.ioprio;
       if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = c.childTid;
       if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, child.tid);
       if (f & CLONE_CHILD_SETTID) m.writeU32(c.childTid, child.tid);
@@ -435,6 +436,7 @@ export class Kernel {
     thread.sigmask = t.sigmask;
     thread.name = t.name;
     thread.nice = t.nice;
+    thread.ioprio = t.ioprio;
     thread.altStack = { ...t.altStack };
     if (f & CLONE_CHILD_CLEARTID) thread.clearChildTid = c.childTid;
     child.threads.push(thread);

@@ -151,7 +151,9 @@ export function sysSchedYield(k: Kernel): SyscallResult { k.yieldCpu(); return 0
 export const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_GET_KEEPCAPS = 7,
   PR_SET_KEEPCAPS = 8, PR_SET_NAME = 15, PR_GET_NAME = 16, PR_GET_SECCOMP = 21, PR_CAPBSET_READ = 23, PR_SET_TIMERSLACK = 29,
   PR_GET_TIMERSLACK = 30, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_NO_NEW_PRIVS = 38,
-  PR_GET_NO_NEW_PRIVS = 39, PR_SET_THP_DISABLE = 41, PR_GET_THP_DISABLE = 42;
+  PR_GET_NO_NEW_PRIVS = 39, PR_SET_THP_DISABLE = 41, PR_GET_THP_DISABLE = 42, PR_GET_SECUREBITS = 27, PR_CAP_AMBIENT = 47;
+const PR_CAP_AMBIENT_IS_SET = 1, PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_LOWER = 3, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+const SECBIT_KEEP_CAPS = 1 << 4;
 /** CAP_CHECKPOINT_RESTORE, the highest capability number of Linux 5.9 and later. */
 const CAP_LAST_CAP = 40;
 
@@ -197,6 +199,17 @@ export function sysPrctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       return 0;
     }
     case PR_GET_THP_DISABLE: return restZero(1) ? (p.thpDisable ? 1 : 0) : -EINVAL;
+    case PR_GET_SECUREBITS: return p.keepCaps ? SECBIT_KEEP_CAPS : 0;
+    // The ambient set stays empty: the inheritable set is empty (see capget), so nothing can be raised.
+    case PR_CAP_AMBIENT:
+      if (a[1] === BigInt(PR_CAP_AMBIENT_CLEAR_ALL)) return restZero(2) ? 0 : -EINVAL;
+      if (!restZero(3)) return -EINVAL;
+      if (a[2] > BigInt(CAP_LAST_CAP)) return -EINVAL;
+      switch (Number(a[1])) {
+        case PR_CAP_AMBIENT_IS_SET: case PR_CAP_AMBIENT_LOWER: return 0;
+        case PR_CAP_AMBIENT_RAISE: return -EPERM;
+        default: return -EINVAL;
+      }
     case PR_SET_CHILD_SUBREAPER: t.process.childSubreaper = a[1] !== 0n; return 0;
     case PR_GET_CHILD_SUBREAPER: return k.machine.writeU32(a[1], t.process.childSubreaper ? 1 : 0) ? 0 : -EFAULT;
     case PR_SET_NAME: {

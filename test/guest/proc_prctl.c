@@ -1,7 +1,8 @@
 // prctl(2) options real programs use: PR_SET_PDEATHSIG (a grandchild killed when its parent
 // exits, seen by a subreaper; not inherited by fork), PR_SET/GET_DUMPABLE and KEEPCAPS (reset by
 // execve), NO_NEW_PRIVS (sticky across fork and execve), TIMERSLACK, THP_DISABLE,
-// PR_GET_SECCOMP, PR_CAPBSET_READ, and the EINVAL cases of each.
+// PR_GET_SECCOMP, PR_CAPBSET_READ, PR_GET_SECUREBITS, PR_CAP_AMBIENT, and the EINVAL cases of each.
+// (Run as root, as the differential tests are: root's ambient set is empty too.)
 //! status: 0
 #define _GNU_SOURCE
 #include <errno.h>
@@ -92,6 +93,14 @@ int main(int argc, char **argv) {
   show("get seccomp", prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
   show("capbset_read CAP_CHOWN", prctl(PR_CAPBSET_READ, 0, 0, 0, 0));
   show("capbset_read 1000", prctl(PR_CAPBSET_READ, 1000, 0, 0, 0));
+  show("get securebits (keepcaps set)", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+  show("ambient is_set CAP_CHOWN", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 0, 0, 0));
+  show("ambient is_set 1000", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 1000, 0, 0));
+  show("ambient raise CAP_CHOWN", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 0, 0, 0));
+  show("ambient lower CAP_CHOWN", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, 0, 0, 0));
+  show("ambient clear_all", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+  show("ambient clear_all junk", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0));
+  show("ambient 9", prctl(PR_CAP_AMBIENT, 9, 0, 0, 0));
   show("unknown option", prctl(0x7fff, 0, 0, 0, 0));
 
   prctl(PR_SET_PDEATHSIG, SIGUSR2, 0, 0, 0);
