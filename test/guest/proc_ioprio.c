@@ -1,6 +1,7 @@
 // ioprio_get/ioprio_set (what ionice uses): the default (class none), each class and the checks
 // on them (not levels of 8 and up: Linux 6.1 made those bits hints), values inherited by fork,
-// IOPRIO_WHO_PGRP, a pid that does not exist, and a bad `which`. Run as root (the differential tests are), so the real-time class is allowed.
+// IOPRIO_WHO_PGRP, a pid that does not exist, and a bad `which`. Run as root (the differential
+// tests are), so the real-time class is allowed.
 //! status: 0
 #define _GNU_SOURCE
 #include <errno.h>
