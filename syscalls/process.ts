@@ -741,6 +741,29 @@ export function sysSchedSetparam(k: Kernel, t: Thread, a: bigint[]): SyscallResu
   return 0;
 }
 
+/** struct sched_attr as Linux 5.3 and later have it (SCHED_ATTR_SIZE_VER1); VER0 lacks the utilisation clamps. */
+const SCHED_ATTR_SIZE_VER0 = 48, SCHED_ATTR_SIZE_VER1 = 56;
+
+/** sched_getattr(2): policy, nice and priority as the other calls keep them; no deadline or clamp parameters. */
+export function sysSchedGetattr(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const pid = Number(BigInt.asIntN(32, a[0]));
+  const usize = Number(a[2] & 0xffffffffn);
+  if (a[1] === 0n || pid < 0 || usize < SCHED_ATTR_SIZE_VER0 || usize > 4096 || (a[3] & 0xffffffffn) !== 0n) return -EINVAL;
+  const p = schedTarget(k, t, a[0]);
+  if (typeof p === "number") return p;
+  if (!p) return -ESRCH;
+  const th = pid === 0 ? t : k.thread(pid) ?? p.threads[0];
+  const cur = policies.get(p) ?? { policy: SCHED_OTHER, priority: 0 };
+  // Bytes past the kernel's struct are zeroed, as copy_struct_to_user does.
+  const b = new Uint8Array(usize);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, Math.min(usize, SCHED_ATTR_SIZE_VER1), true);
+  dv.setUint32(4, cur.policy, true);
+  dv.setInt32(16, cur.policy === SCHED_FIFO || cur.policy === SCHED_RR ? 0 : th.nice, true);
+  dv.setUint32(20, cur.priority, true);
+  return k.machine.copyOut(a[1], b) ? 0 : -EFAULT;
+}
+
 /** sched_get_priority_max(2) */
 export function sysSchedGetPriorityMax(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const r = priorityRange(Number(BigInt.asIntN(32, a[0])));

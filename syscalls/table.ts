@@ -564,6 +564,7 @@ const IMPL: Record<string, Impl> = {
   sched_getscheduler: { handler: proc.sysSchedGetscheduler },
   sched_setscheduler: { handler: proc.sysSchedSetscheduler, status: "partial", note: "recorded; the scheduler is round robin for every policy" },
   sched_getparam: { handler: proc.sysSchedGetparam },
+  sched_getattr: { handler: proc.sysSchedGetattr, status: "partial", note: "policy, nice and priority; runtime, deadline, period and the utilisation clamps read 0" },
   sched_setparam: { handler: proc.sysSchedSetparam, status: "partial", note: "recorded; the scheduler is round robin for every policy" },
   sched_get_priority_max: { handler: proc.sysSchedGetPriorityMax },
   sched_get_priority_min: { handler: proc.sysSchedGetPriorityMin },
