@@ -404,6 +404,7 @@ export class Kernel {
       child.sigmask = t.sigmask;
       child.name = t.name;
       child.nice = t.nice;
+      child.ioprio = t.ioprio;
       if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = c.childTid;
       if (f & CLONE_PARENT_SETTID) m.writeU32(c.parentTid, child.tid);
       if (f & CLONE_CHILD_SETTID) m.writeU32(c.childTid, child.tid);
@@ -441,6 +442,7 @@ export class Kernel {
     thread.sigmask = t.sigmask;
     thread.name = t.name;
     thread.nice = t.nice;
+    thread.ioprio = t.ioprio;
     thread.altStack = { ...t.altStack };
     if (f & CLONE_CHILD_CLEARTID) thread.clearChildTid = c.childTid;
     child.threads.push(thread);
@@ -533,9 +535,9 @@ export class Kernel {
     while (reaper && !(reaper.childSubreaper && reaper.alive)) reaper = reaper.parent;
     if (!reaper || reaper === proc) reaper = this.init && this.init !== proc && this.init.alive ? this.init : null;
     for (const c of proc.children) {
-      // PR_SET_PDEATHSIG: the child hears of its parent's death.
-      if (c.prctl.pdeathSignal && c.alive) sendSignal(this, c, c.prctl.pdeathSignal);
       c.parent = reaper;
+      // PR_SET_PDEATHSIG: the child hears of its parent's death (already reparented, as Linux does).
+      if (c.prctl.pdeathSignal && c.alive) sendSignal(this, c, c.prctl.pdeathSignal);
       if (reaper) {
         reaper.children.add(c);
         if (c.zombie) this.childChanged(c);

@@ -58,6 +58,8 @@ export class Thread {
   name = "";
   /** The nice value (-20…19): per thread on Linux, inherited by the threads and processes it creates. */
   nice = 0;
+  /** ioprio_set(2)'s class << 13 | data, kept like nice (0: IOPRIO_CLASS_NONE, the I/O priority follows nice). */
+  ioprio = 0;
 
   constructor(public tid: number, readonly process: Process) {}
 }

@@ -16,7 +16,7 @@ import { sendSignal, exitHooks, continueHooks, ERESTARTSYS, SIGHUP, SIGCONT, SIG
 import { EIO, ENXIO, ESPIPE } from "./errno.js";
 import {
   DeviceFile, WaitQueue, WOULD_BLOCK, Dentry, Mount, makedev, DevptsSuperblock, DEV_PTMX, DEV_TTY, PTS_MAJOR,
-  O_RDWR, O_NOCTTY, O_NONBLOCK, POLLIN, POLLRDNORM, POLLOUT, POLLWRNORM, POLLERR, POLLHUP,
+  O_RDWR, O_NOCTTY, O_NONBLOCK, POLLIN, POLLPRI, POLLRDNORM, POLLOUT, POLLWRNORM, POLLERR, POLLHUP,
   type CharDevice, type Inode, type OpenFile, type Path, type Vfs,
 } from "./vfs/index.js";
 
@@ -28,7 +28,10 @@ export const IGNBRK = 0x1, ISTRIP = 0x20, INLCR = 0x40, IGNCR = 0x80, ICRNL = 0x
   IXANY = 0x800, IUTF8 = 0x4000;
 export const OPOST = 0x1, OLCUC = 0x2, ONLCR = 0x4, OCRNL = 0x8, ONOCR = 0x10, ONLRET = 0x20, TABDLY = 0x1800, XTABS = 0x1800;
 export const ISIG = 0x1, ICANON = 0x2, ECHO = 0x8, ECHOE = 0x10, ECHOK = 0x20, ECHONL = 0x40, NOFLSH = 0x80,
-  TOSTOP = 0x100, ECHOCTL = 0x200, ECHOKE = 0x800, IEXTEN = 0x8000;
+  TOSTOP = 0x100, ECHOCTL = 0x200, ECHOKE = 0x800, IEXTEN = 0x8000, EXTPROC = 0x10000;
+/** The control byte a packet-mode master reads (ioctl_tty(2), TIOCPKT); TIOCPKT_DATA leads data. */
+export const TIOCPKT_DATA = 0, TIOCPKT_FLUSHREAD = 0x1, TIOCPKT_FLUSHWRITE = 0x2, TIOCPKT_STOP = 0x4,
+  TIOCPKT_START = 0x8, TIOCPKT_NOSTOP = 0x10, TIOCPKT_DOSTOP = 0x20, TIOCPKT_IOCTL = 0x40;
 export const VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VTIME = 5, VMIN = 6, VSTART = 8, VSTOP = 9,
   VSUSP = 10, VEOL = 11, VREPRINT = 12, VWERASE = 14, VLNEXT = 15, VEOL2 = 16;
 const SIGINT = 2, SIGQUIT = 3, SIGTSTP = 20;
@@ -76,6 +79,10 @@ export class Pty {
   hungUp = false;
   /** Output stopped by ^S (IXON) or TCOOFF. */
   stopped = false;
+  /** TIOCPKT on the master: its reads return a status byte, or TIOCPKT_DATA and then data. */
+  packet = false;
+  /** Status events for a packet-mode master, not yet read (TIOCPKT_* bits). */
+  private pktStatus = 0;
   masterOpen = 0;
   slaveOpen = 0;
   /** Set when the last slave descriptor closes (master reads then fail with EIO), cleared by an open. */
@@ -126,6 +133,8 @@ export class Pty {
   }
 
   get iflag(): number { return this.word(0); }
+  /** IXON with the standard ^S/^Q: what TIOCPKT_DOSTOP/NOSTOP report. */
+  private get softwareFlow(): boolean { return (this.iflag & IXON) !== 0 && this.cc(VSTOP) === 0x13 && this.cc(VSTART) === 0x11; }
   get oflag(): number { return this.word(4); }
   get lflag(): number { return this.word(12); }
   cc(i: number): number { return this.termios[17 + i]; }
@@ -141,7 +150,17 @@ export class Pty {
   setTermios(t: Uint8Array): void {
     const was = this.lflag;
     const wasStopped = this.stopped && (this.iflag & IXON);
+    const wasFlow = this.softwareFlow;
     this.termios = t.slice(0, TERMIOS_BYTES);
+    if (this.packet) {
+      // A packet-mode master learns whether ^S/^Q flow control is on (telnetd, rlogind, screen).
+      const extproc = ((was | this.lflag) & EXTPROC) !== 0;
+      if (wasFlow !== this.softwareFlow) {
+        this.pktStatus &= ~(TIOCPKT_DOSTOP | TIOCPKT_NOSTOP);
+        this.pktStatus |= this.softwareFlow ? TIOCPKT_DOSTOP : TIOCPKT_NOSTOP;
+      }
+      if (extproc) this.pktStatus |= TIOCPKT_IOCTL;
+    }
     if ((was ^ this.lflag) & ICANON) {
       // Whatever was typed becomes readable: as one line when canonical mode comes on.
       this.input = this.input.map((c) => c & 0xff);
@@ -198,7 +217,7 @@ export class Pty {
     }
     if (i & IXON) {
       if (this.is(c, VSTART)) { this.startOutput(); return; }
-      if (this.is(c, VSTOP)) { this.stopped = true; return; }
+      if (this.is(c, VSTOP)) { this.stopOutput(); return; }
     }
     if (l & ISIG) {
       const sig = this.is(c, VINTR) ? SIGINT : this.is(c, VQUIT) ? SIGQUIT : this.is(c, VSUSP) ? SIGTSTP : 0;
@@ -208,6 +227,7 @@ export class Pty {
           // drops output in flight to the master, which its master has normally taken already.)
           this.input = []; this.canonHead = 0;
           echo.length = 0;
+          this.packetEvent(TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE);
         }
         if (this.pgrp) this.driver.killPgrp(this.pgrp, sig);
         if (i & IXON) this.startOutput();
@@ -323,7 +343,26 @@ export class Pty {
   private startOutput(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    if (this.packet) { this.pktStatus = (this.pktStatus & ~TIOCPKT_STOP) | TIOCPKT_START; }
     this.notify();
+  }
+
+  private stopOutput(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.packet) { this.pktStatus = (this.pktStatus & ~TIOCPKT_START) | TIOCPKT_STOP; this.masterQueue.notify(); }
+  }
+
+  private packetEvent(bits: number): void {
+    if (!this.packet) return;
+    this.pktStatus |= bits;
+    this.masterQueue.notify();
+  }
+
+  /** TIOCPKT: turning packet mode on forgets events from before. */
+  setPacketMode(on: boolean): void {
+    if (on && !this.packet) this.pktStatus = 0;
+    this.packet = on;
   }
 
   /** Keystrokes from a host terminal (the master has no writer that could wait). */
@@ -523,8 +562,15 @@ export class Pty {
 
   private masterRead(buf: Uint8Array): number {
     if (buf.length === 0) return 0;
+    if (this.packet && this.pktStatus) {
+      buf[0] = this.pktStatus;
+      this.pktStatus = 0;
+      return 1;
+    }
     if (this.outputLen === 0) return this.slaveClosed ? -EIO : WOULD_BLOCK;
     let n = 0;
+    if (this.packet) buf[n++] = TIOCPKT_DATA;
+    const data = n;
     while (n < buf.length && this.output.length) {
       const c = this.output[0];
       const m = Math.min(c.length, buf.length - n);
@@ -532,7 +578,7 @@ export class Pty {
       n += m;
       if (m === c.length) this.output.shift(); else this.output[0] = c.subarray(m);
     }
-    this.outputLen -= n;
+    this.outputLen -= n - data;
     this.slaveQueue.notify();
     return n;
   }
@@ -545,6 +591,7 @@ export class Pty {
   private masterPoll(): number {
     let m = 0;
     if (this.outputLen > 0) m |= POLLIN | POLLRDNORM;
+    if (this.packet && this.pktStatus) m |= POLLPRI | POLLIN | POLLRDNORM;
     if (this.slaveClosed) m |= POLLHUP;
     if (this.input.length < INPUT_MAX - 1 || (this.canonical && this.canonHead === 0)) m |= POLLOUT | POLLWRNORM;
     return m;
@@ -576,16 +623,20 @@ export class Pty {
 
   // ---- flushing and flow control ------------------------------------------------------------------
 
-  /** TCFLSH on the slave: queue 0 input, 1 output, 2 both. */
-  flush(input: boolean, output: boolean): void {
+  /**
+   * Discards the slave's input and/or output queue. A flush the slave side asks for is reported to
+   * a packet-mode master (TIOCPKT_FLUSHREAD/FLUSHWRITE); one the master asks for is not.
+   */
+  flush(input: boolean, output: boolean, bySlave: boolean): void {
     if (input) { this.input = []; this.canonHead = 0; this.lnext = false; }
     if (output) { this.output = []; this.outputLen = 0; }
+    if (bySlave) this.packetEvent((input ? TIOCPKT_FLUSHREAD : 0) | (output ? TIOCPKT_FLUSHWRITE : 0));
     this.notify();
   }
 
   /** TCXONC: TCOOFF / TCOON stop and restart output. */
   flow(stop: boolean): void {
-    if (stop) this.stopped = true; else this.startOutput();
+    if (stop) this.stopOutput(); else this.startOutput();
   }
 
   /** TIOCSTI: a byte as if typed. */

@@ -13,6 +13,7 @@ import { TASK_SIZE } from "../runtime/mm.js";
 import { O_NONBLOCK } from "../runtime/vfs/index.js";
 import type { SyscallResult } from "./types.js";
 import { installFile } from "./fs.js";
+import { NSIG } from "../runtime/signals.js";
 import { clonePidfd, pidfdTarget } from "./pidfd.js";
 
 /** exit(2): ends the calling thread. */
@@ -150,7 +151,7 @@ export function sysSchedYield(k: Kernel): SyscallResult { k.yieldCpu(); return 0
 export const PR_SET_NAME = 15, PR_GET_NAME = 16, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
 const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4;
 const PR_GET_KEEPCAPS = 7, PR_SET_KEEPCAPS = 8, PR_GET_TIMING = 13, PR_SET_TIMING = 14;
-const PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24, PR_GET_SECUREBITS = 27;
+const PR_GET_SECCOMP = 21, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24, PR_GET_SECUREBITS = 27;
 const PR_SET_TIMERSLACK = 29, PR_GET_TIMERSLACK = 30, PR_MCE_KILL = 33, PR_MCE_KILL_GET = 34;
 const PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39, PR_SET_THP_DISABLE = 41, PR_GET_THP_DISABLE = 42;
 const PR_CAP_AMBIENT = 47, PR_GET_SPECULATION_CTRL = 52;
@@ -161,8 +162,9 @@ const CAP_SETPCAP = 8;
  * prctl(2). Answered: the thread name, the child subreaper flag, the parent-death signal, dumpable,
  * keep-capabilities, no_new_privs, THP disable, timer slack, the capability bounding set (read and
  * drop), ambient capabilities (none are ever raised), the machine-check policy, securebits (read),
- * speculation control (not affected). Like a kernel built without seccomp, Yama or anonymous VMA
- * names, PR_GET/SET_SECCOMP, PR_SET_PTRACER and PR_SET_VMA are EINVAL, as is anything unknown.
+ * speculation control (not affected), seccomp (read: off). Like a kernel built without seccomp
+ * filters, Yama or anonymous VMA names, PR_SET_SECCOMP, PR_SET_PTRACER and PR_SET_VMA are EINVAL,
+ * as is anything unknown.
  */
 export function sysPrctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const p = t.process, pr = p.prctl;
@@ -210,7 +212,10 @@ export function sysPrctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       if (p.euid !== 0 || !((pr.capBounding >> BigInt(CAP_SETPCAP)) & 1n)) return -EPERM;
       pr.capBounding &= ~(1n << a[1]);
       return 0;
-    case PR_GET_SECUREBITS: return 0;
+    // SECBIT_KEEP_CAPS (1 << 4) is the keep-capabilities flag; no other securebit is ever set.
+    case PR_GET_SECUREBITS: return pr.keepCaps ? 1 << 4 : 0;
+    // Not in seccomp mode (and setting one is EINVAL below, as without CONFIG_SECCOMP_FILTER).
+    case PR_GET_SECCOMP: return 0;
     case PR_SET_TIMERSLACK: pr.timerSlack = a[1] === 0n ? 50_000n : a[1]; return 0;
     case PR_GET_TIMERSLACK: return pr.timerSlack > 0x7fffffffn ? 0x7fffffff : Number(pr.timerSlack);
     case PR_MCE_KILL: return a[1] <= 1n && restZero(4) ? 0 : -EINVAL;
@@ -226,9 +231,10 @@ export function sysPrctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       return 0;
     case PR_GET_THP_DISABLE: return a[1] === 0n && restZero(2) ? (pr.thpDisable ? 1 : 0) : -EINVAL;
     case PR_CAP_AMBIENT:
+      if (arg(3) !== 0n || arg(4) !== 0n) return -EINVAL;
       switch (Number(a[1])) {
         case PR_CAP_AMBIENT_IS_SET: return a[2] > BigInt(CAP_LAST_CAP) ? -EINVAL : 0;
-        case PR_CAP_AMBIENT_CLEAR_ALL: return 0;
+        case PR_CAP_AMBIENT_CLEAR_ALL: return a[2] === 0n ? 0 : -EINVAL;
         case PR_CAP_AMBIENT_LOWER: return a[2] > BigInt(CAP_LAST_CAP) ? -EINVAL : 0;
         // Raising needs the capability in the inheritable set, which is empty here.
         case PR_CAP_AMBIENT_RAISE: return a[2] > BigInt(CAP_LAST_CAP) ? -EINVAL : -EPERM;
@@ -750,6 +756,29 @@ export function sysSchedSetparam(k: Kernel, t: Thread, a: bigint[]): SyscallResu
   if ((prio | 0) < range[0] || (prio | 0) > range[1]) return -EINVAL;
   policies.set(p, { ...cur, priority: prio | 0 });
   return 0;
+}
+
+/** struct sched_attr as Linux 5.3 and later have it (SCHED_ATTR_SIZE_VER1); VER0 lacks the utilisation clamps. */
+const SCHED_ATTR_SIZE_VER0 = 48, SCHED_ATTR_SIZE_VER1 = 56;
+
+/** sched_getattr(2): policy, nice and priority as the other calls keep them; no deadline or clamp parameters. */
+export function sysSchedGetattr(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const pid = Number(BigInt.asIntN(32, a[0]));
+  const usize = Number(a[2] & 0xffffffffn);
+  if (a[1] === 0n || pid < 0 || usize < SCHED_ATTR_SIZE_VER0 || usize > 4096 || (a[3] & 0xffffffffn) !== 0n) return -EINVAL;
+  const p = schedTarget(k, t, a[0]);
+  if (typeof p === "number") return p;
+  if (!p) return -ESRCH;
+  const th = pid === 0 ? t : k.thread(pid) ?? p.threads[0];
+  const cur = policies.get(p) ?? { policy: SCHED_OTHER, priority: 0 };
+  // Bytes past the kernel's struct are zeroed, as copy_struct_to_user does.
+  const b = new Uint8Array(usize);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, Math.min(usize, SCHED_ATTR_SIZE_VER1), true);
+  dv.setUint32(4, cur.policy, true);
+  dv.setInt32(16, cur.policy === SCHED_FIFO || cur.policy === SCHED_RR ? 0 : th.nice, true);
+  dv.setUint32(20, cur.priority, true);
+  return k.machine.copyOut(a[1], b) ? 0 : -EFAULT;
 }
 
 /** sched_get_priority_max(2) */

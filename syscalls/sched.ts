@@ -1,4 +1,4 @@
-// Priorities and barriers: getpriority/setpriority (nice values per thread, as Linux keeps them),
+// Priorities and barriers: getpriority/setpriority and ioprio_get/ioprio_set (per thread, as Linux keeps them),
 // membarrier, and the capability sets root and other users have here.
 import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, Process } from "../runtime/process.js";
@@ -54,6 +54,58 @@ export function sysSetpriority(k: Kernel, t: Thread, a: bigint[]): SyscallResult
     x.nice = nice;
   }
   return err;
+}
+
+const IOPRIO_WHO_PROCESS = 1, IOPRIO_WHO_PGRP = 2, IOPRIO_WHO_USER = 3;
+const IOPRIO_CLASS_NONE = 0, IOPRIO_CLASS_RT = 1, IOPRIO_CLASS_BE = 2, IOPRIO_CLASS_IDLE = 3;
+/** What a thread that never set one counts as when priorities are compared (best effort, level 4). */
+const IOPRIO_DEFAULT = (IOPRIO_CLASS_BE << 13) | 4;
+
+/** The threads an ioprio (which, who) pair names, as getpriority's PRIO_* do; null for a bad `which`. */
+function ioprioTargets(k: Kernel, t: Thread, which: number, who: number): Thread[] | null {
+  switch (which) {
+    case IOPRIO_WHO_PROCESS: return prioTargets(k, t, PRIO_PROCESS, who);
+    case IOPRIO_WHO_PGRP: return prioTargets(k, t, PRIO_PGRP, who);
+    case IOPRIO_WHO_USER: return prioTargets(k, t, PRIO_USER, who);
+    default: return null;
+  }
+}
+
+/** ioprio_set(2): the priority is recorded (every thread's I/O is served in order here). */
+export function sysIoprioSet(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const prio = Number(BigInt.asIntN(32, a[2]));
+  // The low 3 bits of the data are the level; Linux 6.1 and later take the bits above as hints.
+  const cls = (prio >> 13) & 0x7, level = prio & 0x7;
+  if (prio < 0 || prio > 0xffff) return -EINVAL;
+  switch (cls) {
+    case IOPRIO_CLASS_RT: if (t.process.euid !== 0) return -EPERM; // CAP_SYS_NICE
+    // fallthrough
+    case IOPRIO_CLASS_BE: case IOPRIO_CLASS_IDLE: break;
+    case IOPRIO_CLASS_NONE: if (level) return -EINVAL; break;
+    default: return -EINVAL;
+  }
+  const targets = ioprioTargets(k, t, Number(BigInt.asIntN(32, a[0])), Number(BigInt.asIntN(32, a[1])));
+  if (!targets) return -EINVAL;
+  if (!targets.length) return -ESRCH;
+  const me = t.process;
+  let err = 0;
+  for (const x of targets) {
+    const p = x.process;
+    if (me.euid !== 0 && p.uid !== me.euid && p.euid !== me.euid) { err = -EPERM; continue; }
+    x.ioprio = prio;
+  }
+  return err;
+}
+
+/** ioprio_get(2): one thread's priority, or the best of a group's or a user's (a lower class and level is better). */
+export function sysIoprioGet(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
+  const which = Number(BigInt.asIntN(32, a[0]));
+  const targets = ioprioTargets(k, t, which, Number(BigInt.asIntN(32, a[1])));
+  if (!targets) return -EINVAL;
+  if (!targets.length) return -ESRCH;
+  if (which === IOPRIO_WHO_PROCESS) return targets[0].ioprio;
+  const valid = (v: number) => ((v >> 13) & 0x7) !== IOPRIO_CLASS_NONE ? v : IOPRIO_DEFAULT;
+  return targets.map((x) => x.ioprio).reduce((best, v) => Math.min(valid(best), valid(v)));
 }
 
 const MEMBARRIER_CMD_QUERY = 0, MEMBARRIER_CMD_GLOBAL = 1, MEMBARRIER_CMD_GLOBAL_EXPEDITED = 2,

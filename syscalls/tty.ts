@@ -1,6 +1,6 @@
 // ioctl(2): the generic descriptor requests (FIONBIO, FIOCLEX, FIONCLEX, FIONREAD, FIOASYNC), the
 // terminal requests of ptys (ioctl_tty(2) and pty(7): termios, window size, sessions and process
-// groups, flushing and flow control, the ptmx requests TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER), and the
+// groups, flushing and flow control, the ptmx requests TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER/TIOCPKT), and the
 // same terminal requests on a host stdio terminal that is not bridged to a pty (its termios is
 // kept by wasl). Anything else is ENOTTY, as Linux says for a file without it.
 import type { Kernel } from "../runtime/kernel.js";
@@ -18,6 +18,7 @@ export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x540
   TCFLSH = 0x540b, TIOCSCTTY = 0x540e, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410, TIOCOUTQ = 0x5411, TIOCGWINSZ = 0x5413,
   TIOCSWINSZ = 0x5414, FIONREAD = 0x541b, FIONBIO = 0x5421, TIOCNOTTY = 0x5422, TIOCGETD = 0x5424, TCSBRKP = 0x5425,
   TIOCGSID = 0x5429, TCGETS2 = 0x802c542a, TCSETS2 = 0x402c542b, TCSETSW2 = 0x402c542c, TCSETSF2 = 0x402c542d,
+  TIOCPKT = 0x5420, TIOCGPKT = 0x80045438,
   TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431, TIOCGPTLCK = 0x80045439, TIOCGPTPEER = 0x5441,
   FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
 const TCOOFF = 0, TCOON = 1, TCIOFF = 2, TCION = 3;
@@ -114,7 +115,7 @@ function ptyIoctl(k: Kernel, t: Thread, f: TtyFile, req: number, arg: bigint): S
       const b = m.copyIn(arg, two ? TERMIOS2_SIZE : TERMIOS_SIZE);
       if (!b) return -EFAULT;
       // A pty has no output to drain (TCSETSW); TCSETSF also discards pending input.
-      if (req === TCSETSF || req === TCSETSF2) pty.flush(true, false);
+      if (req === TCSETSF || req === TCSETSF2) pty.flush(true, false, true);
       if (two) { const dv = new DataView(b.buffer); pty.ispeed = dv.getUint32(36, true); pty.ospeed = dv.getUint32(40, true); }
       pty.setTermios(b.subarray(0, TERMIOS_SIZE));
       return 0;
@@ -166,7 +167,7 @@ function ptyIoctl(k: Kernel, t: Thread, f: TtyFile, req: number, arg: bigint): S
       if (which !== TCIFLUSH && which !== TCOFLUSH && which !== TCIOFLUSH) return -EINVAL;
       // The master's input is the slave's output and the other way round.
       const input = which !== TCOFLUSH, output = which !== TCIFLUSH;
-      if (f.isMaster) pty.flush(output, input); else pty.flush(input, output);
+      if (f.isMaster) pty.flush(output, input, false); else pty.flush(input, output, true);
       return 0;
     }
     case TCXONC: {
@@ -193,6 +194,13 @@ function ptyIoctl(k: Kernel, t: Thread, f: TtyFile, req: number, arg: bigint): S
       return 0;
     }
     case TIOCGPTLCK: return m.writeU32(arg, pty.locked ? 1 : 0) ? 0 : -EFAULT;
+    case TIOCPKT: {
+      const v = m.readU32(arg);
+      if (v === null) return -EFAULT;
+      pty.setPacketMode(v !== 0);
+      return 0;
+    }
+    case TIOCGPKT: return m.writeU32(arg, pty.packet ? 1 : 0) ? 0 : -EFAULT;
     case TIOCGPTPEER: {
       const flags = uintOf(arg);
       if (flags & ~(O_ACCMODE | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | 0o100000 /* O_LARGEFILE */)) return -EINVAL;

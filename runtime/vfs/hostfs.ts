@@ -9,7 +9,7 @@
 // (A host process racing to swap a directory for a symlink between two calls is outside this model.)
 import { EPERM, EOPNOTSUPP, EIO } from "../errno.js";
 import { Inode, Superblock, type Cred, type DirEntry, type FileIO, type Attr } from "./inode.js";
-import { S_IFMT, S_IFDIR, S_IFREG, S_IFSOCK, O_ACCMODE, O_RDONLY, dtypeOf, type Stat, type StatFs } from "./abi.js";
+import { S_IFMT, S_IFDIR, S_IFREG, S_IFIFO, S_IFSOCK, O_ACCMODE, O_RDONLY, dtypeOf, type Stat, type StatFs } from "./abi.js";
 
 /** Host open flags, independent of the host OS's numbering. The host must never follow a final symlink. */
 export interface HostOpenFlags { read: boolean; write: boolean; create?: boolean; exclusive?: boolean }
@@ -127,9 +127,11 @@ export class HostInode extends Inode {
   mkdir(name: string, mode: number): Inode | number { const p = this.child(name); return this.made(p, this.host.mkdir(p, mode)); }
   symlink(name: string, target: string): Inode | number { const p = this.child(name); return this.made(p, this.host.symlink(target, p)); }
   mknod(name: string, mode: number): Inode | number {
-    // Node has no mknod/mkfifo/bind; a socket node (bind(2) makes them) is an empty host file that
-    // this mount shows as a socket, so the guest's bind, stat, connect and unlink work.
-    if ((mode & S_IFMT) === S_IFSOCK) {
+    // Node has no mknod/mkfifo/bind; a FIFO or socket node (mknod(2), mkfifo(3), bind(2) make
+    // them) is an empty host file that this mount shows with the node's type, so the guest's
+    // open (a FIFO opens the kernel's named pipe for the inode), stat, connect and unlink work.
+    const type = mode & S_IFMT;
+    if (type === S_IFSOCK || type === S_IFIFO) {
       const p = this.child(name);
       const fd = this.host.open(p, { read: false, write: true, create: true, exclusive: true }, mode & 0o7777);
       if (fd < 0) return fd;
@@ -137,11 +139,11 @@ export class HostInode extends Inode {
       this.host.chmod(p, mode & 0o7777); // the host's umask must not apply twice
       const st = this.host.lstat(p);
       if (typeof st === "number") return st;
-      this.hsb.socketNodes.add(`${st.dev}:${st.ino}`);
+      this.hsb.specialNodes.set(`${st.dev}:${st.ino}`, type);
       return this.made(p, 0);
     }
     // Only regular files otherwise.
-    if ((mode & S_IFMT) !== S_IFREG) return -EPERM;
+    if (type !== S_IFREG) return -EPERM;
     const i = this.create(name, mode, { uid: 0, gid: 0, groups: [] });
     if (typeof i !== "number" && (i as HostInode).freshFd >= 0) { this.host.close((i as HostInode).freshFd); (i as HostInode).freshFd = -1; }
     return i;
@@ -152,9 +154,9 @@ export class HostInode extends Inode {
   }
   unlink(name: string): number {
     const p = this.child(name);
-    const st = this.hsb.socketNodes.size ? this.host.lstat(p) : -1; // only socket nodes need forgetting
+    const st = this.hsb.specialNodes.size ? this.host.lstat(p) : -1; // only FIFO and socket nodes need forgetting
     const e = this.host.unlink(p);
-    if (e === 0 && typeof st !== "number" && st.nlink <= 1) this.hsb.socketNodes.delete(`${st.dev}:${st.ino}`);
+    if (e === 0 && typeof st !== "number" && st.nlink <= 1) this.hsb.specialNodes.delete(`${st.dev}:${st.ino}`);
     return e;
   }
   rmdir(name: string): number { return this.host.rmdir(this.child(name)); }
@@ -223,13 +225,14 @@ export class HostSuperblock extends Superblock {
   readonly fsType = "hostfs";
   root: HostInode;
   private cache = new Map<string, HostInode>();
-  /** Host files (dev:ino) that stand for socket nodes made by bind(2) in this mount. */
-  readonly socketNodes = new Set<string>();
+  /** Host files (dev:ino) that stand for FIFO and socket nodes made in this mount, with that type. */
+  readonly specialNodes = new Map<string, number>();
 
-  /** st as the guest sees it: a socket node's placeholder file has the socket type. */
+  /** st as the guest sees it: a FIFO's or socket's placeholder file has the node's type. */
   typed(st: Stat): Stat {
-    if (this.socketNodes.size === 0 || (st.mode & S_IFMT) !== S_IFREG || !this.socketNodes.has(`${st.dev}:${st.ino}`)) return st;
-    return { ...st, mode: S_IFSOCK | (st.mode & 0o7777) };
+    if (this.specialNodes.size === 0 || (st.mode & S_IFMT) !== S_IFREG) return st;
+    const type = this.specialNodes.get(`${st.dev}:${st.ino}`);
+    return type === undefined ? st : { ...st, mode: type | (st.mode & 0o7777) };
   }
 
   /** Mounts the host directory rootPath (made canonical first). Throws if it is not a directory. */
