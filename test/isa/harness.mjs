@@ -8,6 +8,7 @@
 // snippets share one assembly file. DATA_ADDR (also the assembler symbol DATA) is a 4 KiB data
 // area, filled from `mem` before each case; rsp starts at STACK_TOP in a 64 KiB stack.
 // Calls made in the same tick (e.g. Promise.all over runBoth, or runMany) share one binary.
+import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync } from "node:fs";
@@ -228,6 +229,22 @@ export function runBoth(asmText, opts = {}) {
 }
 
 // ---- comparing ------------------------------------------------------------------------------
+
+/**
+ * Runs machines a (JIT) and b (interpreter) slice by slice with each budget in turn and asserts
+ * they stop alike: exit reason, instruction count, rip, rax, rcx and the defined flags.
+ */
+export function assertSameStops(a, b, budgets) {
+  for (const budget of budgets) {
+    const ra = a.run(budget), rb = b.run(budget);
+    assert.equal(ra, rb, `exit reason at budget ${budget}`);
+    assert.equal(a.icount, b.icount, `instruction count at budget ${budget}`);
+    assert.equal(a.rip, b.rip, `rip at budget ${budget}`);
+    assert.equal(a.reg(0), b.reg(0), `rax at budget ${budget}`);
+    assert.equal(a.reg(1), b.reg(1), `rcx at budget ${budget}`);
+    assert.equal(a.flags & FLAGS_OSZAPC, b.flags & FLAGS_OSZAPC, `flags at budget ${budget}`);
+  }
+}
 
 export const hex = (v, w = 16) => "0x" + BigInt.asUintN(64, BigInt(v)).toString(16).padStart(w, "0");
 const bytesHex = (b) => Array.from(b).reverse().map((x) => x.toString(16).padStart(2, "0")).join("");
