@@ -139,7 +139,6 @@ export class Kernel {
   private childSetTid = new WeakMap<Thread, bigint>();
   /** Program files and their pages, kept between execs (made at the first exec). */
   private programs: ProgramCache | null = null;
-  private readonly memoryLimited: boolean;
   /** The guest memory limit in bytes, if any (tmpfs mounts get it as their size too). */
   readonly memoryLimit: number | undefined;
 
@@ -147,7 +146,6 @@ export class Kernel {
     this.trace = !!opts.trace;
     this.verbose = !!opts.verbose;
     this.slice = opts.sliceBudget ?? 1_000_000;
-    this.memoryLimited = !!opts.memoryLimit;
     this.memoryLimit = opts.memoryLimit || undefined;
     this.maxTasks = opts.maxTasks ?? 1024;
     if (opts.memoryLimit) machine.core.setFrameLimit(Math.ceil(opts.memoryLimit / 4096));
@@ -257,7 +255,7 @@ export class Kernel {
     if (path === "") return { errno: 2, message: ERRNO_TEXT[2] };
     // Frames are kept only on machines without a memory limit: there a cached page would count
     // against the guest's memory, and the OOM killer could not take it back.
-    this.programs ??= new ProgramCache(this.machine.core, this.memoryLimited ? 0 : PROGRAM_CACHE_FRAMES);
+    this.programs ??= new ProgramCache(this.machine.core, this.memoryLimit !== undefined ? 0 : PROGRAM_CACHE_FRAMES);
     return this.files.readExecutable(proc, path, this.programs);
   }
 

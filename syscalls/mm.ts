@@ -24,6 +24,8 @@ interface MappableFile {
   pwrite?(data: Uint8Array, pos: number): number;
   stat(): { mode: number; size: bigint; dev: bigint; ino: bigint } | number;
   release?(): void;
+  /** The file, whose descriptors read and write through a shared mapping's frames. */
+  inode?: Inode;
 }
 
 /**
@@ -52,7 +54,7 @@ export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if ((st.mode & 0o170000) !== 0o100000) return -ENODEV;
   if (off + pageUp(len) < off || off > 0x7fffffffffffffffn) return -EOVERFLOW;
   const file: MappedFile = { dev: st.dev, ino: st.ino, handle: f, writeBack: shared && acc === O_RDWR };
-  if (shared) file.pages = sharedPagesOf(k, st.dev, st.ino, (f as unknown as { inode?: Inode }).inode);
+  if (shared) file.pages = sharedPagesOf(k, st.dev, st.ino, f.inode);
   const start = mm.mmapAnonymous(addr, len, PROT_READ | PROT_WRITE, flags, k.files.nameOf(f as never), file, off);
   if (file.pages && !file.pages.users) file.pages.release(); // the mapping failed: nobody uses a new cache
   if (start < 0n) return start;
