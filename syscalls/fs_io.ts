@@ -6,7 +6,7 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, SyscallValue } from "../runtime/process.js";
 import {
   O_APPEND, O_NONBLOCK, O_CLOEXEC, O_PATH, SETFL_MASK, SEEK_SET, SEEK_CUR, SEEK_END, CLOSE_RANGE_UNSHARE,
-  PipeEnd, SocketFile, RegularFile, type OpenFile,
+  PipeEnd, SocketFile, RegularFile, DeviceFile, type OpenFile,
 } from "../runtime/vfs/index.js";
 import { F_RDLCK, F_WRLCK, F_UNLCK } from "../runtime/files.js";
 import {
@@ -117,10 +117,14 @@ export function sysWrite(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (f.writable && !accessOk(a[1], a[2])) return -EFAULT;
   if (BigInt.asIntN(64, a[2]) < 0n) return -EINVAL;
   if (!f.writable) return -EBADF;
+  if (discards(f)) return writeSize(a[2]);
   const data = k.machine.copyIn(a[1], writeSize(a[2]));
   if (!data) return -EFAULT;
   return data.length === 0 && !(f instanceof SocketFile) ? 0 : writeAll(k, t, f, data);
 }
+
+/** /dev/null and /dev/zero take a write's count without reading its buffer. */
+const discards = (f: OpenFile): boolean => f instanceof DeviceFile && !!f.device.discardsWrites;
 
 /** pread64(2) */
 export function sysPread64(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
@@ -220,6 +224,7 @@ export function sysWritev(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   if (!f.writable) return -EBADF;
   const iovs = readIovecs(k, a[1], a[2]);
   if (typeof iovs === "number") return iovs;
+  if (discards(f)) return Math.min(iovs.reduce((n, [, l]) => n + l, 0), MAX_RW);
   const data = gather(k, iovs);
   if (!data) return -EFAULT;
   return data.length === 0 && !(f instanceof SocketFile) ? 0 : writeAll(k, t, f, data);

@@ -30,8 +30,8 @@ export function memoryDevices(randomBytes: (buf: Uint8Array) => void): Map<bigin
     lseek: (_o, _w, file) => BigInt(file.pos),
   };
   return new Map<bigint, CharDevice>([
-    [DEV_NULL, { read: () => 0, write: (d) => d.length }],
-    [DEV_ZERO, { read: zeros, write: (d) => d.length }],
+    [DEV_NULL, { read: () => 0, write: (d) => d.length, discardsWrites: true }],
+    [DEV_ZERO, { read: zeros, write: (d) => d.length, discardsWrites: true }],
     [DEV_FULL, { read: zeros, write: () => -ENOSPC }],
     [DEV_RANDOM, random],
     [DEV_URANDOM, random],

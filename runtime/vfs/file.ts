@@ -229,6 +229,8 @@ export interface CharDevice extends Partial<Pollable> {
   openFile?(flags: number, inode: Inode, path: Path): OpenFile | number;
   read(buf: Uint8Array, pos: number, file: OpenFile): number;
   write(data: Uint8Array, pos: number, file: OpenFile): number;
+  /** Writes are counted without the buffer being read (Linux's write_null/write_zero): a bad pointer is no EFAULT. */
+  discardsWrites?: boolean;
   /** Defaults to "offset stays 0" like /dev/null. */
   lseek?(offset: bigint, whence: number, file: OpenFile): bigint;
   isatty?: boolean;

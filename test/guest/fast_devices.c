@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define R(label, expr) do { errno = 0; long r_ = (long)(expr); printf("%-34s %ld %s\n", label, r_ < 0 ? -1L : r_, r_ < 0 ? strerror(errno) : ""); } while (0)
@@ -48,6 +49,11 @@ int main(int argc, char **argv) {
   R("read zero, kernel pointer", syscall(SYS_read, zr, (void *)0xffff800000000000ul, 10L));
   R("read zero, count < 0", syscall(SYS_read, zr, buf, -1L));
   R("write null, kernel pointer", syscall(SYS_write, nw, (void *)0xffff800000000000ul, 10L));
+  /* Linux never reads what /dev/null and /dev/zero are given: an unmapped buffer is no EFAULT */
+  R("write null, unmapped pointer", syscall(SYS_write, nw, (void *)16, 10L));
+  R("write zero, unmapped pointer", syscall(SYS_write, zw, (void *)16, 10L));
+  struct iovec bad[2] = { { (void *)16, 5 }, { (void *)4096, 7 } };
+  R("writev null, unmapped pointers", writev(nw, bad, 2));
   R("read write-only zero", read(zw, buf, 1));
   R("write read-only zero", write(zr, buf, 1));
   R("read write-only null", read(nw, buf, 1));
