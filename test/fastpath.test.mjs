@@ -18,11 +18,11 @@ const { coreModule } = await import(pathToFileURL(join(dist, "runtime/host/wasm.
 const { nodeHost } = await import(pathToFileURL(join(dist, "runtime/host/node.js")).href);
 const { deterministicHost } = await import(pathToFileURL(join(dist, "runtime/host/deterministic.js")).href);
 
-/** test/kernel/fastpath.c, built static into the content-addressed cache. */
-function buildGuest() {
-  const src = join(root, "test/kernel/fastpath.c");
+/** A C source of ours (test/kernel/fastpath.c by default), built static into the content-addressed cache. */
+function buildGuest(rel = "test/kernel/fastpath.c") {
+  const src = join(root, rel);
   const hash = createHash("sha256").update(readFileSync(src)).digest("hex").slice(0, 16);
-  const out = join(root, "test/.cache/kernel", hash, "fastpath");
+  const out = join(root, "test/.cache/kernel", hash, rel.split("/").pop().replace(/\.c$/, ""));
   if (existsSync(out)) return out;
   mkdirSync(dirname(out), { recursive: true });
   const tmp = `${out}.tmp${process.pid}`;
@@ -37,7 +37,7 @@ const guest = buildGuest();
  * Runs the guest on a fresh machine; stdout, the exit code, how many calls the core answered and
  * how many lines the trace logged.
  */
-async function run(args, { trace = false, deterministic = null } = {}) {
+async function run(args, { trace = false, deterministic = null, program = guest } = {}) {
   let out = "", logged = 0, machine = null;
   const base = {
     ...nodeHost,
@@ -47,7 +47,7 @@ async function run(args, { trace = false, deterministic = null } = {}) {
   const host = deterministic ? deterministicHost(base, { ...deterministic, instructions: () => machine?.icount ?? 0n }) : base;
   const k = await Kernel.create(await coreModule(), { host, trace });
   machine = k.machine;
-  const p = k.spawn(guest, [guest, ...args], ["PATH=/bin"], "/");
+  const p = k.spawn(program, [program, ...args], ["PATH=/bin"], "/");
   const s = await k.run(p);
   return { out, code: s.exitCode, fast: k.machine.fastSyscalls, logged };
 }
@@ -70,6 +70,15 @@ for (const [mode, perLoop, slow] of families) {
     assert.ok(t.logged >= N * perLoop, `the trace logged ${t.logged} lines`);
   });
 }
+
+fast("the differential device guest prints the same through the core, through the kernel (--trace) and natively", async () => {
+  const program = buildGuest("test/guest/fast_devices.c");
+  const native = spawnSync(program, [], { encoding: "utf8" });
+  const r = await run([], { program }), t = await run([], { program, trace: true });
+  assert.ok(r.fast > 0 && t.fast === 0, `${r.fast} calls in the core, ${t.fast} with --trace`);
+  assert.is(r.out, native.stdout);
+  assert.is(t.out, native.stdout);
+});
 
 fast("FUTEX_WAKE goes to the kernel while a thread waits on any futex, and comes back when it is gone", async () => {
   const r = await run(["waiting", String(N)]);
