@@ -43,7 +43,7 @@ if (stamps.asm !== asmHash || !existsSync(join(dist, "wasl.wasm"))) {
 }
 
 const tsDirs = ["runtime", "syscalls", "images"].map((d) => join(root, d));
-const tsInputs = [...tsDirs.flatMap((d) => walk(d, [".ts", ".json"])), join(root, "scripts/build.mjs")];
+const tsInputs = [...tsDirs.flatMap((d) => walk(d, [".ts", ".json"])), join(root, "scripts/build.mjs"), join(root, "tsconfig.json")];
 const tsHash = hashOf(tsInputs);
 if (stamps.ts !== tsHash) {
   const entries = tsDirs.flatMap((d) => walk(d, [".ts"])).filter((f) => !f.endsWith(".d.ts"));
