@@ -318,6 +318,26 @@ export class Machine {
   }
 
   /** Reads a NUL-terminated string of at most max bytes; null on EFAULT or when too long. */
+  /**
+   * A NUL-terminated byte string (one char per byte, as the VFS names files) of at most max bytes
+   * before its NUL, read in place page by page: null on a fault, undefined when no NUL comes
+   * within max bytes.
+   */
+  copyInBytes(va: bigint, max: number): string | null | undefined {
+    let s = "", a = va;
+    while (s.length < max) {
+      const h = this.host(a, ACCESS_READ);
+      if (h < 0) return null;
+      const room = Math.min(4096 - (h & 0xfff), max - s.length);
+      const seg = this.u8v.subarray(h, h + room);
+      const z = seg.indexOf(0);
+      s += String.fromCharCode.apply(null, z >= 0 ? seg.subarray(0, z) as unknown as number[] : seg as unknown as number[]);
+      if (z >= 0) return s;
+      a += BigInt(room);
+    }
+    return undefined;
+  }
+
   copyInString(va: bigint, max = 4096): string | null {
     const parts: Uint8Array[] = [];
     let got = 0, a = va;

@@ -27,27 +27,8 @@ export function fileOf(t: Thread, fd: bigint): OpenFile | undefined { return t.p
 
 /** A NUL-terminated path from guest memory as a byte string; -EFAULT, or -ENAMETOOLONG at PATH_MAX. */
 export function readPath(k: Kernel, va: bigint): string | number {
-  let s = "";
-  let a = va;
-  while (s.length < PATH_MAX) {
-    const room = Math.min(4096 - Number(a & 0xfffn), PATH_MAX - s.length);
-    const chunk = k.machine.copyIn(a, room);
-    if (!chunk) {
-      // The string may end before the unreadable part: read byte by byte up to it.
-      for (let i = 0; i < room; i++) {
-        const b = k.machine.copyIn(a + BigInt(i), 1);
-        if (!b) return -EFAULT;
-        if (b[0] === 0) return s;
-        s += String.fromCharCode(b[0]);
-      }
-    } else {
-      const nul = chunk.indexOf(0);
-      if (nul >= 0) return s + byteString(chunk.subarray(0, nul));
-      s += byteString(chunk);
-    }
-    a += BigInt(room);
-  }
-  return -ENAMETOOLONG;
+  const s = k.machine.copyInBytes(va, PATH_MAX);
+  return s === null ? -EFAULT : s === undefined ? -ENAMETOOLONG : s;
 }
 
 /** The soft RLIMIT_NOFILE as the descriptor table's limit. */

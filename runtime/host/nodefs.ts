@@ -2,7 +2,7 @@
 // back as negative Linux errnos, translated by name. Paths cross as Buffers of the VFS's byte
 // strings (one char per byte), so names that are not valid UTF-8 reach the host unchanged.
 import * as fs from "node:fs";
-import { errnoFromCode } from "../errno.js";
+import { errnoFromCode, ENOENT } from "../errno.js";
 import type { HostFs, HostOpenFlags } from "../vfs/hostfs.js";
 import type { Stat, StatFs } from "../vfs/abi.js";
 
@@ -25,7 +25,10 @@ function attempt(fn: () => void): number {
 
 export class NodeHostFs implements HostFs {
   realpath(path: string): string | number { try { return fs.realpathSync(b(path), { encoding: "buffer" }).toString("latin1"); } catch (e) { return fail(e); } }
-  lstat(path: string): Stat | number { try { return toStat(fs.lstatSync(b(path), { bigint: true })); } catch (e) { return fail(e); } }
+  lstat(path: string): Stat | number {
+    // A missing name is common (a shell searching PATH): Node's exception for it costs ~8 µs more than the lstat.
+    try { const s = fs.lstatSync(b(path), { bigint: true, throwIfNoEntry: false }); return s ? toStat(s) : -ENOENT; } catch (e) { return fail(e); }
+  }
   readdir(path: string): string[] | number {
     // opendir keeps the file system's own order, as getdents64 returns it (readdirSync sorts).
     try {

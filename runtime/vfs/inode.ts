@@ -112,6 +112,8 @@ export abstract class Inode {
     this.atimeNs = this.mtimeNs = this.ctimeNs = this.btimeNs = sb.now();
   }
 
+  /** Whether the VFS keeps this inode's dentry in its parent's cache after a lookup (procfs's process directories do not). */
+  get keepsDentry(): boolean { return true; }
   get type(): number { return this.mode & S_IFMT; }
   isDir(): boolean { return this.type === S_IFDIR; }
   isSymlink(): boolean { return this.type === S_IFLNK; }

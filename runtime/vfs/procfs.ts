@@ -122,15 +122,29 @@ class ProcSuperblock extends Superblock {
 
 type Maker = () => Inode | null;
 
+/**
+ * How a directory's lookup finds a name without listing: find answers for the names that come
+ * and go (a maker, or null when there is none); fixed: the listing's names never change, so the
+ * first lookup keeps them by name. transient: the directory stands for something that goes away
+ * (a process), so the VFS keeps no dentry for it once the walk is over.
+ */
+interface ProcDirLookup { find?: (name: string) => Maker | null; fixed?: boolean; transient?: boolean }
+
 /** A directory whose children come from a callback: name → maker. */
 export class ProcDir extends Inode {
-  constructor(sb: ProcSuperblock, readonly key: string, private children: () => Array<[string, Maker]>, mode = 0o555) {
+  private byName: Map<string, Maker> | null = null;
+  constructor(sb: ProcSuperblock, readonly key: string, private children: () => Array<[string, Maker]>, mode = 0o555,
+    private readonly how: ProcDirLookup = {}) {
     super(sb, sb.inoFor(key), S_IFDIR | mode);
     this.nlink = 2;
   }
+  override get keepsDentry(): boolean { return !this.how.transient; }
   lookup(name: string): Inode | number {
-    for (const [n, make] of this.children()) if (n === name) return make() ?? -ENOENT;
-    return -ENOENT;
+    let make: Maker | null | undefined;
+    if (this.how.find) make = this.how.find(name);
+    else if (this.how.fixed) make = (this.byName ??= new Map(this.children())).get(name);
+    else make = this.children().find(([n]) => n === name)?.[1];
+    return make ? make() ?? -ENOENT : -ENOENT;
   }
   list(): DirEntry[] {
     const out: DirEntry[] = [];
@@ -230,13 +244,13 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
           ["comm", file(`${tk}/comm`, text((p) => p.comm(tid)))],
         ])];
       }))],
-    ]);
+    ], 0o555, { fixed: true, transient: true });
   };
   // Made at its first read: a machine that never looks takes nothing from the random source.
   let bootId = "";
   const value = (v: string | number): (() => string) => () => `${v}\n`;
 
-  const top = (): Array<[string, Maker]> => [
+  const fixedTop = (): Array<[string, Maker]> => [
     ["self", () => new ProcLink(sb, "/self", () => String(src.currentPid()))],
     ["cpuinfo", file("/cpuinfo", () => cpuinfoText(src.cpu()))],
     ["meminfo", file("/meminfo", () => meminfoText(src.memory()))],
@@ -275,8 +289,14 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
         ["somaxconn", file("/sys/net/core/somaxconn", value(SOMAXCONN))],
       ])]])],
     ])],
-    ...src.pids().map((pid): [string, Maker] => [String(pid), pidDir(pid)]),
   ];
-  sb.root = new ProcDir(sb, "/", top);
+  const top = (): Array<[string, Maker]> => [...fixedTop(), ...src.pids().map((pid): [string, Maker] => [String(pid), pidDir(pid)])];
+  // A lookup asks for one process (or one fixed name) instead of listing every process.
+  let fixedByName: Map<string, Maker> | null = null;
+  const find = (name: string): Maker | null => {
+    if (/^[1-9][0-9]{0,9}$/.test(name)) return src.process(Number(name)) ? pidDir(Number(name)) : null;
+    return (fixedByName ??= new Map(fixedTop())).get(name) ?? null;
+  };
+  sb.root = new ProcDir(sb, "/", top, 0o555, { find });
   return sb;
 }

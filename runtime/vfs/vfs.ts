@@ -133,7 +133,8 @@ export class Vfs {
     if (cached && cached.inode === r) child = cached;
     else {
       child = new Dentry(name, d, r);
-      d.children.set(name, child);
+      if (r.keepsDentry) d.children.set(name, child);
+      else if (cached && cached.mounts === 0) d.children.delete(name);
     }
     const p = { mnt: dir.mnt, dentry: child };
     return crossMounts ? this.mounts.down(p) : p;

@@ -156,22 +156,26 @@ int main(void) {
   pid_t child = fork();
   if (child == 0) { close(report[0]); close(master); session(name); }
   close(report[1]);
-  const char *keys[] = { "\003", "\034", "\032" };
-  for (int i = 0; i < 3; i++) { relay(); write(master, keys[i], 1); }
-  relay();
-  struct winsize ws = { .ws_row = 40, .ws_col = 120 };
-  ioctl(master, TIOCSWINSZ, &ws);
-  relay();
-  // The keys were echoed as ^C ^\ ^Z.
-  // Linux moves pty output to the master side from a workqueue: on a loaded machine the
-  // background child's "bg" may arrive a moment later, so read until the master stays quiet.
+  // The keys are echoed as ^C ^\ ^Z. Linux moves pty output to the master side from a workqueue,
+  // and a signal key flushes what has not reached the master's buffer yet: the echoes are read
+  // after each key, until the master stays quiet, so none is in flight when the next key comes
+  // (on a loaded machine the background child's "bg" may also arrive a moment later).
   char buf[64];
   int n = 0;
   struct pollfd pfd = { .fd = master, .events = POLLIN };
-  while (n < (int)sizeof buf && poll(&pfd, 1, 300) == 1) {
-    int r = read(master, buf + n, sizeof buf - n);
-    if (r <= 0) break;
-    n += r;
+  const char *keys[] = { "\003", "\034", "\032" };
+  for (int i = 0; i <= 4; i++) {
+    relay();
+    while (n < (int)sizeof buf && poll(&pfd, 1, 300) == 1) {
+      int r = read(master, buf + n, sizeof buf - n);
+      if (r <= 0) break;
+      n += r;
+    }
+    if (i < 3) write(master, keys[i], 1);
+    if (i == 3) {
+      struct winsize ws = { .ws_row = 40, .ws_col = 120 };
+      ioctl(master, TIOCSWINSZ, &ws);
+    }
   }
   printf("echo of the keys: %.*s\n", n, buf);
   close(master);
