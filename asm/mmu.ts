@@ -150,11 +150,19 @@ function cloneLevel(src: u32, dst: u32, level: i32): bool {
  * a nonzero frame maps consecutive frames (each gains a reference). Old mappings are dropped.
  * Returns 0, or -1 when a table could not be allocated.
  */
+// Ranges walk the tables once per leaf table (512 pages): the next page's entry is the next slot.
+@inline function tableStart(va: u64): bool { return (<u32>(va >> 12) & 511) == 0; }
+/** Pages from va to the end of its leaf table. */
+@inline function restOfTable(va: u64): u32 { return 512 - (<u32>(va >> 12) & 511); }
+
 export function ptMap(root: u32, va: u64, pages: u32, frame: u32, flags: u32): i32 {
+  let slot: usize = 0;
   for (let i: u32 = 0; i < pages; i++) {
     const a = va + (<u64>i << 12);
-    const slot = ptSlot(root, a, true);
-    if (slot == 0) return -1;
+    if (slot == 0 || tableStart(a)) {
+      slot = ptSlot(root, a, true);
+      if (slot == 0) return -1;
+    } else slot += 8;
     dropEntry(load<u64>(slot));
     if (frame != 0) {
       const f = frame + (i << 12);
@@ -171,9 +179,13 @@ function dropEntry(e: u64): void {
 }
 
 export function ptUnmap(root: u32, va: u64, pages: u32): void {
+  let slot: usize = 0;
   for (let i: u32 = 0; i < pages; i++) {
-    const slot = ptSlot(root, va + (<u64>i << 12), false);
-    if (slot == 0) continue;
+    const a = va + (<u64>i << 12);
+    if (slot == 0 || tableStart(a)) {
+      slot = ptSlot(root, a, false);
+      if (slot == 0) { i += restOfTable(a) - 1; continue; } // no leaf table: nothing mapped in it
+    } else slot += 8;
     dropEntry(load<u64>(slot));
     store<u64>(slot, 0);
   }
@@ -183,9 +195,13 @@ export function ptUnmap(root: u32, va: u64, pages: u32): void {
 /** Changes the permission bits (PTE_READ/WRITE/EXEC) of mapped pages, keeping COW/LAZY state. */
 export function ptProtect(root: u32, va: u64, pages: u32, prot: u32): void {
   const permMask: u64 = PTE_READ | PTE_WRITE | PTE_EXEC;
+  let slot: usize = 0;
   for (let i: u32 = 0; i < pages; i++) {
-    const slot = ptSlot(root, va + (<u64>i << 12), false);
-    if (slot == 0) continue;
+    const a = va + (<u64>i << 12);
+    if (slot == 0 || tableStart(a)) {
+      slot = ptSlot(root, a, false);
+      if (slot == 0) { i += restOfTable(a) - 1; continue; }
+    } else slot += 8;
     let e = load<u64>(slot);
     if ((e & PTE_PRESENT) == 0) continue;
     e &= ~(permMask | PTE_COW);

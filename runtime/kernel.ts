@@ -417,14 +417,16 @@ export class Kernel {
     if (!mm) return -ENOMEM;
     const pid = this.newId();
     const realParent = (f & CLONE_PARENT) && parent.parent ? parent.parent : parent;
-    const child = new Process(pid, realParent, mm, parent.fds, parent.cwd);
+    const child = new Process(pid, realParent, mm, parent.fds, parent.cwd, {
+      sigactions: (f & CLONE_SIGHAND) ? parent.sigactions
+        : parent.sigactions.map((a) => ({ handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask })),
+      rlimits: parent.rlimits.map((r) => [r[0], r[1]] as [bigint, bigint]),
+    });
     child.startNs = this.host.monotonicNs();
     this.files.forkFiles(parent, child, { shareFiles: !!(f & CLONE_FILES), shareFs: !!(f & CLONE_FS) });
     this.fdUsers.set(child.fds, (f & CLONE_FILES) ? (this.fdUsers.get(child.fds) ?? 1) + 1 : 1);
     if (f & CLONE_FS) child.fsContext = parent.fsContext;
     else child.fsContext = { ...parent.fsContext };
-    child.sigactions = (f & CLONE_SIGHAND) ? parent.sigactions : parent.sigactions.map((a) => ({ ...a }));
-    child.rlimits = parent.rlimits.map((r) => [r[0], r[1]] as [bigint, bigint]);
     child.uid = parent.uid; child.euid = parent.euid; child.suid = parent.suid; child.fsuid = parent.fsuid;
     child.gid = parent.gid; child.egid = parent.egid; child.sgid = parent.sgid; child.fsgid = parent.fsgid;
     child.groups = [...parent.groups];

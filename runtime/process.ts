@@ -93,8 +93,8 @@ export const newPrctl = (): ProcessPrctl => ({
 export class Process {
   threads: Thread[] = [];
   /** Shared by CLONE_SIGHAND children; execve gives the process its own copy. */
-  sigactions: SigAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: 0n, flags: 0n, restorer: 0n, mask: 0n }));
-  rlimits = defaultRlimits();
+  sigactions: SigAction[];
+  rlimits: Array<[bigint, bigint]>;
   /** Shared by CLONE_FS children. */
   fsContext: FsContext;
   /** Real, effective, saved and file-system ids; the guest starts as root, as in a container. */
@@ -137,7 +137,11 @@ export class Process {
   /** The host's monotonic clock when the process was made (its start time in /proc). */
   startNs = 0n;
 
-  constructor(readonly pid: number, parent: Process | null, public mm: AddressSpace, public fds: FdTable, cwd: string) {
+  /** inherit: a fork's copies of its parent's dispositions and limits (else Linux's defaults). */
+  constructor(readonly pid: number, parent: Process | null, public mm: AddressSpace, public fds: FdTable, cwd: string,
+    inherit?: { sigactions: SigAction[]; rlimits: Array<[bigint, bigint]> }) {
+    this.sigactions = inherit?.sigactions ?? Array.from({ length: NSIG + 1 }, () => ({ handler: 0n, flags: 0n, restorer: 0n, mask: 0n }));
+    this.rlimits = inherit?.rlimits ?? defaultRlimits();
     this.pgid = pid; this.sid = pid;
     this.parent = parent;
     this.fsContext = { cwd, umask: 0o022 };
