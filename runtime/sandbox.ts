@@ -603,6 +603,7 @@ export class Sandbox {
     this.clock = () => host.realtimeNs();
     const ctx = kernel.files.vfs.context(new FdTable());
     for (const mt of this.mounts) {
+      mt.sb.forgetDirs(); // the host may have changed the folder since the last run
       const r = kernel.files.vfs.mount(ctx, mt.guest, mt.sb, mt.flags, mt.source);
       if (typeof r === "number") { this.clock = prevClock; throw new SandboxError(`mount ${mt.source}:${mt.guest}: ${ERRNO_TEXT[-r] ?? r}`); }
     }

@@ -293,6 +293,16 @@ threat("'..' and symlinks in a mount stay inside it; read-only is enforced", asy
   assert.is((await rw.run(["sh", "-c", "echo written > /data/new"])).exitCode, 0);
   assert.is(fs.readFileSync(join(shared, "new"), "utf8"), "written\n");
   fs.rmSync(join(shared, "new"));
+  // What the host changes in a mounted folder between two runs shows in the next one.
+  fs.mkdirSync(join(shared, "d", "sub"), { recursive: true });
+  assert.is(text((await rw.run(["ls", "/data/d"])).stdout), "sub\n");
+  fs.renameSync(join(shared, "d"), join(shared, "d2"));
+  fs.mkdirSync(join(shared, "d"));
+  fs.writeFileSync(join(shared, "d", "other"), "");
+  const again = await rw.run(["sh", "-c", "ls /data/d; ls /data/d/sub; ls /data/d2"]);
+  assert.is(text(again.stdout), "other\nsub\n");
+  assert.match(text(again.stderr), /\/data\/d\/sub: No such file or directory/);
+  fs.rmSync(join(shared, "d"), { recursive: true }); fs.rmSync(join(shared, "d2"), { recursive: true });
 });
 
 threat("no host paths, /proc shows only the sandbox's processes", async () => {

@@ -777,6 +777,34 @@ host("confinement: symlinks to /etc, ../.., absolute paths and .. chains never l
   } finally { fs.rmSync(outer, { recursive: true, force: true }); }
 });
 
+host("directories found by path are kept briefly: changes through the mount are seen at once, the last component is always fresh", () => {
+  const dir = hostTemp("wasl-vfs-dircache-");
+  try {
+    fs.mkdirSync(join(dir, "d", "sub"), { recursive: true });
+    fs.writeFileSync(join(dir, "d", "sub", "f"), "one");
+    const m = withHost(dir);
+    assert.is(readFile(m, "/host/d/sub/f"), "one");
+    // The final component is asked anew: a file the host replaces shows at once.
+    fs.rmSync(join(dir, "d", "sub", "f"));
+    fs.writeFileSync(join(dir, "d", "sub", "f"), "two");
+    assert.is(readFile(m, "/host/d/sub/f"), "two");
+    assert.is(errname(stat(m, "/host/d/sub/g")), "ENOENT");
+    fs.writeFileSync(join(dir, "d", "sub", "g"), "new");
+    assert.is(readFile(m, "/host/d/sub/g"), "new", "a name the host creates is found at once (no negative entries)");
+    // Renames and removals through the mount drop the kept directories.
+    assert.is(m.vfs.renameat2(m.ctx, V.AT_FDCWD, "/host/d", V.AT_FDCWD, "/host/e"), 0);
+    assert.is(errname(stat(m, "/host/d/sub")), "ENOENT");
+    assert.is(readFile(m, "/host/e/sub/f"), "two");
+    assert.is(m.vfs.mkdirat(m.ctx, V.AT_FDCWD, "/host/d", 0o755), 0);
+    assert.is(errname(stat(m, "/host/d/sub")), "ENOENT", "the new /host/d is not the old one");
+    assert.is(m.vfs.unlinkat(m.ctx, V.AT_FDCWD, "/host/d", V.AT_REMOVEDIR), 0);
+    assert.is(errname(stat(m, "/host/d")), "ENOENT");
+    // Permission changes through the mount apply to the next walk.
+    assert.is(m.vfs.chmod(m.ctx, m.vfs.target(m.ctx, V.AT_FDCWD, "/host/e", 0), 0o700), 0);
+    assert.is(Number(stat(m, "/host/e").mode) & 0o777, 0o700);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
 host("read/write/create/rename through hostfs, read-only mounts give EROFS", () => {
   const dir = hostTemp("wasl-vfs-rw-");
   try {

@@ -42,6 +42,8 @@ export interface HostFs {
   statfs(path: string): StatFs | number;
 }
 
+const DIR_TTL_MS = 1000, DIR_CACHE_MAX = 4096;
+
 const join = (dir: string, name: string) => (dir.endsWith("/") ? dir + name : dir + "/" + name);
 
 /** One host file system object, known by its host (dev, ino); hostPath is the last path it was reached by. */
@@ -95,9 +97,13 @@ export class HostInode extends Inode {
 
   lookup(name: string): Inode | number {
     const p = this.child(name);
+    const known = this.hsb.recentDir(p);
+    if (known) return known;
     const st = this.host.lstat(p);
     if (typeof st === "number") return st;
-    return this.hsb.inodeFor(p, st);
+    const i = this.hsb.inodeFor(p, st);
+    if (i.isDir()) this.hsb.rememberDir(p, i);
+    return i;
   }
   list(): DirEntry[] | number {
     const names = this.host.readdir(this.hostPath);
@@ -159,8 +165,9 @@ export class HostInode extends Inode {
     if (e === 0 && typeof st !== "number" && st.nlink <= 1) this.hsb.specialNodes.delete(`${st.dev}:${st.ino}`);
     return e;
   }
-  rmdir(name: string): number { return this.host.rmdir(this.child(name)); }
+  rmdir(name: string): number { this.hsb.forgetDirs(); return this.host.rmdir(this.child(name)); }
   rename(oldName: string, newDir: Inode, newName: string, exchange: boolean): number {
+    this.hsb.forgetDirs();
     const nd = newDir as HostInode;
     const from = this.child(oldName), to = nd.child(newName);
     if (!exchange) {
@@ -209,6 +216,7 @@ export class HostInode extends Inode {
     return e;
   }
   setattr(a: Attr): number {
+    if (this.isDir()) this.hsb.forgetDirs();
     let e = 0;
     if (a.mode !== undefined && (this.mode & S_IFMT) !== 0o120000) e = this.host.chmod(this.hostPath, a.mode & 0o7777);
     if (e === 0 && (a.uid !== undefined || a.gid !== undefined)) e = this.host.lchown(this.hostPath, a.uid ?? -1, a.gid ?? -1);
@@ -225,6 +233,14 @@ export class HostSuperblock extends Superblock {
   readonly fsType = "hostfs";
   root: HostInode;
   private cache = new Map<string, HostInode>();
+  /**
+   * Directories found by path within the last DIR_TTL_MS: a walk through them asks the host only
+   * for the last component. Like a FUSE mount's entry timeout (1 s by default), a directory the
+   * host renames, removes or re-permits meanwhile is seen late; changes made through this mount
+   * drop the cache, and the final component of every lookup (what stat and open see) is always
+   * asked anew.
+   */
+  private dirs = new Map<string, { inode: HostInode; until: number }>();
   /** Host files (dev:ino) that stand for FIFO and socket nodes made in this mount, with that type. */
   readonly specialNodes = new Map<string, number>();
 
@@ -254,6 +270,20 @@ export class HostSuperblock extends Superblock {
     this.cache.set(key, i);
     return i;
   }
+
+  recentDir(path: string): HostInode | null {
+    const e = this.dirs.get(path);
+    if (!e) return null;
+    if (e.until >= performance.now()) return e.inode;
+    this.dirs.delete(path);
+    return null;
+  }
+  rememberDir(path: string, inode: HostInode): void {
+    if (this.dirs.size >= DIR_CACHE_MAX) this.dirs.clear();
+    this.dirs.set(path, { inode, until: performance.now() + DIR_TTL_MS });
+  }
+  /** Forgets every directory found by path (after a change through this mount, or between sandbox runs). */
+  forgetDirs(): void { this.dirs.clear(); }
 
   /** After a rename on the host: cached inodes under from are now under to. */
   repath(from: string, to: string): void {
