@@ -128,11 +128,13 @@ type Maker = () => Inode | null;
  * first lookup keeps them by name. transient: the directory stands for something that goes away
  * (a process), so the VFS keeps no dentry for it once the walk is over.
  */
-interface ProcDirLookup { find?: (name: string) => Maker | null; fixed?: boolean; transient?: boolean }
+interface ProcDirLookup { find?: (name: string) => Inode | null; fixed?: boolean; transient?: boolean }
 
 /** A directory whose children come from a callback: name → maker. */
 export class ProcDir extends Inode {
   private byName: Map<string, Maker> | null = null;
+  /** With fixed names: the inodes made so far (their contents are made when read, as seq_file does). */
+  private made: Map<string, Inode> | null = null;
   constructor(sb: ProcSuperblock, readonly key: string, private children: () => Array<[string, Maker]>, mode = 0o555,
     private readonly how: ProcDirLookup = {}) {
     super(sb, sb.inoFor(key), S_IFDIR | mode);
@@ -140,10 +142,16 @@ export class ProcDir extends Inode {
   }
   override get keepsDentry(): boolean { return !this.how.transient; }
   lookup(name: string): Inode | number {
-    let make: Maker | null | undefined;
-    if (this.how.find) make = this.how.find(name);
-    else if (this.how.fixed) make = (this.byName ??= new Map(this.children())).get(name);
-    else make = this.children().find(([n]) => n === name)?.[1];
+    if (this.how.find) return this.how.find(name) ?? -ENOENT;
+    if (this.how.fixed) {
+      const have = this.made?.get(name);
+      if (have) return have;
+      const i = (this.byName ??= new Map(this.children())).get(name)?.() ?? null;
+      if (!i) return -ENOENT;
+      (this.made ??= new Map()).set(name, i);
+      return i;
+    }
+    const make = this.children().find(([n]) => n === name)?.[1];
     return make ? make() ?? -ENOENT : -ENOENT;
   }
   list(): DirEntry[] {
@@ -291,11 +299,29 @@ export function createProcfs(vfs: Vfs, src: ProcSource): Superblock {
     ])],
   ];
   const top = (): Array<[string, Maker]> => [...fixedTop(), ...src.pids().map((pid): [string, Maker] => [String(pid), pidDir(pid)])];
-  // A lookup asks for one process (or one fixed name) instead of listing every process.
+  // A lookup asks for one process (or one fixed name) instead of listing every process. Like
+  // Linux's proc inodes, one is made per name and kept: a process's directory while it lives.
   let fixedByName: Map<string, Maker> | null = null;
-  const find = (name: string): Maker | null => {
-    if (/^[1-9][0-9]{0,9}$/.test(name)) return src.process(Number(name)) ? pidDir(Number(name)) : null;
-    return (fixedByName ??= new Map(fixedTop())).get(name) ?? null;
+  const fixedMade = new Map<string, Inode>();
+  const pidDirs = new Map<number, Inode>();
+  const find = (name: string): Inode | null => {
+    if (/^[1-9][0-9]{0,9}$/.test(name)) {
+      const pid = Number(name);
+      if (!src.process(pid)) { pidDirs.delete(pid); return null; }
+      let d = pidDirs.get(pid);
+      if (!d) {
+        if (pidDirs.size >= 256) for (const p of pidDirs.keys()) if (!src.process(p)) pidDirs.delete(p);
+        d = pidDir(pid)() ?? undefined;
+        if (d) pidDirs.set(pid, d);
+      }
+      return d ?? null;
+    }
+    let i = fixedMade.get(name);
+    if (!i) {
+      i = (fixedByName ??= new Map(fixedTop())).get(name)?.() ?? undefined;
+      if (i) fixedMade.set(name, i);
+    }
+    return i ?? null;
   };
   sb.root = new ProcDir(sb, "/", top, 0o555, { find });
   return sb;
