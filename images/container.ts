@@ -2,8 +2,15 @@
 // upper tree, as one overlay superblock the kernel mounts as the guest's root. `commit` turns the
 // upper tree into a new layer (deletions as OCI whiteouts) and records a new image; `exportTar`
 // writes the merged tree as a plain tar, like `docker export`.
+//
+// With `init`, a layer like Docker's init layer (moby daemon/initlayer) sits between the image
+// and the upper tree: empty files at /etc/resolv.conf, /etc/hostname and /etc/hosts (mode 0755,
+// root, replacing whatever the image has there) for the sandbox to bind-mount the container's own
+// files over. It belongs to the container, not the image: `exportTar` shows those empty files,
+// as `docker export` and `docker cp` do, and `commit` (the upper tree only) leaves them out, as
+// `docker commit` and `docker diff` do.
 import type { ByteStream } from "./host.js";
-import { LayerNode, type ContentReader } from "./layer.js";
+import { LayerNode, type ContentReader, type LayerTree } from "./layer.js";
 import { writeLayerDiffTar, writeTreeTar } from "./export.js";
 import { MEDIA, makeManifest, parseJSON } from "./manifest.js";
 import { parseImageName } from "./reference.js";
@@ -18,6 +25,48 @@ export interface ContainerOptions extends OverlayOptions {
   clock?: () => bigint;
   /** The writable tree to start from (a kept container's changes); a new empty one by default. */
   upper?: LayerNode;
+  /** Docker's init layer under the upper tree: the mount points of NETWORK_FILES. */
+  init?: boolean;
+}
+
+/** The files Docker bind-mounts into every container, in its mount order. */
+export const NETWORK_FILES = ["/etc/resolv.conf", "/etc/hostname", "/etc/hosts"];
+
+/** What the image shows at a top-level name: the topmost layer that names it (or hides it) decides. */
+function topLevelKind(layers: LayerTree[], name: string): LayerNode["kind"] | null {
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const root = layers[l].root;
+    const n = root.children!.get(name);
+    if (n) return n.kind;
+    if (root.whiteouts?.has(name) || root.opaque) return null;
+  }
+  return null;
+}
+
+/**
+ * The init layer: /etc as the image has it (a new 0755 directory where the image has none, or
+ * has something else by that name), and an empty root-owned 0755 file for each network file, as
+ * moby's initlayer.Setup creates them after unlinking what was there.
+ */
+function initLayer(layers: LayerTree[], nowNs: bigint): LayerTree {
+  let ino = 1;
+  const root = new LayerNode(ino++, "dir");
+  root.mode = 0o755;
+  root.implicit = true;
+  const etc = new LayerNode(ino++, "dir");
+  etc.mode = 0o755;
+  etc.implicit = topLevelKind(layers, "etc") === "dir";
+  const [sec, nsec] = splitNs(nowNs);
+  if (!etc.implicit) { etc.mtimeSec = sec; etc.mtimeNsec = nsec; }
+  root.children!.set("etc", etc);
+  for (const path of NETWORK_FILES) {
+    const f = new LayerNode(ino++, "file");
+    f.mode = 0o755;
+    f.data = new Uint8Array(0);
+    f.mtimeSec = sec; f.mtimeNsec = nsec;
+    etc.children!.set(path.slice("/etc/".length), f);
+  }
+  return { id: "init", root, maxIno: ino - 1 };
 }
 
 export interface CommitOptions {
@@ -49,6 +98,7 @@ export class Container {
     }
     const clock = opts.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
     const layers = image.layers.map((l) => store.layerTree(l.diffID));
+    if (opts.init) layers.push(initLayer(layers, clock()));
     this.superblock = new OverlaySuperblock(clock, layers, this.upper, store, opts);
   }
 

@@ -84,12 +84,12 @@ async function readUpper(store: ImageStore, file: string) {
   return tree.root;
 }
 
-/** Reopens a kept container (for commit and export). */
+/** Reopens a kept container (for commit and export), over its init layer as `wasl run` made it. */
 export async function openContainer(store: ImageStore, ref: string): Promise<Container> {
   const rec = findContainer(store, ref);
   const image: Image = store.image(rec.image);
   const upper = await readUpper(store, path.join(containersDir(store), rec.id, "diff.tar"));
-  return Container.create(store, image, { upper });
+  return Container.create(store, image, { upper, init: true });
 }
 
 /** Image ID → IDs of kept containers built on it (rmi refuses to remove those without -f). */
