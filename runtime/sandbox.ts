@@ -20,7 +20,7 @@ import type { Process } from "./process.js";
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from "./process.js";
 import type { Host } from "./host/types.js";
 import { sandboxHost, ByteQueue } from "./host/sandbox.js";
-import { deterministicHost, type DeterministicOptions } from "./host/deterministic.js";
+import { deterministicHost, DETERMINISTIC_START_NS, type DeterministicOptions } from "./host/deterministic.js";
 import { LineDiscipline } from "./pty.js";
 import { isExecError } from "./elf.js";
 import { terminalOf } from "./tty.js";
@@ -347,7 +347,10 @@ export class Sandbox {
     // The container's upper layer holds what the guest writes: with a memory limit, that much at most (then ENOSPC).
     const budget = options.memory !== undefined ? new ByteBudget(parseSize(options.memory)) : undefined;
     const clock = () => (box ? box.clock() : platform.host.realtimeNs());
-    const container = Container.create(store, image, { clock, budget, init: true });
+    // A deterministic container is made at its virtual clock's start, so its init layer's times are too.
+    const det = options.deterministic;
+    const created = det ? (typeof det === "object" && det.startNs !== undefined ? det.startNs : DETERMINISTIC_START_NS) : undefined;
+    const container = Container.create(store, image, { clock, budget, init: true, created });
     const vfs = new Vfs(container.superblock, clock, "overlay");
     const ctx = vfs.context(new FdTable());
     // The kernel mounts devfs and procfs where the root has directories for them.
@@ -358,7 +361,7 @@ export class Sandbox {
     const hostname = options.hostname ?? (options.deterministic ? "wasl" : id.slice(0, 12));
     // uname's nodename holds 64 bytes; /etc/hosts and /etc/hostname take no blanks or line breaks in a name.
     if (!/^[^\s\x00]{1,64}$/.test(hostname)) throw new SandboxError(`invalid hostname ${JSON.stringify(hostname)}`);
-    const netSb = makeNetworkFiles(options, platform, hostname, clock, budget);
+    const netSb = makeNetworkFiles(options, platform, hostname, clock, container.created, budget);
     for (const path of NETWORK_FILES) {
       const r = vfs.bindFile(ctx, path, netSb, path.slice(5));
       if (typeof r === "number") throw new SandboxError(`cannot mount ${path}: ${ERRNO_TEXT[-r] ?? r}`);
@@ -739,7 +742,7 @@ function largestProcess(k: Kernel): Process | null {
  * them) in a tmpfs of their own, like the files under /var/lib/docker/containers/<id>/. What the
  * guest writes to them counts against the container's byte budget.
  */
-function makeNetworkFiles(o: SandboxOptions, platform: Platform, hostname: string, clock: () => bigint, budget?: ByteBudget): TmpfsSuperblock {
+function makeNetworkFiles(o: SandboxOptions, platform: Platform, hostname: string, clock: () => bigint, created: bigint, budget?: ByteBudget): TmpfsSuperblock {
   let extraHosts: Array<[string, string]>;
   try {
     extraHosts = Array.isArray(o.extraHosts) ? o.extraHosts.map(parseExtraHost)
@@ -755,7 +758,9 @@ function makeNetworkFiles(o: SandboxOptions, platform: Platform, hostname: strin
     const f = sb.root.create(name, 0o644, ROOT);
     if (typeof f === "number" || !(f instanceof MemFile)) throw new SandboxError(`cannot make /etc/${name}`);
     f.write(utf8.encode(text), 0);
+    f.atimeNs = f.mtimeNs = f.ctimeNs = f.btimeNs = created;
   }
+  sb.root.atimeNs = sb.root.mtimeNs = sb.root.ctimeNs = sb.root.btimeNs = created;
   return sb;
 }
 
