@@ -286,13 +286,15 @@ async function networkFilesDir(home, image, name) {
 
 /**
  * `chroot DIR ARGV…` with the network files of netDir bind-mounted over DIR's, in a mount
- * namespace of its own (the mounts vanish with it), and a fixed environment, as `wasl run`
- * gives the guest.
+ * namespace of its own (the mounts vanish with it) and a network namespace with only the loopback
+ * device up (a sandbox's network, and `docker run --network none`'s: glibc's AI_ADDRCONFIG, for
+ * one, sees no address but loopback ones), and a fixed environment, as `wasl run` gives the guest.
  */
 function nativeRun(dir, netDir, argv, env) {
-  const setup = `for f in ${NETWORK_FILES.join(" ")}; do mount --bind "$1/$f" "$2/etc/$f" || exit 99; done; shift; exec chroot "$@"`;
-  const r = spawnSync("unshare", ["-m", "sh", "-c", setup, "sh", netDir, dir, ...argv], { env, stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
-  if (r.status === 99) fail(`could not bind-mount the network files natively: ${r.stderr}`);
+  const setup = `ip link set lo up || exit 99; for f in ${NETWORK_FILES.join(" ")}; do mount --bind "$1/$f" "$2/etc/$f" || exit 99; done; shift; exec chroot "$@"`;
+  const r = spawnSync("unshare", ["-m", "-n", "sh", "-c", setup, "sh", netDir, dir, ...argv],
+    { env, stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
+  if (r.status === 99) fail(`could not set up the native side (unshare -m -n, ip link set lo up, mount --bind): ${r.stderr}`);
   return { stdout: r.stdout?.toString() ?? "", stderr: r.stderr?.toString() ?? "", status: r.status };
 }
 
@@ -515,13 +517,15 @@ const nativeEnv = () => ({ PATH: IMAGE_PATH, HOSTNAME, HOME: "/root" });
 
 /**
  * `ls -la /` with what legitimately differs between a chroot and a container left out: the lines
- * of the mount points /dev, /proc and /sys, and the link count and size of directories (an
- * overlay's merged directories report one link, as Linux overlayfs does; sizes are per filesystem).
+ * of the mount points /dev, /proc and /sys, the link count and size of directories (an
+ * overlay's merged directories report one link, as Linux overlayfs does; sizes are per filesystem),
+ * and the time of /etc, which is when each side's init layer was made.
  */
 function normaliseLsRoot(text) {
   return text.split("\n").filter((l) => !/ (dev|proc|sys)$/.test(l) && !/^total /.test(l)).map((l) => {
     const f = l.trim().split(/\s+/);
     if (f.length < 9 || !f[0].startsWith("d")) return l.replace(/\s+/g, " ");
+    if (f[8] === "etc") return [f[0], f[2], f[3], f[8]].join(" ");
     return [f[0], f[2], f[3], ...f.slice(5)].join(" ");
   }).join("\n");
 }
