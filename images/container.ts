@@ -6,9 +6,10 @@
 // With `init`, a layer like Docker's init layer (moby daemon/initlayer) sits between the image
 // and the upper tree: empty files at /etc/resolv.conf, /etc/hostname and /etc/hosts (mode 0755,
 // root, replacing whatever the image has there; /etc's time becomes the container's creation
-// time) for the sandbox to bind-mount the container's own files over. It belongs to the container, not the image: `exportTar` shows those empty files,
-// as `docker export` and `docker cp` do, and `commit` (the upper tree only) leaves them out, as
-// `docker commit` and `docker diff` do.
+// time) for the sandbox to bind-mount the container's own files over. It belongs to the
+// container, not the image: `exportTar` shows those empty files, as `docker export` and
+// `docker cp` do, and `commit` (the upper tree only) leaves them out, as `docker commit` and
+// `docker diff` do.
 import type { ByteStream } from "./host.js";
 import { LayerNode, type ContentReader, type LayerTree } from "./layer.js";
 import { writeLayerDiffTar, writeTreeTar } from "./export.js";

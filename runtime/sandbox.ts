@@ -5,9 +5,10 @@
 //
 // A sandbox is a container (the image's layers, shared, under its own writable upper tree) plus
 // host folders mounted into it, and the files Docker gives every container (/etc/hostname,
-// /etc/hosts, /etc/resolv.conf: runtime/netfiles.ts). Each run or spawn boots a kernel on its own machine (its own Wasm
-// instance and memory; the compiled core is shared; a finished run's machine is reset and reused
-// by the sandbox's next run, see Machine.recycle) over that container: pid 1 is the program,
+// /etc/hosts, /etc/resolv.conf: runtime/netfiles.ts). Each run or spawn boots a kernel on its
+// own machine (its own Wasm instance and memory; the compiled core is shared; a finished run's
+// machine is reset and reused by the sandbox's next run, see Machine.recycle) over that
+// container: pid 1 is the program,
 // the hostname is the sandbox's, the guest is root inside and sees nothing of the host but the
 // mounts. Files written by one run are seen by the next run in the same sandbox, never by another
 // sandbox or the image. Limits: memory (frames; a fault beyond kills the largest process),
