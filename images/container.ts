@@ -2,8 +2,16 @@
 // upper tree, as one overlay superblock the kernel mounts as the guest's root. `commit` turns the
 // upper tree into a new layer (deletions as OCI whiteouts) and records a new image; `exportTar`
 // writes the merged tree as a plain tar, like `docker export`.
+//
+// With `init`, a layer like Docker's init layer (moby daemon/initlayer) sits between the image
+// and the upper tree: empty files at /etc/resolv.conf, /etc/hostname and /etc/hosts (mode 0755,
+// root, replacing whatever the image has there; /etc's time becomes the container's creation
+// time) for the sandbox to bind-mount the container's own files over. It belongs to the
+// container, not the image: `exportTar` shows those empty files, as `docker export` and
+// `docker cp` do, and `commit` (the upper tree only) leaves them out, as `docker commit` and
+// `docker diff` do.
 import type { ByteStream } from "./host.js";
-import { LayerNode, type ContentReader } from "./layer.js";
+import { LayerNode, type ContentReader, type LayerTree } from "./layer.js";
 import { writeLayerDiffTar, writeTreeTar } from "./export.js";
 import { MEDIA, makeManifest, parseJSON } from "./manifest.js";
 import { parseImageName } from "./reference.js";
@@ -18,6 +26,61 @@ export interface ContainerOptions extends OverlayOptions {
   clock?: () => bigint;
   /** The writable tree to start from (a kept container's changes); a new empty one by default. */
   upper?: LayerNode;
+  /** Docker's init layer under the upper tree: the mount points of NETWORK_FILES. */
+  init?: boolean;
+  /** When the container was made, in ns since the epoch (the init layer's times); now by default. */
+  created?: bigint;
+}
+
+/** The files Docker bind-mounts into every container, in its mount order. */
+export const NETWORK_FILES = ["/etc/resolv.conf", "/etc/hostname", "/etc/hosts"];
+
+/**
+ * The node whose metadata the image shows at a top-level name (the topmost layer that names it
+ * with a tar entry of its own), or null when no layer has it or a whiteout hides it.
+ */
+function topLevelNode(layers: LayerTree[], name: string): LayerNode | null {
+  let found: LayerNode | null = null;
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const root = layers[l].root;
+    const n = root.children!.get(name);
+    if (n) {
+      if (found && n.kind !== "dir") break;
+      found = n;
+      if (n.kind !== "dir" || !n.implicit) break;
+    }
+    if (root.whiteouts?.has(name) || root.opaque) break;
+  }
+  return found;
+}
+
+/**
+ * The init layer, as moby's initlayer.Setup leaves it: for each network file, what was at its
+ * path unlinked and an empty root-owned 0755 file made. Making them touched /etc, so /etc is
+ * there with the image's mode and owner (0755 root where the image has no directory by that
+ * name) and the time the container was made, as overlayfs's copy-up and create leave it.
+ */
+function initLayer(layers: LayerTree[], nowNs: bigint): LayerTree {
+  let ino = 1;
+  const [sec, nsec] = splitNs(nowNs);
+  const root = new LayerNode(ino++, "dir");
+  root.mode = 0o755;
+  root.implicit = true;
+  const etc = new LayerNode(ino++, "dir");
+  const image = topLevelNode(layers, "etc");
+  if (image?.kind === "dir") {
+    etc.mode = image.mode; etc.uid = image.uid; etc.gid = image.gid; etc.xattrs = image.xattrs;
+  } else etc.mode = 0o755;
+  etc.mtimeSec = sec; etc.mtimeNsec = nsec;
+  root.children!.set("etc", etc);
+  for (const path of NETWORK_FILES) {
+    const f = new LayerNode(ino++, "file");
+    f.mode = 0o755;
+    f.data = new Uint8Array(0);
+    f.mtimeSec = sec; f.mtimeNsec = nsec;
+    etc.children!.set(path.slice("/etc/".length), f);
+  }
+  return { id: "init", root, maxIno: ino - 1 };
 }
 
 export interface CommitOptions {
@@ -40,6 +103,8 @@ export class Container {
   readonly upper: LayerNode;
   /** The root file system to mount: `new Vfs(container.superblock, clock, "overlay")`. */
   readonly superblock: OverlaySuperblock;
+  /** When it was made (ns since the epoch, whole milliseconds so that an ISO date string keeps it). */
+  readonly created: bigint;
 
   constructor(readonly store: ImageStore, readonly image: Image, opts: ContainerOptions = {}) {
     this.upper = opts.upper ?? new LayerNode(1, "dir");
@@ -48,7 +113,9 @@ export class Container {
       this.upper.implicit = true;
     }
     const clock = opts.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.created = opts.created ?? clock() / 1_000_000n * 1_000_000n;
     const layers = image.layers.map((l) => store.layerTree(l.diffID));
+    if (opts.init) layers.push(initLayer(layers, this.created));
     this.superblock = new OverlaySuperblock(clock, layers, this.upper, store, opts);
   }
 

@@ -12,6 +12,7 @@ import { ensureDefaultImage, DEFAULT_IMAGE } from "./image-builder.js";
 import "./index.js"; // registers the Node platform
 
 export const RUN_USAGE = `       wasl run [--rm] [-i] [-t] [-v HOST:GUEST[:ro]] [-e K=V] [-w DIR] [-u UID[:GID]] [--hostname H]
+                [--add-host NAME:IP] [--dns IP] [--dns-search DOMAIN] [--dns-option OPT]
                 [--entrypoint CMD] [--memory 256m] [--timeout S] [--pids-limit N] [--name NAME]
                 [--deterministic] IMAGE [CMD...]`;
 
@@ -23,14 +24,17 @@ interface RunFlags {
   rm: boolean; interactive: boolean; tty: boolean; verbose: boolean; trace: boolean; deterministic: boolean;
   mounts: MountSpec[]; env: string[]; workdir?: string; user?: string; hostname?: string; entrypoint?: string;
   memory?: string; timeout?: number; pids?: number; files?: number; name?: string; instructions?: bigint;
+  extraHosts: string[]; dns: string[]; dnsSearch: string[]; dnsOptions: string[];
 }
 
 const VALUE_FLAGS = new Set(["-v", "--volume", "-e", "--env", "-w", "--workdir", "-u", "--user", "--hostname", "-h",
-  "--entrypoint", "-m", "--memory", "--timeout", "--pids-limit", "--name", "--network", "--ulimit", "--instructions"]);
+  "--entrypoint", "-m", "--memory", "--timeout", "--pids-limit", "--name", "--network", "--ulimit", "--instructions",
+  "--add-host", "--dns", "--dns-search", "--dns-option", "--dns-opt"]);
 
 /** Flags up to the image name; the rest is the command. */
 function parseRunArgs(args: string[]): { flags: RunFlags; image: string; cmd: string[] } {
-  const f: RunFlags = { rm: false, interactive: false, tty: false, verbose: false, trace: false, deterministic: false, mounts: [], env: [] };
+  const f: RunFlags = { rm: false, interactive: false, tty: false, verbose: false, trace: false, deterministic: false, mounts: [], env: [],
+    extraHosts: [], dns: [], dnsSearch: [], dnsOptions: [] };
   let i = 0;
   for (; i < args.length; i++) {
     let a = args[i];
@@ -60,6 +64,10 @@ function parseRunArgs(args: string[]): { flags: RunFlags; image: string; cmd: st
         case "--pids-limit": f.pids = positive(value, a); break;
         case "--instructions": f.instructions = BigInt(positive(value, a)); break;
         case "--name": f.name = value; break;
+        case "--add-host": f.extraHosts.push(value); break;
+        case "--dns": f.dns.push(value); break;
+        case "--dns-search": f.dnsSearch.push(value); break;
+        case "--dns-option": case "--dns-opt": f.dnsOptions.push(value); break;
         case "--network": if (value !== "none") throw new UsageError(`--network ${value}: only "none" is supported`); break;
         case "--ulimit": {
           const m = /^nofile=(\d+)(?::(\d+))?$/.exec(value);
@@ -135,6 +143,7 @@ export async function runCommand(args: string[]): Promise<number> {
       image, store, mounts: f.mounts, env: f.env, hostname: f.hostname, user: f.user, cwd: f.workdir,
       memory: f.memory, timeoutMs: f.timeout !== undefined ? f.timeout * 1000 : undefined, pids: f.pids, files: f.files,
       instructions: f.instructions, deterministic: f.deterministic, trace: f.trace,
+      extraHosts: f.extraHosts, dns: f.dns, dnsSearch: f.dnsSearch, dnsOptions: f.dnsOptions,
     });
   } catch (e) {
     process.stderr.write(`wasl run: ${(e as Error).message}\n`);
@@ -195,7 +204,7 @@ export async function runCommand(args: string[]): Promise<number> {
     try {
       await keepContainer(store, box.container, {
         id: box.id, name: f.name ?? "", image: box.image.id, imageRef: image, command: argv,
-        created: new Date().toISOString(), exitCode: r.exitCode,
+        created: new Date(Number(box.container.created / 1_000_000n)).toISOString(), exitCode: r.exitCode,
       });
       if (f.verbose) process.stderr.write(`${box.id}\n`);
     } catch (e) {

@@ -18,6 +18,7 @@ export interface ContainerRecord {
   image: string;
   imageRef: string;
   command: string[];
+  /** ISO time, to the millisecond: the container's init layer has this time (Container.created). */
   created: string;
   exitCode: number | null;
 }
@@ -84,12 +85,12 @@ async function readUpper(store: ImageStore, file: string) {
   return tree.root;
 }
 
-/** Reopens a kept container (for commit and export). */
+/** Reopens a kept container (for commit and export), over its init layer as `wasl run` made it. */
 export async function openContainer(store: ImageStore, ref: string): Promise<Container> {
   const rec = findContainer(store, ref);
   const image: Image = store.image(rec.image);
   const upper = await readUpper(store, path.join(containersDir(store), rec.id, "diff.tar"));
-  return Container.create(store, image, { upper });
+  return Container.create(store, image, { upper, init: true, created: BigInt(Date.parse(rec.created)) * 1_000_000n });
 }
 
 /** Image ID → IDs of kept containers built on it (rmi refuses to remove those without -f). */

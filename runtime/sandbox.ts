@@ -4,9 +4,11 @@
 //   const r = await box.run(["sh", "-c", "echo hi"]);      // r.exitCode, r.stdout, r.usage …
 //
 // A sandbox is a container (the image's layers, shared, under its own writable upper tree) plus
-// host folders mounted into it. Each run or spawn boots a kernel on its own machine (its own Wasm
-// instance and memory; the compiled core is shared; a finished run's machine is reset and reused
-// by the sandbox's next run, see Machine.recycle) over that container: pid 1 is the program,
+// host folders mounted into it, and the files Docker gives every container (/etc/hostname,
+// /etc/hosts, /etc/resolv.conf: runtime/netfiles.ts). Each run or spawn boots a kernel on its
+// own machine (its own Wasm instance and memory; the compiled core is shared; a finished run's
+// machine is reset and reused by the sandbox's next run, see Machine.recycle) over that
+// container: pid 1 is the program,
 // the hostname is the sandbox's, the guest is root inside and sees nothing of the host but the
 // mounts. Files written by one run are seen by the next run in the same sandbox, never by another
 // sandbox or the image. Limits: memory (frames; a fault beyond kills the largest process),
@@ -19,7 +21,7 @@ import type { Process } from "./process.js";
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from "./process.js";
 import type { Host } from "./host/types.js";
 import { sandboxHost, ByteQueue } from "./host/sandbox.js";
-import { deterministicHost, type DeterministicOptions } from "./host/deterministic.js";
+import { deterministicHost, DETERMINISTIC_START_NS, type DeterministicOptions } from "./host/deterministic.js";
 import { LineDiscipline } from "./pty.js";
 import { isExecError } from "./elf.js";
 import { terminalOf } from "./tty.js";
@@ -27,12 +29,14 @@ import { sendSignal } from "./signals.js";
 import { ENOENT, EACCES, ERRNO_TEXT } from "./errno.js";
 import * as L from "./gen/layout.js";
 import {
-  Vfs, FdTable, HostSuperblock, ByteBudget, AT_FDCWD, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, permission, type FsContext,
+  Vfs, FdTable, HostSuperblock, TmpfsSuperblock, MemFile, ByteBudget, ROOT, AT_FDCWD, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, permission,
+  type FsContext,
 } from "./vfs/index.js";
 import { MS_RDONLY } from "./vfs/mount.js";
 import { ImageStore } from "../images/store.js";
 import { openImage } from "../images/oci.js";
-import { Container } from "../images/container.js";
+import { Container, NETWORK_FILES } from "../images/container.js";
+import { networkFiles, parseExtraHost, isIP } from "./netfiles.js";
 import type { Image } from "../images/store.js";
 import type { ImageHost } from "../images/host.js";
 
@@ -46,6 +50,8 @@ export interface Platform {
   coreModule(): Promise<WebAssembly.Module>;
   /** Builds an image the platform can make itself (the embedded default image) when a name is not in the store. */
   provideImage?(store: ImageStore, name: string): Promise<Image | null>;
+  /** The host's resolv.conf, which a container's is derived from (absent: as if empty). */
+  hostResolvConf?(): string | null;
 }
 
 let defaultPlatform: Platform | null = null;
@@ -88,8 +94,22 @@ export interface SandboxOptions {
   mounts?: MountSpec[];
   /** Added to the image's Env (and overriding it). Nothing comes from the host's environment. */
   env?: Env;
-  /** uname's nodename (default: the first 12 hex digits of the container id; "wasl" when deterministic). */
+  /**
+   * uname's nodename, /etc/hostname, and the name /etc/hosts maps to 127.0.1.1 (default: the
+   * first 12 hex digits of the container id; "wasl" when deterministic).
+   */
   hostname?: string;
+  /** More /etc/hosts entries (`docker run --add-host`): "name:address" strings, or { name: address }. */
+  extraHosts?: string[] | Record<string, string>;
+  /**
+   * /etc/resolv.conf's nameservers, search domains and options (`--dns`, `--dns-search`,
+   * `--dns-option`). By default the file is derived from the host's as Docker does it (its
+   * loopback nameservers dropped; Google's public ones when none is left), or from nothing when
+   * deterministic. No nameserver is reachable from a sandbox: its network is its own loopback.
+   */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
   /** Default user for runs: "uid[:gid]" or "name[:group]" (default: the image's User, else root). */
   user?: string;
   /** Default working directory (default: the image's WorkingDir, else "/"). */
@@ -290,6 +310,8 @@ export class Sandbox {
     /** The container's tree with the mounts, for writeFile/readFile and looking up programs. */
     private readonly vfs: Vfs,
     private readonly mounts: Array<{ guest: string; sb: HostSuperblock; flags: number; source: string }>,
+    /** The container's /etc/hostname, hosts and resolv.conf, bind-mounted over its init layer's files. */
+    private readonly networkFiles: TmpfsSuperblock,
     private readonly module: WebAssembly.Module,
     /** 64 hex digits, like a Docker container ID. */
     readonly id: string,
@@ -325,11 +347,26 @@ export class Sandbox {
     let box: Sandbox | null = null;
     // The container's upper layer holds what the guest writes: with a memory limit, that much at most (then ENOSPC).
     const budget = options.memory !== undefined ? new ByteBudget(parseSize(options.memory)) : undefined;
-    const container = Container.create(store, image, { clock: () => box ? box.clock() : platform.host.realtimeNs(), budget });
-    const vfs = new Vfs(container.superblock, () => (box ? box.clock() : platform.host.realtimeNs()), "overlay");
+    const clock = () => (box ? box.clock() : platform.host.realtimeNs());
+    // A deterministic container is made at its virtual clock's start, so its init layer's times are too.
+    const det = options.deterministic;
+    const created = det ? (typeof det === "object" && det.startNs !== undefined ? det.startNs : DETERMINISTIC_START_NS) : undefined;
+    const container = Container.create(store, image, { clock, budget, init: true, created });
+    const vfs = new Vfs(container.superblock, clock, "overlay");
     const ctx = vfs.context(new FdTable());
     // The kernel mounts devfs and procfs where the root has directories for them.
     for (const d of ["/dev", "/proc"]) mkdirs(vfs, ctx, d);
+    const idBytes = new Uint8Array(32);
+    platform.host.randomBytes(idBytes);
+    const id = [...idBytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const hostname = options.hostname ?? (options.deterministic ? "wasl" : id.slice(0, 12));
+    // uname's nodename holds 64 bytes; /etc/hosts and /etc/hostname take no blanks or line breaks in a name.
+    if (!/^[^\s\x00]{1,64}$/.test(hostname)) throw new SandboxError(`invalid hostname ${JSON.stringify(hostname)}`);
+    const netSb = makeNetworkFiles(options, platform, hostname, clock, container.created, budget);
+    for (const path of NETWORK_FILES) {
+      const r = vfs.bindFile(ctx, path, netSb, path.slice(5));
+      if (typeof r === "number") throw new SandboxError(`cannot mount ${path}: ${ERRNO_TEXT[-r] ?? r}`);
+    }
     const mounts: Array<{ guest: string; sb: HostSuperblock; flags: number; source: string }> = [];
     for (const m of options.mounts ?? []) {
       if (!m.guest.startsWith("/")) throw new SandboxError(`mount ${m.host}:${m.guest}: the guest path must be absolute`);
@@ -343,12 +380,8 @@ export class Sandbox {
       if (typeof r === "number") throw new SandboxError(`mount ${m.host}:${m.guest}: ${ERRNO_TEXT[-r] ?? r}`);
       mounts.push({ guest: m.guest, sb, flags, source: m.host });
     }
-    const idBytes = new Uint8Array(32);
-    platform.host.randomBytes(idBytes);
-    const id = [...idBytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const hostname = options.hostname ?? (options.deterministic ? "wasl" : id.slice(0, 12));
     const module = await modulePromise;
-    box = new Sandbox(options, platform, image, container, vfs, mounts, module, id, hostname);
+    box = new Sandbox(options, platform, image, container, vfs, mounts, netSb, module, id, hostname);
     // The first run's machine is made now, so a run that comes later finds it ready.
     const first = Machine.create(module);
     box.nextMachine = first;
@@ -602,6 +635,11 @@ export class Sandbox {
     const prevClock = this.clock;
     this.clock = () => host.realtimeNs();
     const ctx = kernel.files.vfs.context(new FdTable());
+    // Docker's order: the network files, then the user's mounts (which may cover them).
+    for (const path of NETWORK_FILES) {
+      const r = kernel.files.vfs.bindFile(ctx, path, this.networkFiles, path.slice(5));
+      if (typeof r === "number") { this.clock = prevClock; throw new SandboxError(`cannot mount ${path}: ${ERRNO_TEXT[-r] ?? r}`); }
+    }
     for (const mt of this.mounts) {
       mt.sb.forgetDirs(); // the host may have changed the folder since the last run
       const r = kernel.files.vfs.mount(ctx, mt.guest, mt.sb, mt.flags, mt.source);
@@ -699,6 +737,33 @@ function largestProcess(k: Kernel): Process | null {
     if (pages > bestPages) { best = p; bestPages = pages; }
   }
   return best;
+}
+
+/**
+ * The container's /etc/hostname, /etc/hosts and /etc/resolv.conf (0644 root, as Docker writes
+ * them) in a tmpfs of their own, like the files under /var/lib/docker/containers/<id>/. What the
+ * guest writes to them counts against the container's byte budget.
+ */
+function makeNetworkFiles(o: SandboxOptions, platform: Platform, hostname: string, clock: () => bigint, created: bigint, budget?: ByteBudget): TmpfsSuperblock {
+  let extraHosts: Array<[string, string]>;
+  try {
+    extraHosts = Array.isArray(o.extraHosts) ? o.extraHosts.map(parseExtraHost)
+      : Object.entries(o.extraHosts ?? {}).map(([name, ip]) => parseExtraHost(`${name}:${ip}`));
+  } catch (e) { throw new SandboxError((e as Error).message); }
+  for (const n of o.dns ?? []) if (!isIP(n)) throw new SandboxError(`invalid nameserver ${JSON.stringify(n)}: not an IP address`);
+  const files = networkFiles({
+    hostname, extraHosts, dns: o.dns, dnsSearch: o.dnsSearch, dnsOptions: o.dnsOptions,
+    hostResolvConf: o.deterministic ? null : platform.hostResolvConf?.() ?? null,
+  });
+  const sb = new TmpfsSuperblock(clock, { mode: 0o755, budget });
+  for (const [name, text] of Object.entries(files)) {
+    const f = sb.root.create(name, 0o644, ROOT);
+    if (typeof f === "number" || !(f instanceof MemFile)) throw new SandboxError(`cannot make /etc/${name}`);
+    f.write(utf8.encode(text), 0);
+    f.atimeNs = f.mtimeNs = f.ctimeNs = f.btimeNs = created;
+  }
+  sb.root.atimeNs = sb.root.mtimeNs = sb.root.ctimeNs = sb.root.btimeNs = created;
+  return sb;
 }
 
 /** mkdir -p as root; 0 or the first failure's -errno. */

@@ -5,7 +5,10 @@
 // form), then `wasl load`, `wasl images`, `wasl inspect`, `wasl rmi`, `wasl pull` (from Debian's
 // docker-registry fed by skopeo) and, when the CLI has them, `wasl run`, `wasl commit` and
 // `wasl export`. Commands run in the image are compared with the same commands run natively under
-// chroot in a tree unpacked from the very same layer tar.
+// chroot in a tree unpacked from the very same layer tar, set up as Docker sets up a container's
+// root: its init layer's empty 0755 files at /etc/resolv.conf, /etc/hostname and /etc/hosts
+// (replacing the image's), with the container's own files bind-mounted over them (in a private
+// mount namespace, `unshare -m`), so `docker export` of it is the tree left behind.
 //
 // The minbase rootfs comes from `debootstrap --variant=minbase bookworm` (about 35 s here) and is
 // cached in test/.cache/debootstrap-minbase-bookworm-amd64; WASL_TEST_NO_DEBOOTSTRAP=1 skips it.
@@ -246,17 +249,52 @@ function packAll(layer, base, configOpts = {}) {
   };
 }
 
-/** The native side: the layer tar unpacked into a fresh directory (the chroot). */
-function unpackNative(layer, name) {
-  const dir = join(work, `native-${name}`);
+/** The files Docker bind-mounts into a container, in its mount order. */
+const NETWORK_FILES = ["resolv.conf", "hostname", "hosts"];
+
+/**
+ * The native side: the layer tar unpacked into a fresh directory (the chroot), with Docker's init
+ * layer applied (daemon/initlayer: whatever is at each network file's path is unlinked and an
+ * empty root-owned 0755 file made there), as `docker export` shows a container's tree.
+ */
+function unpackNative(layer, name, dir = join(work, `native-${name}`)) {
   fs.mkdirSync(dir);
   sh(`tar --numeric-owner -xpf '${layer.file}' -C '${dir}'`);
+  fs.mkdirSync(join(dir, "etc"), { recursive: true });
+  for (const f of NETWORK_FILES) {
+    fs.rmSync(join(dir, "etc", f), { force: true });
+    fs.writeFileSync(join(dir, "etc", f), "", { mode: 0o755 });
+    fs.chmodSync(join(dir, "etc", f), 0o755);
+  }
   return dir;
 }
 
-/** `chroot DIR /bin/sh -c SCRIPT` with a fixed environment, as `wasl run` gives the guest. */
-function chrootRun(dir, script, env) {
-  const r = spawnSync("chroot", [dir, "/bin/sh", "-c", script], { env, stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
+/**
+ * A container's own network files for the native side, in a fresh directory: the contents come
+ * from a `wasl run` of the image (what they should hold is tested in test/netfiles.test.mjs; here
+ * they only have to be the same on both sides).
+ */
+async function networkFilesDir(home, image, name) {
+  const dir = join(work, `netfiles-${name}`);
+  fs.mkdirSync(dir);
+  for (const f of NETWORK_FILES) {
+    const r = await ok(["run", "--rm", "--hostname", HOSTNAME, image, "cat", `/etc/${f}`], { home });
+    fs.writeFileSync(join(dir, f), r.stdout, { mode: 0o644 });
+  }
+  return dir;
+}
+
+/**
+ * `chroot DIR ARGV…` with the network files of netDir bind-mounted over DIR's, in a mount
+ * namespace of its own (the mounts vanish with it) and a network namespace with only the loopback
+ * device up (a sandbox's network, and `docker run --network none`'s: glibc's AI_ADDRCONFIG, for
+ * one, sees no address but loopback ones), and a fixed environment, as `wasl run` gives the guest.
+ */
+function nativeRun(dir, netDir, argv, env) {
+  const setup = `ip link set lo up || exit 99; for f in ${NETWORK_FILES.join(" ")}; do mount --bind "$1/$f" "$2/etc/$f" || exit 99; done; shift; exec chroot "$@"`;
+  const r = spawnSync("unshare", ["-m", "-n", "sh", "-c", setup, "sh", netDir, dir, ...argv],
+    { env, stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
+  if (r.status === 99) fail(`could not set up the native side (unshare -m -n, ip link set lo up, mount --bind): ${r.stderr}`);
   return { stdout: r.stdout?.toString() ?? "", stderr: r.stderr?.toString() ?? "", status: r.status };
 }
 
@@ -479,13 +517,15 @@ const nativeEnv = () => ({ PATH: IMAGE_PATH, HOSTNAME, HOME: "/root" });
 
 /**
  * `ls -la /` with what legitimately differs between a chroot and a container left out: the lines
- * of the mount points /dev, /proc and /sys, and the link count and size of directories (an
- * overlay's merged directories report one link, as Linux overlayfs does; sizes are per filesystem).
+ * of the mount points /dev, /proc and /sys, the link count and size of directories (an
+ * overlay's merged directories report one link, as Linux overlayfs does; sizes are per filesystem),
+ * and the time of /etc, which is when each side's init layer was made.
  */
 function normaliseLsRoot(text) {
   return text.split("\n").filter((l) => !/ (dev|proc|sys)$/.test(l) && !/^total /.test(l)).map((l) => {
     const f = l.trim().split(/\s+/);
     if (f.length < 9 || !f[0].startsWith("d")) return l.replace(/\s+/g, " ");
+    if (f[8] === "etc") return [f[0], f[2], f[3], f[8]].join(" ");
     return [f[0], f[2], f[3], ...f.slice(5)].join(" ");
   }).join("\n");
 }
@@ -502,8 +542,16 @@ const COMMON = [
   ["echo hi > /tmp/x; cat /tmp/x", ["/bin/sh", "-c", "echo hi > /tmp/x; cat /tmp/x"]],
 ];
 
+/** The network files as the guest sees them: mount points (EBUSY), writable in place, resolvable through /etc/hosts. */
+const NETWORK_FILE_CMDS = [
+  ["stat and cat of the network files", ["/bin/sh", "-c", "stat -c '%A %u %g %s %n' /etc/hosts /etc/hostname /etc/resolv.conf; cat /etc/hostname /etc/hosts"]],
+  ["rm, mv onto and write to the network files", ["/bin/sh", "-c", "rm /etc/hosts; echo x > /tmp/h; mv /tmp/h /etc/hosts; echo '10.1.2.3 extra' >> /etc/hosts; tail -1 /etc/hosts; ls /etc | grep -c -E '^(hosts|hostname|resolv.conf)$'"]],
+];
+
 const MINBASE_ONLY = [
   ["dpkg -l | head", ["/bin/sh", "-c", "dpkg -l | head"]],
+  // glibc's resolver through nsswitch.conf ("hosts: files dns"): localhost, the container's name, an address back to a name.
+  ["getent hosts (glibc, files backend)", ["/bin/sh", "-c", "getent hosts localhost; getent ahostsv4 wasl-test; getent hosts 127.0.1.1; getent hosts ip6-allnodes"]],
   ["ls /usr/bin | wc -l", ["/bin/sh", "-c", "ls /usr/bin | wc -l"]],
   ["bash -c 'echo $BASH_VERSION'", ["bash", "-c", "echo $BASH_VERSION"]],
   ["bash: globbing, arithmetic, arrays", ["bash", "-O", "extglob", "-c", "a=(/etc/*.conf); echo ${#a[@]} $((6*7)); echo /etc/@(host|pass)*"]],
@@ -511,12 +559,12 @@ const MINBASE_ONLY = [
 ];
 
 /** Registers one test per command: wasl run IMAGE argv vs chroot DIR argv (stdout and status). */
-function compareRuns(t, label, { home, image, native }, cmds) {
+function compareRuns(t, label, { home, image, native, netDir }, cmds) {
   for (const [name, argv, normalise = (s) => s] of cmds) {
     t(`${label}: ${name}`, async () => {
       const r = await wasl(["run", "--rm", "--hostname", HOSTNAME, image(), ...argv], { home: home() });
-      const n = spawnSync("chroot", [native(), ...argv], { env: nativeEnv(), stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
-      const want = normalise(n.stdout.toString()), got = normalise(r.stdout);
+      const n = nativeRun(native(), netDir(), argv, nativeEnv());
+      const want = normalise(n.stdout), got = normalise(r.stdout);
       if (!want) fail(`the chroot run printed nothing (status ${n.status}): ${n.stderr}`);
       // wasl's own notes ("wasl: unimplemented syscall …") are not the guest's; they are listed, not compared.
       const notes = r.stderr.split("\n").filter((l) => /^wasl: unimplemented syscall/.test(l));
@@ -526,7 +574,7 @@ function compareRuns(t, label, { home, image, native }, cmds) {
       if (r.timedOut) problems.push("wasl run timed out");
       if (r.status !== n.status) problems.push(`exit status: chroot ${n.status}, wasl ${r.status}`);
       if (got !== want) problems.push(`stdout differs:\n--- chroot\n${want}\n--- wasl\n${got}`);
-      if (gotErr !== n.stderr.toString()) problems.push(`stderr differs:\n--- chroot\n${n.stderr}\n--- wasl\n${gotErr}`);
+      if (gotErr !== n.stderr) problems.push(`stderr differs:\n--- chroot\n${n.stderr}\n--- wasl\n${gotErr}`);
       if (problems.length) fail(`${problems.join("\n")}${notes.length ? `\nwasl notes: ${notes.join("; ")}` : ""}`);
     });
   }
@@ -538,26 +586,29 @@ if (!BB || !hasRun) {
   bbRun.skip("wasl run");
 } else {
   const home = newStore("bb-run");
-  let layer, images, native;
+  let layer, images, native, netDir;
   bbRun.before(async () => {
     const tree = busyboxRootfs(join(work, "busybox-run-rootfs"));
     layer = packLayer(tree, "busybox-run");
     images = packAll(layer, "bbrun");
     native = unpackNative(layer, "busybox-run");
     for (const src of [images.oci.dir, images.dockerNew.file, images.dockerOld.file, images.dockerV1.file]) await ok(["load", src], { home });
+    netDir = await networkFilesDir(home, "wasl-test/bbrun:oci", "bbrun");
   });
+  const bbSides = { home: () => home, native: () => native, netDir: () => netDir };
   // The same command under each format: they are one layer, so one answer.
   for (const tag of ["oci", "docker-new", "docker-old", "docker-v1"]) {
-    compareRuns(bbRun, `busybox:${tag}`, { home: () => home, image: () => `wasl-test/bbrun:${tag}`, native: () => native }, COMMON.slice(0, 1));
+    compareRuns(bbRun, `busybox:${tag}`, { ...bbSides, image: () => `wasl-test/bbrun:${tag}` }, COMMON.slice(0, 1));
   }
-  compareRuns(bbRun, "busybox", { home: () => home, image: () => "wasl-test/bbrun:oci", native: () => native }, COMMON.slice(1));
+  compareRuns(bbRun, "busybox", { ...bbSides, image: () => "wasl-test/bbrun:oci" }, [...COMMON.slice(1), ...NETWORK_FILE_CMDS]);
 
   bbRun("run straight from a layout dir and a tarball, no load step", async () => {
     const other = newStore("bb-direct");
-    let r = await ok(["run", "--rm", `oci:${images.oci.dir}`, "cat", "/etc/hostname"], { home: other });
-    assert.is(r.stdout, "wasl-test\n");
-    r = await ok(["run", "--rm", images.dockerOld.file, "cat", "/etc/hostname"], { home: other });
-    assert.is(r.stdout, "wasl-test\n");
+    let r = await ok(["run", "--rm", `oci:${images.oci.dir}`, "head", "-1", "/etc/os-release"], { home: other });
+    assert.is(r.stdout, 'PRETTY_NAME="wasl busybox test image"\n');
+    // The image's /etc/hostname is covered by the container's, as under Docker.
+    r = await ok(["run", "--rm", "--hostname", "direct", images.dockerOld.file, "cat", "/etc/hostname"], { home: other });
+    assert.is(r.stdout, "direct\n");
   });
 
   bbRun("two runs of one image do not see each other's files", async () => {
@@ -573,14 +624,18 @@ if (!BB || !hasRun) {
   });
 
   bbRun("commit and export a kept container; rmi refuses an image a container uses", async () => {
-    const script = "echo hi > /tmp/x; mkdir -p /srv/data; echo 42 > /srv/data/n; rm /etc/hostname; chmod 600 /etc/group; ln -s /tmp/x /root/link";
-    await ok(["run", "--name", "c1", "wasl-test/bbrun:oci", "sh", "-c", script], { home });
+    // The network files are mount points: rm and mv onto them fail (EBUSY), a write goes to the
+    // container's own file, and none of it reaches the exported tree or the committed layer.
+    const script = "echo hi > /tmp/x; mkdir -p /srv/data; echo 42 > /srv/data/n; rm /etc/os-release; rm /etc/hostname; " +
+      "echo '10.9.9.9 added' >> /etc/hosts; echo x > /tmp/r; mv /tmp/r /etc/resolv.conf; chmod 600 /etc/group; ln -s /tmp/x /root/link";
+    const run = await wasl(["run", "--name", "c1", "--hostname", HOSTNAME, "wasl-test/bbrun:oci", "sh", "-c", script], { home });
     // export: the merged tree, compared entry by entry with the native tree after the same script.
-    const nat = join(work, "native-bb-commit");
-    fs.mkdirSync(nat);
-    sh(`tar --numeric-owner -xpf '${layer.file}' -C '${nat}'`);
-    const n = chrootRun(nat, script, nativeEnv());
+    const nat = unpackNative(layer, "bb-commit");
+    const n = nativeRun(nat, netDir, ["/bin/sh", "-c", script], nativeEnv());
     assert.is(n.status, 0, n.stderr);
+    assert.match(n.stderr, /can't remove '\/etc\/hostname': Device or resource busy/);
+    assert.is(run.status, n.status, run.stderr);
+    assert.is(run.stderr, n.stderr);
     const exported = join(work, "c1-export.tar");
     const r = await wasl(["export", "c1"], { home, stdoutFile: exported });
     assert.is(r.status, 0, r.stderr);
@@ -601,9 +656,17 @@ if (!BB || !hasRun) {
     const rows = (await ok(["images", "wasl-test/committed"], { home })).stdout.trim().split("\n");
     assert.is(rows.length, 2);
     assert.equal(rows[1].split(/\s{2,}/).slice(0, 4), ["wasl-test/committed", "1", c.stdout.slice(7, 19), "2"]);
-    const after = await wasl(["run", "--rm", "wasl-test/committed:1", "sh", "-c", "cat /tmp/x /srv/data/n; ls -l /etc/group | cut -c1-10; readlink /root/link; cat /etc/hostname"], { home });
-    assert.is(after.stdout, "hi\n42\n-rw-------\n/tmp/x\n");
+    const after = await wasl(["run", "--rm", "--hostname", "h2", "wasl-test/committed:1", "sh", "-c",
+      "cat /tmp/x /srv/data/n; ls -l /etc/group | cut -c1-10; readlink /root/link; cat /etc/hostname; grep -c added /etc/hosts; cat /etc/os-release"], { home });
+    assert.is(after.stdout, "hi\n42\n-rw-------\n/tmp/x\nh2\n0\n");
     assert.is(after.status, 1);
+    // `docker diff`: the kept container's layer has the changes and the deletion, not the network files.
+    const kept = fs.readdirSync(join(home, "containers")).filter((d) => !d.startsWith("."));
+    const diffs = kept.map((id) => sh(`tar -tf '${join(home, "containers", id, "diff.tar")}'`));
+    const c1 = diffs.find((l) => l.includes("srv/data/n"));
+    assert.ok(c1, "c1's diff.tar");
+    assert.match(c1, /etc\/\.wh\.os-release/);
+    assert.not.match(c1, /etc\/(hosts|hostname|resolv\.conf)/);
     // The base image is in use by c1: rmi refuses without -f.
     const refused = await wasl(["rmi", images.oci.config.slice(7, 19)], { home });
     assert.is(refused.status, 125);
@@ -623,7 +686,7 @@ if (minbase.skip) {
   mb.skip("minbase");
 } else {
   const home = newStore("minbase");
-  let layer, native, images;
+  let layer, native, images, netDir;
   mb.before(() => {
     const t0 = performance.now();
     layer = packLayer(minbase.tree, "minbase");
@@ -648,6 +711,7 @@ if (minbase.skip) {
     r = await ok(["images"], { home });
     assert.match(r.stdout, /wasl-test\/minbase\s+docker-new\s+[0-9a-f]{12}\s+1\s+\d+MB\n/);
     if (hasRun) {
+      netDir = await networkFilesDir(home, "wasl-test/minbase:oci", "minbase");
       r = await ok(["run", "--rm", "wasl-test/minbase:oci", "true"], { home });
       timing("first wasl run of minbase (true)", r.ms);
       r = await ok(["run", "--rm", "wasl-test/minbase:oci", "true"], { home });
@@ -657,7 +721,8 @@ if (minbase.skip) {
 
   if (!hasRun) mb.skip("wasl run");
   else {
-    compareRuns(mb, "minbase", { home: () => home, image: () => "wasl-test/minbase:oci", native: () => native }, [...COMMON, ...MINBASE_ONLY]);
+    compareRuns(mb, "minbase", { home: () => home, image: () => "wasl-test/minbase:oci", native: () => native, netDir: () => netDir },
+      [...COMMON, ...MINBASE_ONLY, ...NETWORK_FILE_CMDS]);
     mb("minbase: two runs do not share /tmp", async () => {
       await ok(["run", "--rm", "wasl-test/minbase:docker-new", "bash", "-c", "echo one > /tmp/x"], { home });
       const r = await wasl(["run", "--rm", "wasl-test/minbase:docker-new", "ls", "/tmp"], { home });

@@ -60,11 +60,13 @@ export class SeededRandom {
 }
 
 const BOOT_MONOTONIC = 1_000_000_000n;
+/** CLOCK_REALTIME at boot unless startNs says otherwise: 2000-01-01T00:00:00Z. */
+export const DETERMINISTIC_START_NS = 946_684_800n * 1_000_000_000n;
 
 /** base with virtual clocks, seeded randomness and a fixed machine (1 CPU). */
 export function deterministicHost(base: Host, o: DeterministicOptions): Host {
   const rate = BigInt(Math.max(1, Math.round(o.nsPerInstruction ?? 1)));
-  const start = o.startNs ?? 946_684_800n * 1_000_000_000n;
+  const start = o.startNs ?? DETERMINISTIC_START_NS;
   const random = new SeededRandom(o.seed ?? 0);
   let slept = 0n;
   const timers: Array<{ deadline: bigint; seq: number; fire: () => void }> = [];

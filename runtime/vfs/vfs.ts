@@ -885,6 +885,21 @@ export class Vfs {
     return this.mounts.attach(t, s.mnt.sb, s.dentry, flags, s.mnt.source);
   }
 
+  /**
+   * mount --bind of the file `name` in sb's root directory onto the non-directory target, as
+   * container runtimes put /etc/hosts into a container: the target is then pinned (unlink and
+   * rename over it give EBUSY) and reads and writes go to sb's file.
+   */
+  bindFile(ctx: FsContext, target: string, sb: Superblock, name: string, flags = 0, source = sb.fsType): Mount | number {
+    const t = this.lookup(ctx, AT_FDCWD, target, true);
+    if (typeof t === "number") return t;
+    if (t.dentry.inode.isDir()) return -ENOTDIR;
+    const file = sb.root.lookup(name);
+    if (typeof file === "number") return file;
+    if (file.isDir()) return -EISDIR;
+    return this.mounts.attach(t, sb, new Dentry(name, new Dentry("/", null, sb.root), file), flags, source);
+  }
+
   /** umount(2): target must be a mount's root; EBUSY while something is mounted under it. */
   umount(ctx: FsContext, target: string): number {
     const p = this.lookup(ctx, AT_FDCWD, target, true);
