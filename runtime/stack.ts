@@ -72,7 +72,7 @@ export function buildStack(machine: Machine, mm: AddressSpace, img: StackImage):
   const platformAddr = p -= PLATFORM.length;
   const randomAddr = p -= 16;
 
-  const auxv: Array<[number, bigint | number]> = [
+  const auxv: Array<[number, number | bigint]> = [
     [AT_MINSIGSTKSZ, img.minSigStackSize],
     [AT_HWCAP, img.hwcap >>> 0],
     [AT_PAGESZ, 4096],
@@ -100,9 +100,9 @@ export function buildStack(machine: Machine, mm: AddressSpace, img: StackImage):
   const image = new Uint8Array(top - sp);
   const dv = new DataView(image.buffer);
   let o = 0;
-  const word = (v: bigint | number): void => {
-    if (typeof v === "bigint") dv.setBigUint64(o, v, true);
-    else { dv.setUint32(o, v % 0x100000000, true); dv.setUint32(o + 4, Math.floor(v / 0x100000000), true); }
+  // Every word is a non-negative number below 2^53 (user addresses are below 2^47): two 32-bit halves.
+  const word = (v: number): void => {
+    dv.setUint32(o, v % 0x100000000, true); dv.setUint32(o + 4, Math.floor(v / 0x100000000), true);
     o += 8;
   };
   word(argc);
@@ -110,7 +110,7 @@ export function buildStack(machine: Machine, mm: AddressSpace, img: StackImage):
   word(0);
   for (let i = 0; i < envc; i++) word(addr(argc + i));
   word(0);
-  for (const [k, v] of auxv) { word(k); word(v); }
+  for (const [k, v] of auxv) { word(k); word(Number(v)); }
   image.set(strBytes, strAt - sp);
   image.set(PLATFORM, platformAddr - sp);
   image.set(img.random.subarray(0, 16), randomAddr - sp);
