@@ -11,7 +11,7 @@
 // (jitGeneric) with all state committed first, so any block can be compiled.
 import * as L from "../gen/layout.js";
 import { OP_TEXT } from "../gen/ops.js";
-import { Code, Op, Simd, I32, I64, moduleOf, type FuncType, type ImportFunc } from "./wasm.js";
+import { Code, Op, Simd, I32, I64, modulePrefix, moduleWith, type FuncType, type ImportFunc } from "./wasm.js";
 import {
   R_OP, R_LEN, R_SIZE, R_FLAGS, R_SEG, R_REG, R_RM, R_REG8, R_RM8, R_BASE, R_INDEX, R_SCALE, R_OPCODE, R_DISP, R_DST,
   R_SRC, R_IMM, R_GOP, RECORD_SIZE, BLOCK_HEADER, H_TARGETS, H_TARGET_SLOTS, TARGET_HASH_SHIFT, F_MOD3, F_RIPREL, F_ASIZE32, F_REP, F_REPNE, F_LOCK,
@@ -49,6 +49,10 @@ export function importsOf(profile: boolean): ImportFunc[] {
   if (profile) imports.push({ module: "env", name: "profile", type: 4 });
   return imports;
 }
+/** Every compiled module's bytes before its code section, without and with the profile import. */
+const PREFIX = [modulePrefix(TYPES, importsOf(false)), modulePrefix(TYPES, importsOf(true))];
+/** The body buffer, reused from compile to compile (the module is copied out of it): no growing it each time. */
+let scratch: Uint8Array = new Uint8Array(1 << 14);
 
 const enum Reg { None, Clean, Dirty }
 
@@ -119,20 +123,22 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
  */
 export function compileRegion(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile = false): CompiledBlock {
   const noLoop = new Set<number>();
-  const attempt = (uses: number[][] | null): CompiledBlock & { uses: number[][] } => {
+  const attempt = (uses: number[][] | null, usesOnly = false): CompiledBlock & { uses: number[][] } => {
     for (;;) {
-      try { return compile(dv, blocks, fopBase, resume, profile, noLoop, uses); }
+      try { return compile(dv, blocks, fopBase, resume, profile, noLoop, uses, usesOnly); }
       catch (e) { if (e instanceof NoLoop && !noLoop.has(e.block)) noLoop.add(e.block); else throw e; }
     }
   };
   if (blocks.length === 1) return attempt(null);
   // A first pass finds the registers each block uses: a transition brings those into locals.
-  return attempt(attempt(blocks.map(() => [])).uses);
+  return attempt(attempt(blocks.map(() => []), true).uses);
 }
+const EMPTY = new Uint8Array(0);
 
+/** usesOnly: a first pass for the registers each block uses (compileRegion), no module made. */
 function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>,
-  entryRegs: number[][] | null): CompiledBlock & { uses: number[][] } {
-  const c = new Code();
+  entryRegs: number[][] | null, usesOnly: boolean): CompiledBlock & { uses: number[][] } {
+  const c = new Code(scratch);
   const region = entryRegs !== null;
   /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
   let inLoop = false, looped = false;
@@ -1042,5 +1048,6 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     c.end();
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
-  return { bytes: moduleOf(TYPES, importsOf(profile), LOCALS, c), inline, generic, loop: looped, blocks: blocks.length, uses: uses.map((u) => [...u].sort((a, b) => a - b)) };
+  scratch = c.buf;
+  return { bytes: usesOnly ? EMPTY : moduleWith(PREFIX[profile ? 1 : 0], LOCALS, c), inline, generic, loop: looped, blocks: blocks.length, uses: uses.map((u) => [...u].sort((a, b) => a - b)) };
 }

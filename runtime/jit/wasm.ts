@@ -31,45 +31,61 @@ const VOID_BLOCK = 0x40;
 
 /** A growable byte buffer with the LEB128 encodings of the binary format. */
 export class Bytes {
-  buf = new Uint8Array(256);
+  buf: Uint8Array;
   len = 0;
+  /** buf: where to start writing (a scratch buffer reused from an earlier body saves growing it again). */
+  constructor(buf?: Uint8Array) { this.buf = buf ?? new Uint8Array(256); }
+  private grow(need: number): void {
+    const n = new Uint8Array(Math.max(this.buf.length * 2, this.len + need));
+    n.set(this.buf.subarray(0, this.len));
+    this.buf = n;
+  }
   byte(b: number): this {
-    if (this.len === this.buf.length) { const n = new Uint8Array(this.buf.length * 2); n.set(this.buf); this.buf = n; }
+    if (this.len === this.buf.length) this.grow(1);
     this.buf[this.len++] = b;
     return this;
   }
   u32(v: number): this {
     v >>>= 0;
+    if (v < 0x80) return this.byte(v);
     do { let b = v & 0x7f; v >>>= 7; if (v !== 0) b |= 0x80; this.byte(b); } while (v !== 0);
     return this;
   }
   s32(v: number): this {
     v |= 0;
+    if (v >= -64 && v < 64) return this.byte(v & 0x7f);
     for (;;) {
       const b = v & 0x7f; v >>= 7;
       if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
       this.byte(b | 0x80);
     }
   }
+  /** A signed LEB128 of an integral Number (exact up to 2^53). */
+  sNum(n: number): this {
+    if (n >= -64 && n < 64) return this.byte(n & 0x7f);
+    for (;;) {
+      const b = ((n % 128) + 128) % 128;
+      n = Math.floor(n / 128);
+      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
+      this.byte(b | 0x80);
+    }
+  }
   s64(v: bigint): this {
     v = BigInt.asIntN(64, v);
     // Most constants are small: their bytes come from a Number without BigInt arithmetic.
-    if (v >= -SAFE && v < SAFE) {
-      let n = Number(v);
-      for (;;) {
-        const b = ((n % 128) + 128) % 128;
-        n = Math.floor(n / 128);
-        if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
-        this.byte(b | 0x80);
-      }
-    }
+    if (v >= -SAFE && v < SAFE) return this.sNum(Number(v));
     for (;;) {
       const b = Number(v & 0x7fn); v >>= 7n;
       if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { this.byte(b); return this; }
       this.byte(b | 0x80);
     }
   }
-  bytes(b: Uint8Array | number[]): this { for (const x of b) this.byte(x); return this; }
+  bytes(b: Uint8Array | number[]): this {
+    if (this.len + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
   str(s: string): this { const b = new TextEncoder().encode(s); this.u32(b.length); return this.bytes(b); }
   view(): Uint8Array { return this.buf.subarray(0, this.len); }
 }
@@ -83,7 +99,8 @@ export class Code extends Bytes {
     return this.byte(o);
   }
   i32(v: number): this { return this.byte(Op.i32_const).s32(v); }
-  i64(v: bigint): this { return this.byte(Op.i64_const).s64(v); }
+  /** i64.const: a Number must be an integer below 2^53 in magnitude (most constants: no BigInt to allocate). */
+  i64(v: bigint | number): this { this.byte(Op.i64_const); return typeof v === "number" ? this.sNum(v) : this.s64(v); }
   get(l: number): this { return this.byte(Op.local_get).u32(l); }
   set(l: number): this { return this.byte(Op.local_set).u32(l); }
   tee(l: number): this { return this.byte(Op.local_tee).u32(l); }
@@ -108,8 +125,11 @@ export class Code extends Bytes {
 export interface FuncType { params: number[]; results: number[] }
 export interface ImportFunc { module: string; name: string; type: number }
 
-/** A module of one exported function "f" (type 0) that imports env.mem and the given functions. */
-export function moduleOf(types: FuncType[], imports: ImportFunc[], locals: [count: number, type: number][], body: Code): Uint8Array {
+/**
+ * The bytes of a module of one exported function "f" (type 0) that imports env.mem and the given
+ * functions, up to its code section: the same for every function the JIT compiles, so made once.
+ */
+export function modulePrefix(types: FuncType[], imports: ImportFunc[]): Uint8Array {
   const m = new Bytes();
   m.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const section = (id: number, fill: (s: Bytes) => void) => {
@@ -128,12 +148,25 @@ export function moduleOf(types: FuncType[], imports: ImportFunc[], locals: [coun
   });
   section(3, (s) => { s.u32(1).u32(0); });
   section(7, (s) => { s.u32(1).str("f").byte(0x00).u32(imports.length); });
-  section(10, (s) => {
-    const f = new Bytes();
-    f.u32(locals.length);
-    for (const [n, t] of locals) f.u32(n).byte(t);
-    f.bytes(body.view()).byte(Op.end);
-    s.u32(1).u32(f.len).bytes(f.view());
-  });
   return m.view().slice();
 }
+
+/** The module of modulePrefix with body as its function, written once into a buffer of its exact size. */
+export function moduleWith(prefix: Uint8Array, locals: [count: number, type: number][], body: Code): Uint8Array {
+  const l = new Bytes(new Uint8Array(16));
+  l.u32(locals.length);
+  for (const [n, t] of locals) l.u32(n).byte(t);
+  const fnLen = l.len + body.len + 1; // + end
+  const head = new Bytes(new Uint8Array(16));
+  head.byte(10).u32(lebLength(fnLen) + 1 + fnLen).u32(1).u32(fnLen); // section 10, one function (count < 128)
+  const out = new Uint8Array(prefix.length + head.len + fnLen);
+  out.set(prefix, 0);
+  let at = prefix.length;
+  out.set(head.view(), at); at += head.len;
+  out.set(l.view(), at); at += l.len;
+  out.set(body.view(), at); at += body.len;
+  out[at] = Op.end;
+  return out;
+}
+
+function lebLength(v: number): number { let n = 1; while (v >= 0x80) { v >>>= 7; n++; } return n; }
