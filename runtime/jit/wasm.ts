@@ -71,9 +71,9 @@ export class Bytes {
     }
   }
   s64(v: bigint): this {
-    v = BigInt.asIntN(64, v);
     // Most constants are small: their bytes come from a Number without BigInt arithmetic.
     if (v >= -SAFE && v < SAFE) return this.sNum(Number(v));
+    v = BigInt.asIntN(64, v);
     for (;;) {
       const b = Number(v & 0x7fn); v >>= 7n;
       if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { this.byte(b); return this; }
