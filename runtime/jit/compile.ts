@@ -30,6 +30,53 @@ const SIGN_BIT = [0n, 0x80n, 0x8000n, 0n, 0x80000000n, 0n, 0n, 0n, 0x80000000000
 const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 22, B = 23, C = 24, H = 25, T = 26, BASE = 27,
   CNT = 28, IDX = 29, LKIND = 30, LSIZE = 31, CY = 32;
 const LOCALS: [number, number][] = [[23, I64], [8, I32]];
+/** A sequence of instructions that depends on nothing the compiler tracks, encoded once: emitting it is one copy. */
+function encoded(emit: (c: Code) => void): Uint8Array { const c = new Code(); emit(c); return c.view().slice(); }
+/** Guest register r from the state block into its local, and back. */
+const LOAD_REG = Array.from({ length: 16 }, (_, r) => encoded((c) => c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r)));
+const STORE_REG = Array.from({ length: 16 }, (_, r) => encoded((c) => c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8)));
+/** storeDyn's body: the flag record whose kind and size are in LKIND and LSIZE, when LKIND is not 0. */
+const STORE_DYN = encoded((c) => {
+  c.get(LKIND).if_();
+  c.i32(0).get(LKIND).mem(Op.i32_store, L.S_LAZY_OP);
+  c.i32(0).get(LSIZE).mem(Op.i32_store, L.S_LAZY_SIZE);
+  c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+  c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+  c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+  c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
+  c.end();
+});
+/** storeFlags's body for a record of kind op and size (1-8) known at compile time, by op * 16 + size. */
+const STORE_FLAGS: (Uint8Array | undefined)[] = [];
+function storeFlagsSeq(op: number, size: number): Uint8Array {
+  return STORE_FLAGS[op * 16 + size] ??= encoded((c) => {
+    c.i32(0).i32(op).mem(Op.i32_store, L.S_LAZY_OP);
+    c.i32(0).i32(size).mem(Op.i32_store, L.S_LAZY_SIZE);
+    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+    c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
+  });
+}
+/**
+ * tlb()'s test before its bail (up to the if) and its host address after it, by TLB and access
+ * size: whether the page of EA is in the TLB with [EA, EA+size) inside it.
+ */
+const TLB_TEST = new Map<number, Uint8Array>(), TLB_HOST = encoded((c) => { c.get(T).mem(Op.i32_load, 8).get(H).op(Op.i32_add).set(H); });
+function tlbTestSeq(tlb: number, size: number): Uint8Array {
+  const key = tlb * 32 + size;
+  let s = TLB_TEST.get(key);
+  if (!s) {
+    s = encoded((c) => {
+      c.get(EA).i64(12).op(Op.i64_shr_u).set(C);
+      c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(tlb).op(Op.i32_add).tee(T);
+      c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
+      c.get(EA).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).tee(H).i32(4096 - size).op(Op.i32_gt_u).op(Op.i32_or);
+    });
+    TLB_TEST.set(key, s);
+  }
+  return s;
+}
 /** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
 const LOOP_COUNT_LIMIT = 1 << 28;
 
@@ -241,33 +288,17 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const ripAt = (k: number) => ripOff(off[k]);
   const getReg = (r: number) => {
     uses[bi].add(r);
-    if (reg[r] === Reg.None) { c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r); reg[r] = Reg.Clean; }
+    if (reg[r] === Reg.None) { c.bytes(LOAD_REG[r]); reg[r] = Reg.Clean; }
     c.get(REG0 + r);
   };
   const setReg = (r: number) => { uses[bi].add(r); c.set(REG0 + r); reg[r] = Reg.Dirty; };
   /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
   /** Stores the lazy-flag locals into the state block (the interpreter's form of them). */
-  const storeFlags = (f: NonNullable<typeof flags>) => {
-    c.i32(0).i32(f.op).mem(Op.i32_store, L.S_LAZY_OP);
-    c.i32(0).i32(f.size).mem(Op.i32_store, L.S_LAZY_SIZE);
-    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
-    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
-    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
-    c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
-  };
+  const storeFlags = (f: NonNullable<typeof flags>) => { c.bytes(storeFlagsSeq(f.op, f.size)); };
   /** Stores the flag record a block was entered with when it is in locals. */
-  const storeDyn = () => {
-    c.get(LKIND).if_();
-    c.i32(0).get(LKIND).mem(Op.i32_store, L.S_LAZY_OP);
-    c.i32(0).get(LSIZE).mem(Op.i32_store, L.S_LAZY_SIZE);
-    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
-    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
-    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
-    c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
-    c.end();
-  };
+  const storeDyn = () => { c.bytes(STORE_DYN); };
   const commit = () => {
-    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.bytes(STORE_REG[r]);
     if (flags) storeFlags(flags);
     else if (dyn) storeDyn();
   };
@@ -309,8 +340,8 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     // Every block starts with the registers it uses in locals (and in memory) and the flag record where LKIND says.
     if (flags) c.i32(flags.op).set(LKIND).i32(flags.size).set(LSIZE);
     else if (!dyn) c.i32(0).set(LKIND);
-    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8);
-    for (const r of entryRegs![to]) if (reg[r] === Reg.None) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.bytes(STORE_REG[r]);
+    for (const r of entryRegs![to]) if (reg[r] === Reg.None) c.bytes(LOAD_REG[r]);
     countOf(k); c.set(CNT);
     c.get(CNT).get(REMAINING).op(Op.i32_ge_u).get(CNT).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
     c.if_();
@@ -342,12 +373,9 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   };
   /** The host address of [EA, EA+size) for the TLB at tlb into H, or a bail to record k. */
   const tlb = (tlb: number, size: number, k: number) => {
-    c.get(EA).i64(12).op(Op.i64_shr_u).set(C);
-    c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(tlb).op(Op.i32_add).tee(T);
-    c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
-    c.get(EA).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).tee(H).i32(4096 - size).op(Op.i32_gt_u).op(Op.i32_or);
+    c.bytes(tlbTestSeq(tlb, size));
     c.if_(); bail(k); c.end();
-    c.get(T).mem(Op.i32_load, 8).get(H).op(Op.i32_add).set(H);
+    c.bytes(TLB_HOST);
   };
   /** The fast forms' memory operand (no segment, 64-bit address) of record k into EA. */
   const fastEA = (p: number, k: number) => {
@@ -1100,7 +1128,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   };
   if (!region) emitBlock(0);
   else {
-    for (const r of entryRegs![0]) c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r);
+    for (const r of entryRegs![0]) c.bytes(LOAD_REG[r]);
     c.loop();
     for (let i = 0; i < blocks.length; i++) c.block();
     c.get(IDX).brTable(blocks.map((_, i) => i));
