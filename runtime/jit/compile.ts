@@ -89,7 +89,9 @@ export const TYPES: FuncType[] = [
   { params: [I32], results: [I32] },           // jitCond(cc)
   { params: [I32, I32], results: [] },         // jitCarryOverflow(cf, of)
   { params: [I32], results: [] },              // profile(generic op id), only when profiling
+  { params: [I32, I32, I64, I64, I64, I64, I32, I32], results: [I32] }, // the module's bail(kind, size, res, src1, src2, rip, rec, count)
 ];
+const T_BAIL = 5;
 const F_GENERIC = 0, F_COND = 1, F_CARRY = 2, F_PROFILE = 3;
 
 export function importsOf(profile: boolean): ImportFunc[] {
@@ -98,8 +100,34 @@ export function importsOf(profile: boolean): ImportFunc[] {
   if (profile) imports.push({ module: "env", name: "profile", type: 4 });
   return imports;
 }
-/** Every compiled module's bytes before its code section, without and with the profile import. */
-const PREFIX = [modulePrefix(TYPES, importsOf(false)), modulePrefix(TYPES, importsOf(true))];
+/** Every compiled module's bytes before its code section, without and with the profile import: the block, then bail. */
+const PREFIX = [modulePrefix(TYPES, importsOf(false), [0, T_BAIL]), modulePrefix(TYPES, importsOf(true), [0, T_BAIL])];
+/**
+ * The body of the module's bail function: what every exit to the interpreter at a record does
+ * after storing the registers changed in locals (inline, as only the caller knows which). It
+ * stores the flag record passed (kind 0: the record is in memory already), rip and the record
+ * the interpreter goes on at (in the header field resume), and returns the block's result for
+ * count instructions done, code 1. One call instead of these stores at each of the many exits
+ * keeps modules small: bails are the cold paths of memory accesses (TLB misses).
+ */
+function bailBody(resume: number): Uint8Array {
+  const c = new Code(new Uint8Array(96));
+  c.get(0).if_();
+  c.i32(0).get(0).mem(Op.i32_store, L.S_LAZY_OP);
+  c.i32(0).get(1).mem(Op.i32_store, L.S_LAZY_SIZE);
+  c.i32(0).get(2).mem(Op.i64_store, L.S_LAZY_RES);
+  c.i32(0).get(3).mem(Op.i64_store, L.S_LAZY_SRC1);
+  c.i32(0).get(4).mem(Op.i64_store, L.S_LAZY_SRC2);
+  c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
+  c.end();
+  c.i32(0).get(5).mem(Op.i64_store, L.S_RIP);
+  c.i32(0).get(6).mem(Op.i32_store, resume);
+  c.get(7).i32(2).op(Op.i32_shl).i32(1).op(Op.i32_or);
+  return c.view();
+}
+/** bail's flag-record arguments when the record is in LKIND, LSIZE and the flag locals, or in memory. */
+const DYN_FLAGS = encoded((c) => c.get(LKIND).get(LSIZE).get(LRES).get(LSRC1).get(LSRC2));
+const NO_FLAGS = encoded((c) => c.i32(0).i32(0).i64(0).i64(0).i64(0));
 /** The body buffer, reused from compile to compile (the module is copied out of it): no growing it each time. */
 let scratch: Uint8Array = new Uint8Array(1 << 14);
 
@@ -257,6 +285,8 @@ const EMPTY = new Uint8Array(0);
 function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>,
   entryRegs: number[][] | null, usesOnly: boolean): CompiledBlock & { uses: number[][] } {
   const c = new Code(scratch);
+  /** The module's bail function: after the imports and the block's own function. */
+  const fBail = importsOf(profile).length + 1;
   const region = entryRegs !== null;
   /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
   let inLoop = false, looped = false;
@@ -310,10 +340,11 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   };
   /** Leaves the block at record k for the interpreter. */
   const bail = (k: number) => {
-    commit();
-    c.i32(0); ripAt(k); c.mem(Op.i64_store, L.S_RIP);
-    c.i32(0).i32(rec + k * RECORD_SIZE).mem(Op.i32_store, resume);
-    ret(k, 1);
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.bytes(STORE_REG[r]);
+    if (flags) c.i32(flags.op).i32(flags.size).get(LRES).get(LSRC1).get(LSRC2);
+    else c.bytes(dyn ? DYN_FLAGS : NO_FLAGS);
+    ripAt(k); c.i32(rec + k * RECORD_SIZE); countOf(k);
+    c.call(fBail).op(Op.return_);
   };
   /**
    * Leaves the block after its k instructions for the code at target (bytes from the entry's
@@ -1144,5 +1175,5 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
   scratch = c.buf;
-  return { bytes: usesOnly ? EMPTY : moduleWith(PREFIX[profile ? 1 : 0], LOCALS, c), inline, generic, loop: looped, blocks: blocks.length, uses: uses.map((u) => [...u].sort((a, b) => a - b)) };
+  return { bytes: usesOnly ? EMPTY : moduleWith(PREFIX[profile ? 1 : 0], [{ locals: LOCALS, body: c.view() }, { locals: [], body: bailBody(resume) }]), inline, generic, loop: looped, blocks: blocks.length, uses: uses.map((u) => [...u].sort((a, b) => a - b)) };
 }

@@ -48,8 +48,12 @@ export interface JitOptions {
 }
 
 export class Jit {
-  /** Regions compiled (loops: with a self-loop compiled as a Wasm loop; regionBlocks: blocks in them), and their records translated inline or through the generic handler. */
-  readonly stats = { blocks: 0, loops: 0, regionBlocks: 0, inline: 0, generic: 0, failed: 0, compileMs: 0 };
+  /**
+   * Regions compiled (loops: with a self-loop compiled as a Wasm loop; regionBlocks: blocks in
+   * them), and their records translated inline or through the generic handler; compileMs the time
+   * spent compiling, moduleMs the part of it in the engine (WebAssembly.Module and Instance).
+   */
+  readonly stats = { blocks: 0, loops: 0, regionBlocks: 0, inline: 0, generic: 0, failed: 0, compileMs: 0, moduleMs: 0 };
   /** With profiling: generic op id → times run from compiled code. */
   readonly profile: Map<number, number> | null;
   private readonly fopBase: number;
@@ -96,7 +100,9 @@ export class Jit {
     try {
       const block = compileRegion(dv, blocks, this.fopBase, header + H_RESUME, !!this.profile);
       this.stats.regionBlocks += block.blocks;
+      const t0 = performance.now();
       const instance = new WebAssembly.Instance(new WebAssembly.Module(block.bytes as Uint8Array<ArrayBuffer>), this.imports);
+      this.stats.moduleMs += performance.now() - t0;
       fn = instance.exports.f;
       this.stats.inline += block.inline;
       this.stats.generic += block.generic;

@@ -126,10 +126,11 @@ export interface FuncType { params: number[]; results: number[] }
 export interface ImportFunc { module: string; name: string; type: number }
 
 /**
- * The bytes of a module of one exported function "f" (type 0) that imports env.mem and the given
- * functions, up to its code section: the same for every function the JIT compiles, so made once.
+ * The bytes of a module that imports env.mem and the given functions and defines functions of
+ * the types funcs, the first exported as "f", up to its code section: the same for every
+ * function the JIT compiles, so made once.
  */
-export function modulePrefix(types: FuncType[], imports: ImportFunc[]): Uint8Array {
+export function modulePrefix(types: FuncType[], imports: ImportFunc[], funcs: number[]): Uint8Array {
   const m = new Bytes();
   m.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const section = (id: number, fill: (s: Bytes) => void) => {
@@ -146,26 +147,40 @@ export function modulePrefix(types: FuncType[], imports: ImportFunc[]): Uint8Arr
     s.str("env").str("mem").byte(0x02).byte(0x00).u32(0); // memory, no maximum, at least 0 pages
     for (const i of imports) s.str(i.module).str(i.name).byte(0x00).u32(i.type);
   });
-  section(3, (s) => { s.u32(1).u32(0); });
+  section(3, (s) => { s.u32(funcs.length); for (const t of funcs) s.u32(t); });
   section(7, (s) => { s.u32(1).str("f").byte(0x00).u32(imports.length); });
   return m.view().slice();
 }
 
-/** The module of modulePrefix with body as its function, written once into a buffer of its exact size. */
-export function moduleWith(prefix: Uint8Array, locals: [count: number, type: number][], body: Code): Uint8Array {
-  const l = new Bytes(new Uint8Array(16));
-  l.u32(locals.length);
-  for (const [n, t] of locals) l.u32(n).byte(t);
-  const fnLen = l.len + body.len + 1; // + end
-  const head = new Bytes(new Uint8Array(16));
-  head.byte(10).u32(lebLength(fnLen) + 1 + fnLen).u32(1).u32(fnLen); // section 10, one function (count < 128)
-  const out = new Uint8Array(prefix.length + head.len + fnLen);
+/** A function's locals (count, type) and body without its final end. */
+export interface FuncBody { locals: [count: number, type: number][]; body: Uint8Array }
+
+/** The module of modulePrefix with these function bodies, written once into a buffer of its exact size. */
+export function moduleWith(prefix: Uint8Array, funcs: FuncBody[]): Uint8Array {
+  const head = new Bytes(new Uint8Array(64));
+  const entries: [Uint8Array, Uint8Array][] = [];
+  let content = lebLength(funcs.length);
+  for (const f of funcs) {
+    const l = new Bytes(new Uint8Array(16));
+    l.u32(f.locals.length);
+    for (const [n, t] of f.locals) l.u32(n).byte(t);
+    const len = l.len + f.body.length + 1; // + end
+    content += lebLength(len) + len;
+    entries.push([l.view(), f.body]);
+  }
+  head.byte(10).u32(content).u32(funcs.length);
+  let size = prefix.length + head.len;
+  for (const [l, b] of entries) { const len = l.length + b.length + 1; size += lebLength(len) + len; }
+  const out = new Uint8Array(size);
   out.set(prefix, 0);
   let at = prefix.length;
   out.set(head.view(), at); at += head.len;
-  out.set(l.view(), at); at += l.len;
-  out.set(body.view(), at); at += body.len;
-  out[at] = Op.end;
+  for (const [l, b] of entries) {
+    for (let v = l.length + b.length + 1; ; ) { const byte = v & 0x7f; v >>>= 7; out[at++] = v ? byte | 0x80 : byte; if (!v) break; }
+    out.set(l, at); at += l.length;
+    out.set(b, at); at += b.length;
+    out[at++] = Op.end;
+  }
   return out;
 }
 
