@@ -131,7 +131,12 @@ const NO_FLAGS = encoded((c) => c.i32(0).i32(0).i64(0).i64(0).i64(0));
 /** The body buffer, reused from compile to compile (the module is copied out of it): no growing it each time. */
 let scratch: Uint8Array = new Uint8Array(1 << 14);
 
-const enum Reg { None, Clean, Dirty }
+/**
+ * Where a guest register is: None in memory only, Clean in its local too, Dirty in its local
+ * only. Entry (a region's block before it touches the register): in its local exactly when the
+ * block uses it at all, which is known once the block is compiled: see compile's holes.
+ */
+const enum Reg { None, Clean, Dirty, Entry }
 
 /**
  * What the profile counts a generic record under: its op id, operand size (bits 16-19) and
@@ -269,29 +274,37 @@ export function compileBlock(dv: DataView, rec: number, n: number, fopBase: numb
  */
 export function compileRegion(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile = false): CompiledBlock {
   const noLoop = new Set<number>();
-  const attempt = (uses: number[][] | null, usesOnly = false): CompiledBlock & { uses: number[][] } => {
-    for (;;) {
-      try { return compile(dv, blocks, fopBase, resume, profile, noLoop, uses, usesOnly); }
-      catch (e) { if (e instanceof NoLoop && !noLoop.has(e.block)) noLoop.add(e.block); else throw e; }
-    }
-  };
-  if (blocks.length === 1) return attempt(null);
-  // A first pass finds the registers each block uses: a transition brings those into locals.
-  return attempt(attempt(blocks.map(() => []), true).uses);
+  for (;;) {
+    try { return compile(dv, blocks, fopBase, resume, profile, noLoop); }
+    catch (e) { if (e instanceof NoLoop && !noLoop.has(e.block)) noLoop.add(e.block); else throw e; }
+  }
 }
-const EMPTY = new Uint8Array(0);
 
-/** usesOnly: a first pass for the registers each block uses (compileRegion), no module made. */
-function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>,
-  entryRegs: number[][] | null, usesOnly: boolean): CompiledBlock & { uses: number[][] } {
+/**
+ * A place in a region's body where a transition to block `to` loads the registers that block
+ * uses and the block it leaves does not hold in locals: which ones is known only when both are
+ * compiled, so the loads are put in when the body is complete. none and entry are the masks of
+ * the registers in state None and Entry there.
+ */
+interface Hole { at: number; from: number; to: number; none: number; entry: number }
+
+function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>): CompiledBlock {
   const c = new Code(scratch);
   /** The module's bail function: after the imports and the block's own function. */
   const fBail = importsOf(profile).length + 1;
-  const region = entryRegs !== null;
+  const region = blocks.length > 1;
   /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
   let inLoop = false, looped = false;
   const reg: Reg[] = new Array(16).fill(Reg.None);
-  const uses: Set<number>[] = blocks.map(() => new Set());
+  /** The registers each block reads or writes (bit r: register r). */
+  const uses: number[] = blocks.map(() => 0);
+  const holes: Hole[] = [];
+  /** Records a hole for a transition from the current block to block to (see Hole). */
+  const hole = (to: number) => {
+    let none = 0, entry = 0;
+    for (let r = 0; r < 16; r++) { if (reg[r] === Reg.None) none |= 1 << r; else if (reg[r] === Reg.Entry) entry |= 1 << r; }
+    holes.push({ at: c.len, from: bi, to, none, entry });
+  };
   /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
   let flags: { op: number; size: number } | null = null;
   /** With flags null: the record may be in locals, as LKIND says (a region's block entered from another). */
@@ -317,11 +330,12 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const ripOff = (o: number | bigint) => { c.get(0); if (o !== 0 && o !== 0n) c.i64(o).op(Op.i64_add); };
   const ripAt = (k: number) => ripOff(off[k]);
   const getReg = (r: number) => {
-    uses[bi].add(r);
+    uses[bi] |= 1 << r;
     if (reg[r] === Reg.None) { c.bytes(LOAD_REG[r]); reg[r] = Reg.Clean; }
+    else if (reg[r] === Reg.Entry) reg[r] = Reg.Clean; // the block uses it: it came in a local
     c.get(REG0 + r);
   };
-  const setReg = (r: number) => { uses[bi].add(r); c.set(REG0 + r); reg[r] = Reg.Dirty; };
+  const setReg = (r: number) => { uses[bi] |= 1 << r; c.set(REG0 + r); reg[r] = Reg.Dirty; };
   /** Stores what is only in locals (no change to what the compiler knows: used on exit paths). */
   /** Stores the lazy-flag locals into the state block (the interpreter's form of them). */
   const storeFlags = (f: NonNullable<typeof flags>) => { c.bytes(storeFlagsSeq(f.op, f.size)); };
@@ -372,7 +386,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     if (flags) c.i32(flags.op).set(LKIND).i32(flags.size).set(LSIZE);
     else if (!dyn) c.i32(0).set(LKIND);
     for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.bytes(STORE_REG[r]);
-    for (const r of entryRegs![to]) if (reg[r] === Reg.None) c.bytes(LOAD_REG[r]);
+    hole(to);
     countOf(k); c.set(CNT);
     c.get(CNT).get(REMAINING).op(Op.i32_ge_u).get(CNT).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
     c.if_();
@@ -978,6 +992,8 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const emitLoop = (cc: number) => {
     cond(cc);
     c.if_();
+    // the loop is the block's last record: what the block uses is known now
+    for (let r = 0; r < 16; r++) if (reg[r] === Reg.Entry) reg[r] = uses[bi] & (1 << r) ? Reg.Clean : Reg.None;
     const before = snapshot();
     for (let r = 0; r < 16; r++) if (reg[r] !== Reg.None) reg[r] = Reg.Dirty; // conservatively stored at exits
     const header = snapshot();
@@ -1159,13 +1175,14 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   };
   if (!region) emitBlock(0);
   else {
-    for (const r of entryRegs![0]) c.bytes(LOAD_REG[r]);
+    reg.fill(Reg.None);
+    hole(0); // the entry block's registers, at the function's start
     c.loop();
     for (let i = 0; i < blocks.length; i++) c.block();
     c.get(IDX).brTable(blocks.map((_, i) => i));
     for (let i = 0; i < blocks.length; i++) {
       c.end();
-      for (let r = 0; r < 16; r++) reg[r] = entryRegs![i].includes(r) ? Reg.Clean : Reg.None;
+      reg.fill(Reg.Entry);
       flags = null;
       dyn = true;
       emitBlock(i);
@@ -1175,5 +1192,28 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
   scratch = c.buf;
-  return { bytes: usesOnly ? EMPTY : moduleWith(PREFIX[profile ? 1 : 0], [{ locals: LOCALS, body: c.view() }, { locals: [], body: bailBody(resume) }]), inline, generic, loop: looped, blocks: blocks.length, uses: uses.map((u) => [...u].sort((a, b) => a - b)) };
+  const body = holes.length ? fillHoles(c.view(), holes, uses) : c.view();
+  return { bytes: moduleWith(PREFIX[profile ? 1 : 0], [{ locals: LOCALS, body }, { locals: [], body: bailBody(resume) }]), inline, generic, loop: looped, blocks: blocks.length };
+}
+
+/**
+ * The body with each hole's loads put in: the registers block h.to uses that are not in locals
+ * there (None, or Entry of a block that does not use them).
+ */
+function fillHoles(body: Uint8Array, holes: Hole[], uses: number[]): Uint8Array {
+  const fills = holes.map((h) => {
+    const missing = uses[h.to] & (h.none | (h.entry & ~uses[h.from]));
+    let len = 0;
+    for (let r = 0; r < 16; r++) if (missing & (1 << r)) len += LOAD_REG[r].length;
+    return { missing, len };
+  });
+  const out = new Uint8Array(body.length + fills.reduce((s, f) => s + f.len, 0));
+  let from = 0, at = 0;
+  holes.forEach((h, i) => {
+    out.set(body.subarray(from, h.at), at); at += h.at - from; from = h.at;
+    const m = fills[i].missing;
+    for (let r = 0; r < 16; r++) if (m & (1 << r)) { out.set(LOAD_REG[r], at); at += LOAD_REG[r].length; }
+  });
+  out.set(body.subarray(from), at);
+  return out;
 }
