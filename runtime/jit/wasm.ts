@@ -35,6 +35,8 @@ export class Bytes {
   len = 0;
   /** buf: where to start writing (a scratch buffer reused from an earlier body saves growing it again). */
   constructor(buf?: Uint8Array) { this.buf = buf ?? new Uint8Array(256); }
+  /** Makes room for n more bytes (the common short encodings below then write without a check per byte). */
+  room(n: number): void { if (this.len + n > this.buf.length) this.grow(n); }
   private grow(need: number): void {
     const n = new Uint8Array(Math.max(this.buf.length * 2, this.len + need));
     n.set(this.buf.subarray(0, this.len));
@@ -94,18 +96,30 @@ export class Bytes {
 export class Code extends Bytes {
   /** Structured blocks open at this point of the body (block, loop, if): branch depths count from here. */
   depth = 0;
+  // The compiler emits a few instructions most of the time, with operands of one byte: those are
+  // written directly (one call per instruction; it matters while the compiler itself runs cold).
   op(o: Op): this {
     if (o === undefined) throw new Error("no such opcode"); // a table lookup that missed would emit 0: unreachable
     return this.byte(o);
   }
-  i32(v: number): this { return this.byte(Op.i32_const).s32(v); }
+  i32(v: number): this {
+    if (v >= -64 && v < 64) { this.room(2); this.buf[this.len++] = Op.i32_const; this.buf[this.len++] = v & 0x7f; return this; }
+    return this.byte(Op.i32_const).s32(v);
+  }
   /** i64.const: a Number must be an integer below 2^53 in magnitude (most constants: no BigInt to allocate). */
   i64(v: bigint | number): this { this.byte(Op.i64_const); return typeof v === "number" ? this.sNum(v) : this.s64(v); }
-  get(l: number): this { return this.byte(Op.local_get).u32(l); }
-  set(l: number): this { return this.byte(Op.local_set).u32(l); }
-  tee(l: number): this { return this.byte(Op.local_tee).u32(l); }
+  get(l: number): this { return this.local(Op.local_get, l); }
+  set(l: number): this { return this.local(Op.local_set, l); }
+  tee(l: number): this { return this.local(Op.local_tee, l); }
+  private local(o: Op, l: number): this {
+    if (l < 0x80) { this.room(2); this.buf[this.len++] = o; this.buf[this.len++] = l; return this; }
+    return this.byte(o).u32(l);
+  }
   /** A load or store with a constant offset (alignment hint 0: always valid). */
-  mem(o: Op, offset: number): this { return this.byte(o).u32(0).u32(offset); }
+  mem(o: Op, offset: number): this {
+    if (offset >= 0 && offset < 0x80) { this.room(3); this.buf[this.len++] = o; this.buf[this.len++] = 0; this.buf[this.len++] = offset; return this; }
+    return this.byte(o).u32(0).u32(offset);
+  }
   if_(): this { this.depth++; return this.byte(Op.if_).byte(VOID_BLOCK); }
   else_(): this { return this.byte(Op.else_); }
   block(): this { this.depth++; return this.byte(Op.block).byte(VOID_BLOCK); }
