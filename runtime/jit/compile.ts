@@ -89,9 +89,9 @@ export const TYPES: FuncType[] = [
   { params: [I32], results: [I32] },           // jitCond(cc)
   { params: [I32, I32], results: [] },         // jitCarryOverflow(cf, of)
   { params: [I32], results: [] },              // profile(generic op id), only when profiling
-  { params: [I32, I32, I64, I64, I64, I64, I32, I32], results: [I32] }, // the module's bail(kind, size, res, src1, src2, rip, rec, count)
+  { params: [I32, I32, I64, I64, I64, I64, I32, I32], results: [I32] }, // the module's leave(kind, size, res, src1, src2, rip, rec, count)
 ];
-const T_BAIL = 5;
+const T_LEAVE = 5;
 const F_GENERIC = 0, F_COND = 1, F_CARRY = 2, F_PROFILE = 3;
 
 export function importsOf(profile: boolean): ImportFunc[] {
@@ -100,18 +100,18 @@ export function importsOf(profile: boolean): ImportFunc[] {
   if (profile) imports.push({ module: "env", name: "profile", type: 4 });
   return imports;
 }
-/** Every compiled module's bytes before its code section, without and with the profile import: the block, then bail. */
-const PREFIX = [modulePrefix(TYPES, importsOf(false), [0, T_BAIL]), modulePrefix(TYPES, importsOf(true), [0, T_BAIL])];
+/** Every compiled module's bytes before its code section, without and with the profile import: the block, then leave. */
+const PREFIX = [modulePrefix(TYPES, importsOf(false), [0, T_LEAVE]), modulePrefix(TYPES, importsOf(true), [0, T_LEAVE])];
 /**
- * The body of the module's bail function: what every exit to the interpreter at a record does
- * after storing the registers changed in locals (inline, as only the caller knows which). It
- * stores the flag record passed (kind 0: the record is in memory already), rip and the record
- * the interpreter goes on at (in the header field resume), and returns the block's result for
- * count instructions done, code 1. One call instead of these stores at each of the many exits
- * keeps modules small: bails are the cold paths of memory accesses (TLB misses).
+ * The body of the module's leave function: what the cold exits of a block do after storing the
+ * registers changed in locals (inline, as only the caller knows which). It stores the flag record
+ * passed (kind 0: the record is in memory already), rip and, unless rec is 0, rec as the record
+ * the interpreter goes on at (the header field resume), and returns the block's result for count
+ * instructions done: code 1 with a record, else 0. One call instead of these stores at each of the
+ * many cold exits (a memory access's TLB miss, the budget running out) keeps modules small.
  */
-function bailBody(resume: number): Uint8Array {
-  const c = new Code(new Uint8Array(96));
+function leaveBody(resume: number): Uint8Array {
+  const c = new Code(new Uint8Array(128));
   c.get(0).if_();
   c.i32(0).get(0).mem(Op.i32_store, L.S_LAZY_OP);
   c.i32(0).get(1).mem(Op.i32_store, L.S_LAZY_SIZE);
@@ -121,11 +121,11 @@ function bailBody(resume: number): Uint8Array {
   c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
   c.end();
   c.i32(0).get(5).mem(Op.i64_store, L.S_RIP);
-  c.i32(0).get(6).mem(Op.i32_store, resume);
-  c.get(7).i32(2).op(Op.i32_shl).i32(1).op(Op.i32_or);
+  c.get(6).if_().i32(0).get(6).mem(Op.i32_store, resume).end();
+  c.get(7).i32(2).op(Op.i32_shl).get(6).i32(0).op(Op.i32_ne).op(Op.i32_or);
   return c.view();
 }
-/** bail's flag-record arguments when the record is in LKIND, LSIZE and the flag locals, or in memory. */
+/** leave's flag-record arguments when the record is in LKIND, LSIZE and the flag locals, or in memory. */
 const DYN_FLAGS = encoded((c) => c.get(LKIND).get(LSIZE).get(LRES).get(LSRC1).get(LSRC2));
 const NO_FLAGS = encoded((c) => c.i32(0).i32(0).i64(0).i64(0).i64(0));
 /** The body buffer, reused from compile to compile (the module is copied out of it): no growing it each time. */
@@ -290,8 +290,8 @@ interface Hole { at: number; from: number; to: number; none: number; entry: numb
 
 function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>): CompiledBlock {
   const c = new Code(scratch);
-  /** The module's bail function: after the imports and the block's own function. */
-  const fBail = importsOf(profile).length + 1;
+  /** The module's leave function: after the imports and the block's own function. */
+  const fLeave = importsOf(profile).length + 1;
   const region = blocks.length > 1;
   /** Set while the second copy of a self-loop's body is emitted: counts are then BASE + k. */
   let inLoop = false, looped = false;
@@ -353,12 +353,17 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     dyn = false;
   };
   /** Leaves the block at record k for the interpreter. */
-  const bail = (k: number) => {
+  const bail = (k: number) => { coldExit(off[k], rec + k * RECORD_SIZE, k); };
+  /**
+   * A cold exit through the module's leave function after k instructions, to target (bytes from
+   * the entry's rip), with record rec left to the interpreter (0: none).
+   */
+  const coldExit = (target: number | bigint, rec: number, k: number) => {
     for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.bytes(STORE_REG[r]);
     if (flags) c.i32(flags.op).i32(flags.size).get(LRES).get(LSRC1).get(LSRC2);
     else c.bytes(dyn ? DYN_FLAGS : NO_FLAGS);
-    ripAt(k); c.i32(rec + k * RECORD_SIZE); countOf(k);
-    c.call(fBail).op(Op.return_);
+    ripOff(target); c.i32(rec); countOf(k);
+    c.call(fLeave).op(Op.return_);
   };
   /**
    * Leaves the block after its k instructions for the code at target (bytes from the entry's
@@ -380,7 +385,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(L.TLB_EXEC).op(Op.i32_add).tee(T);
       c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
       c.get(T).mem(Op.i32_load, 8).i32(frame).op(Op.i32_ne).op(Op.i32_or);
-      c.if_(); leave(); c.end();
+      c.if_(); coldExit(target, 0, k); c.end();
     }
     // Every block starts with the registers it uses in locals (and in memory) and the flag record where LKIND says.
     if (flags) c.i32(flags.op).set(LKIND).i32(flags.size).set(LSIZE);
@@ -390,9 +395,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     countOf(k); c.set(CNT);
     c.get(CNT).get(REMAINING).op(Op.i32_ge_u).get(CNT).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
     c.if_();
-    storeDyn();
-    c.i32(0); ripOff(target); c.mem(Op.i64_store, L.S_RIP);
-    c.get(CNT).i32(2).op(Op.i32_shl).op(Op.return_);
+    c.bytes(DYN_FLAGS); ripOff(target); c.i32(0).get(CNT).call(fLeave).op(Op.return_);
     c.end();
     c.i32(to).set(IDX).br(c.depth - DISPATCH);
   };
@@ -1001,7 +1004,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     inLoop = looped = true;
     c.loop();
     c.get(BASE).get(REMAINING).op(Op.i32_ge_u).get(BASE).i32(LOOP_COUNT_LIMIT).op(Op.i32_gt_u).op(Op.i32_or);
-    c.if_(); commit(); c.i32(0); ripAt(0); c.mem(Op.i64_store, L.S_RIP); ret(0, 0); c.end();
+    c.if_(); coldExit(off[0], 0, 0); c.end();
     emitRecords(true);
     if (!sameState(header, snapshot())) throw new NoLoop(bi);
     c.end();
@@ -1193,7 +1196,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
   scratch = c.buf;
   const body = holes.length ? fillHoles(c.view(), holes, uses) : c.view();
-  return { bytes: moduleWith(PREFIX[profile ? 1 : 0], [{ locals: LOCALS, body }, { locals: [], body: bailBody(resume) }]), inline, generic, loop: looped, blocks: blocks.length };
+  return { bytes: moduleWith(PREFIX[profile ? 1 : 0], [{ locals: LOCALS, body }, { locals: [], body: leaveBody(resume) }]), inline, generic, loop: looped, blocks: blocks.length };
 }
 
 /**
