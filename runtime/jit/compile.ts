@@ -59,22 +59,30 @@ function storeFlagsSeq(op: number, size: number): Uint8Array {
   });
 }
 /**
- * tlb()'s test before its bail (up to the if) and its host address after it, by TLB and access
- * size: whether the page of EA is in the TLB with [EA, EA+size) inside it.
+ * tlb()'s test before its bail (up to the if), by TLB and access size: whether the page of EA is
+ * in the TLB (T: the entry's offset in it) with [EA, EA+size) inside the page (H: EA's offset in
+ * it). The TLB's address is the loads' constant offset.
  */
-const TLB_TEST = new Map<number, Uint8Array>(), TLB_HOST = encoded((c) => { c.get(T).mem(Op.i32_load, 8).get(H).op(Op.i32_add).set(H); });
+const TLB_TEST = new Map<number, Uint8Array>();
 function tlbTestSeq(tlb: number, size: number): Uint8Array {
   const key = tlb * 32 + size;
   let s = TLB_TEST.get(key);
   if (!s) {
     s = encoded((c) => {
-      c.get(EA).i64(12).op(Op.i64_shr_u).set(C);
-      c.get(C).op(Op.i32_wrap_i64).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).i32(tlb).op(Op.i32_add).tee(T);
-      c.mem(Op.i64_load, 0).get(C).op(Op.i64_ne);
+      // entry (EA >> 12) & (TLB_ENTRIES - 1), 16 bytes each: the virtual page number, then the host address of its frame
+      c.get(EA).op(Op.i32_wrap_i64).i32(8).op(Op.i32_shr_u).i32((L.TLB_ENTRIES - 1) << 4).op(Op.i32_and).tee(T);
+      c.mem(Op.i64_load, tlb).get(EA).i64(12).op(Op.i64_shr_u).op(Op.i64_ne);
       c.get(EA).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).tee(H).i32(4096 - size).op(Op.i32_gt_u).op(Op.i32_or);
     });
     TLB_TEST.set(key, s);
   }
+  return s;
+}
+/** tlb()'s host address of EA into H, after the test, by TLB. */
+const TLB_HOST = new Map<number, Uint8Array>();
+function tlbHostSeq(tlb: number): Uint8Array {
+  let s = TLB_HOST.get(tlb);
+  if (!s) { s = encoded((c) => { c.get(T).mem(Op.i32_load, tlb + 8).get(H).op(Op.i32_add).set(H); }); TLB_HOST.set(tlb, s); }
   return s;
 }
 /** Iterations of a self-loop stop here so that counts stay far from the i32 result's range. */
@@ -423,7 +431,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const tlb = (tlb: number, size: number, k: number) => {
     c.bytes(tlbTestSeq(tlb, size));
     c.if_(); bail(k); c.end();
-    c.bytes(TLB_HOST);
+    c.bytes(tlbHostSeq(tlb));
   };
   /** The fast forms' memory operand (no segment, 64-bit address) of record k into EA. */
   const fastEA = (p: number, k: number) => {
