@@ -100,16 +100,22 @@ export const TYPES: FuncType[] = [
   { params: [I32, I32, I64, I64, I64, I64, I32, I32], results: [I32] }, // the module's leave(kind, size, res, src1, src2, rip, rec, count)
 ];
 const T_LEAVE = 5;
-const F_GENERIC = 0, F_COND = 1, F_CARRY = 2, F_PROFILE = 3;
+/**
+ * The core's helpers are called through the table env.helpers (HELPERS: their slots there, the
+ * same as their types' indices), not imported as functions: this engine (V8 in Node 20) compiles
+ * a wasm-to-JS wrapper per imported function signature for every module it compiles, with its
+ * optimizing compiler, and that was most of the cost of compiling a small module.
+ */
+export const HELPERS = ["generic", "cond", "carry"] as const;
+const H_GENERIC = 0, H_COND = 1, H_CARRY = 2;
+/** The profile function, a JavaScript function, is the one import: only when profiling. */
+const F_PROFILE = 0;
 
 export function importsOf(profile: boolean): ImportFunc[] {
-  const imports: ImportFunc[] = [{ module: "env", name: "generic", type: 1 }, { module: "env", name: "cond", type: 2 },
-    { module: "env", name: "carry", type: 3 }];
-  if (profile) imports.push({ module: "env", name: "profile", type: 4 });
-  return imports;
+  return profile ? [{ module: "env", name: "profile", type: 4 }] : [];
 }
 /** Every compiled module's bytes before its code section, without and with the profile import: the block, then leave. */
-const PREFIX = [modulePrefix(TYPES, importsOf(false), [0, T_LEAVE]), modulePrefix(TYPES, importsOf(true), [0, T_LEAVE])];
+const PREFIX = [false, true].map((profile) => modulePrefix(TYPES, importsOf(profile), [0, T_LEAVE], { module: "env", name: "helpers", size: HELPERS.length }));
 /**
  * The body of the module's leave function: what the cold exits of a block do after storing the
  * registers changed in locals (inline, as only the caller knows which). It stores the flag record
@@ -462,7 +468,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     const f = flags;
     if (!f || f.op === LAZY_IMUL) {
       flushFlags();
-      c.i32(cc).call(F_COND);
+      c.i32(cc).i32(H_COND).callIndirect(H_COND + 1);
       return;
     }
     const bits = f.size * 8, sh = 64 - bits, sb = SIGN_BIT[f.size];
@@ -504,7 +510,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
     flags = null;
     dyn = false;
     if (profile) c.i32(profileKey(dv, p, fopBase)).call(F_PROFILE);
-    c.i32(p); ripAt(k); ripAt(k + 1); c.call(F_GENERIC).tee(T);
+    c.i32(p); ripAt(k); ripAt(k + 1); c.i32(H_GENERIC).callIndirect(H_GENERIC + 1).tee(T);
     c.if_();
     // 1: stopped after it (k + 1 counted), 2: stopped at it (k counted), 3: cache flushed (done after k + 1).
     c.get(T).i32(2).op(Op.i32_ne); countOf(k); c.op(Op.i32_add).i32(2).op(Op.i32_shl);
@@ -538,7 +544,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
       }
       if (!f) {
         // the flags are in memory: the core's setCarryOverflow decides between record and eager flags
-        c.get(C).op(Op.i32_wrap_i64).get(B).op(Op.i32_wrap_i64).call(F_CARRY);
+        c.get(C).op(Op.i32_wrap_i64).get(B).op(Op.i32_wrap_i64).i32(H_CARRY).callIndirect(H_CARRY + 1);
         return true;
       }
       // AF of the old record (flags.ts setCarryOverflow)

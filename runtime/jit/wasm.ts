@@ -3,7 +3,7 @@
 
 /** The opcodes the JIT emits (WebAssembly core spec, binary format). */
 export const enum Op {
-  unreachable = 0x00, block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f, call = 0x10,
+  unreachable = 0x00, block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f, call = 0x10, call_indirect = 0x11,
   drop = 0x1a, select = 0x1b,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
   i32_load = 0x28, i64_load = 0x29, i64_load8_s = 0x30, i64_load8_u = 0x31, i64_load16_s = 0x32, i64_load16_u = 0x33, i64_load32_s = 0x34, i64_load32_u = 0x35,
@@ -129,6 +129,8 @@ export class Code extends Bytes {
   brTable(targets: number[]): this { this.byte(Op.br_table).u32(targets.length - 1); for (const t of targets) this.u32(t); return this; }
   end(): this { this.depth--; return this.byte(Op.end); }
   call(f: number): this { return this.byte(Op.call).u32(f); }
+  /** call_indirect through table 0 with the function's index there on the stack. */
+  callIndirect(type: number): this { return this.byte(Op.call_indirect).u32(type).u32(0); }
   v(o: Simd): this { return this.byte(0xfd).u32(o); }
   vmem(o: Simd, offset: number): this { return this.byte(0xfd).u32(o).u32(0).u32(offset); }
   /** i8x16.shuffle of the two vectors on the stack: lane i of the result is byte lanes[i] of a ++ b. */
@@ -138,13 +140,15 @@ export class Code extends Bytes {
 
 export interface FuncType { params: number[]; results: number[] }
 export interface ImportFunc { module: string; name: string; type: number }
+/** A function table (funcref) the module imports with at least size elements. */
+export interface ImportTable { module: string; name: string; size: number }
 
 /**
- * The bytes of a module that imports env.mem and the given functions and defines functions of
- * the types funcs, the first exported as "f", up to its code section: the same for every
- * function the JIT compiles, so made once.
+ * The bytes of a module that imports env.mem, the table (if any) and the given functions and
+ * defines functions of the types funcs, the first exported as "f", up to its code section: the
+ * same for every function the JIT compiles, so made once.
  */
-export function modulePrefix(types: FuncType[], imports: ImportFunc[], funcs: number[]): Uint8Array {
+export function modulePrefix(types: FuncType[], imports: ImportFunc[], funcs: number[], table?: ImportTable): Uint8Array {
   const m = new Bytes();
   m.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const section = (id: number, fill: (s: Bytes) => void) => {
@@ -157,8 +161,9 @@ export function modulePrefix(types: FuncType[], imports: ImportFunc[], funcs: nu
     for (const t of types) { s.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results); }
   });
   section(2, (s) => {
-    s.u32(imports.length + 1);
+    s.u32(imports.length + 1 + (table ? 1 : 0));
     s.str("env").str("mem").byte(0x02).byte(0x00).u32(0); // memory, no maximum, at least 0 pages
+    if (table) s.str(table.module).str(table.name).byte(0x01).byte(0x70).byte(0x00).u32(table.size); // funcref table, no maximum
     for (const i of imports) s.str(i.module).str(i.name).byte(0x00).u32(i.type);
   });
   section(3, (s) => { s.u32(funcs.length); for (const t of funcs) s.u32(t); });
