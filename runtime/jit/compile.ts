@@ -32,20 +32,35 @@ const REMAINING = 1, REG0 = 2, EA = 18, LRES = 19, LSRC1 = 20, LSRC2 = 21, A = 2
 const LOCALS: [number, number][] = [[23, I64], [8, I32]];
 /** A sequence of instructions that depends on nothing the compiler tracks, encoded once: emitting it is one copy. */
 function encoded(emit: (c: Code) => void): Uint8Array { const c = new Code(); emit(c); return c.view().slice(); }
-/** Guest register r from the state block into its local, and back. */
-const LOAD_REG = Array.from({ length: 16 }, (_, r) => encoded((c) => c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r)));
-const STORE_REG = Array.from({ length: 16 }, (_, r) => encoded((c) => c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8)));
-/** storeDyn's body: the flag record whose kind and size are in LKIND and LSIZE, when LKIND is not 0. */
-const STORE_DYN = encoded((c) => {
-  c.get(LKIND).if_();
-  c.i32(0).get(LKIND).mem(Op.i32_store, L.S_LAZY_OP);
-  c.i32(0).get(LSIZE).mem(Op.i32_store, L.S_LAZY_SIZE);
-  c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
-  c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
-  c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
-  c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
-  c.end();
-});
+/**
+ * The fixed sequences, encoded on the first compile (not at start-up: most runs compile nothing).
+ * loadReg[r] and storeReg[r]: guest register r from the state block into its local, and back;
+ * storeDyn: the flag record whose kind and size are in LKIND and LSIZE, when LKIND is not 0;
+ * dynFlags and noFlags: leave's flag-record arguments when the record is in LKIND, LSIZE and the
+ * flag locals, or in memory; prefix: a module's bytes before its code section, without and with
+ * the profile import.
+ */
+interface Sequences { loadReg: Uint8Array[]; storeReg: Uint8Array[]; storeDyn: Uint8Array; dynFlags: Uint8Array; noFlags: Uint8Array; prefix: Uint8Array[] }
+let sequences: Sequences | null = null;
+function sequencesOf(): Sequences {
+  return sequences ??= {
+    loadReg: Array.from({ length: 16 }, (_, r) => encoded((c) => c.i32(0).mem(Op.i64_load, L.S_REGS + r * 8).set(REG0 + r))),
+    storeReg: Array.from({ length: 16 }, (_, r) => encoded((c) => c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8))),
+    storeDyn: encoded((c) => {
+      c.get(LKIND).if_();
+      c.i32(0).get(LKIND).mem(Op.i32_store, L.S_LAZY_OP);
+      c.i32(0).get(LSIZE).mem(Op.i32_store, L.S_LAZY_SIZE);
+      c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+      c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+      c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+      c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
+      c.end();
+    }),
+    dynFlags: encoded((c) => c.get(LKIND).get(LSIZE).get(LRES).get(LSRC1).get(LSRC2)),
+    noFlags: encoded((c) => c.i32(0).i32(0).i64(0).i64(0).i64(0)),
+    prefix: [false, true].map((profile) => modulePrefix(TYPES, importsOf(profile), [0, T_LEAVE], { module: "env", name: "helpers", size: HELPERS.length })),
+  };
+}
 /** storeFlags's body for a record of kind op and size (1-8) known at compile time, by op * 16 + size. */
 const STORE_FLAGS: (Uint8Array | undefined)[] = [];
 function storeFlagsSeq(op: number, size: number): Uint8Array {
@@ -114,8 +129,6 @@ const F_PROFILE = 0;
 export function importsOf(profile: boolean): ImportFunc[] {
   return profile ? [{ module: "env", name: "profile", type: 4 }] : [];
 }
-/** Every compiled module's bytes before its code section, without and with the profile import: the block, then leave. */
-const PREFIX = [false, true].map((profile) => modulePrefix(TYPES, importsOf(profile), [0, T_LEAVE], { module: "env", name: "helpers", size: HELPERS.length }));
 /**
  * The body of the module's leave function: what the cold exits of a block do after storing the
  * registers changed in locals (inline, as only the caller knows which). It stores the flag record
@@ -139,11 +152,8 @@ function leaveBody(resume: number): Uint8Array {
   c.get(7).i32(2).op(Op.i32_shl).get(6).i32(0).op(Op.i32_ne).op(Op.i32_or);
   return c.view();
 }
-/** leave's flag-record arguments when the record is in LKIND, LSIZE and the flag locals, or in memory. */
-const DYN_FLAGS = encoded((c) => c.get(LKIND).get(LSIZE).get(LRES).get(LSRC1).get(LSRC2));
-const NO_FLAGS = encoded((c) => c.i32(0).i32(0).i64(0).i64(0).i64(0));
 /** The body buffer, reused from compile to compile (the module is copied out of it): no growing it each time. */
-let scratch: Uint8Array = new Uint8Array(1 << 14);
+let scratch: Uint8Array | null = null;
 
 /**
  * Where a guest register is: None in memory only, Clean in its local too, Dirty in its local
@@ -303,7 +313,8 @@ export function compileRegion(dv: DataView, blocks: RegionBlock[], fopBase: numb
 interface Hole { at: number; from: number; to: number; none: number; entry: number }
 
 function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>): CompiledBlock {
-  const c = new Code(scratch);
+  const c = new Code(scratch ??= new Uint8Array(1 << 14));
+  const { loadReg: LOAD_REG, storeReg: STORE_REG, storeDyn: STORE_DYN, dynFlags: DYN_FLAGS, noFlags: NO_FLAGS, prefix: PREFIX } = sequencesOf();
   /** The module's leave function: after the imports and the block's own function. */
   const fLeave = importsOf(profile).length + 1;
   const region = blocks.length > 1;
@@ -1209,7 +1220,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   }
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
   scratch = c.buf;
-  const body = holes.length ? fillHoles(c.view(), holes, uses) : c.view();
+  const body = holes.length ? fillHoles(c.view(), holes, uses, LOAD_REG) : c.view();
   return { bytes: moduleWith(PREFIX[profile ? 1 : 0], [{ locals: LOCALS, body }, { locals: [], body: leaveBody(resume) }]), inline, generic, loop: looped, blocks: blocks.length };
 }
 
@@ -1217,7 +1228,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
  * The body with each hole's loads put in: the registers block h.to uses that are not in locals
  * there (None, or Entry of a block that does not use them).
  */
-function fillHoles(body: Uint8Array, holes: Hole[], uses: number[]): Uint8Array {
+function fillHoles(body: Uint8Array, holes: Hole[], uses: number[], LOAD_REG: Uint8Array[]): Uint8Array {
   const fills = holes.map((h) => {
     const missing = uses[h.to] & (h.none | (h.entry & ~uses[h.from]));
     let len = 0;
