@@ -9,6 +9,11 @@
 // instruction to the interpreter (code 1), whose generic handler then resolves or raises the
 // fault exactly as without the JIT. Every other record calls the core's generic handler
 // (jitGeneric) with all state committed first, so any block can be compiled.
+//
+// The compiler runs often and mostly cold (a short program compiles a few dozen regions): what
+// it does per record is table lookups (rowOf, the encoded sequences) and appends to one reused
+// buffer, in one pass per region; the engine's share is kept small by small modules without
+// imported functions (HELPERS).
 import * as L from "../gen/layout.js";
 import { OP_TEXT } from "../gen/ops.js";
 import { Code, Op, Simd, I32, I64, modulePrefix, moduleWith, type FuncType, type ImportFunc } from "./wasm.js";

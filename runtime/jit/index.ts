@@ -1,8 +1,9 @@
 // The JIT's runtime half: when the core stops with EXIT_JIT, the block it names is compiled
-// (compile.ts) together with the warm blocks its direct branches reach (a region) into a
-// one-function Wasm module that imports the core's memory and helpers, instantiated
-// synchronously, and installed in the core's function table; the entry block's header then
-// holds the table index and the run loop calls it there (asm/exec.ts).
+// (compile.ts) together with the warm blocks its direct branches reach (a region) into a small
+// Wasm module (the region's function and its cold-exit function) that imports the core's memory
+// and a table of the core's helpers, instantiated synchronously, and installed in the core's
+// function table; the entry block's header then holds the table index and the run loop calls it
+// there (asm/exec.ts).
 import { compileRegion, recordedTargets, TYPES, HELPERS, type RegionBlock } from "./compile.js";
 import { OP_TEXT } from "../gen/ops.js";
 import * as L from "../gen/layout.js";

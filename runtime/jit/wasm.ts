@@ -1,5 +1,5 @@
-// A minimal WebAssembly binary writer for the JIT: one function body as bytes, and the module
-// around it (types, imports of the core's memory and helpers, one exported function).
+// A minimal WebAssembly binary writer for the JIT: function bodies as bytes, and the module
+// around them (types, imports of the core's memory, a table and functions, one exported function).
 
 /** The opcodes the JIT emits (WebAssembly core spec, binary format). */
 export const enum Op {
