@@ -45,7 +45,11 @@ function encoded(emit: (c: Code) => void): Uint8Array { const c = new Code(); em
  * flag locals, or in memory; prefix: a module's bytes before its code section, without and with
  * the profile import.
  */
-interface Sequences { loadReg: Uint8Array[]; storeReg: Uint8Array[]; storeDyn: Uint8Array; dynFlags: Uint8Array; noFlags: Uint8Array; prefix: Uint8Array[] }
+interface Sequences {
+  loadReg: Uint8Array[]; storeReg: Uint8Array[]; storeDyn: Uint8Array; dynFlags: Uint8Array; noFlags: Uint8Array; prefix: Uint8Array[];
+  /** The region function's locals, encoded; leaveBody's parts. */
+  locals: Uint8Array; leaveHead: Uint8Array; leaveTail: Uint8Array;
+}
 let sequences: Sequences | null = null;
 function sequencesOf(): Sequences {
   return sequences ??= {
@@ -64,6 +68,8 @@ function sequencesOf(): Sequences {
     dynFlags: encoded((c) => c.get(LKIND).get(LSIZE).get(LRES).get(LSRC1).get(LSRC2)),
     noFlags: encoded((c) => c.i32(0).i32(0).i64(0).i64(0).i64(0)),
     prefix: [false, true].map((profile) => modulePrefix(TYPES, importsOf(profile), [0, T_LEAVE], { module: "env", name: "helpers", size: HELPERS.length })),
+    locals: encodedLocals(LOCALS),
+    ...(([leaveHead, leaveTail]) => ({ leaveHead, leaveTail }))(leaveParts()),
   };
 }
 /** storeFlags's body for a record of kind op and size (1-8) known at compile time, by op * 16 + size. */
@@ -142,7 +148,16 @@ export function importsOf(profile: boolean): ImportFunc[] {
  * instructions done: code 1 with a record, else 0. One call instead of these stores at each of the
  * many cold exits (a memory access's TLB miss, the budget running out) keeps modules small.
  */
-function leaveBody(resume: number): Uint8Array {
+function leaveBody(resume: number, s: Sequences): Uint8Array {
+  const out = new Uint8Array(s.leaveHead.length + 5 + s.leaveTail.length);
+  out.set(s.leaveHead, 0);
+  let at = s.leaveHead.length;
+  for (let v = resume >>> 0; ; ) { const b = v & 0x7f; v >>>= 7; out[at++] = v ? b | 0x80 : b; if (!v) break; }
+  out.set(s.leaveTail, at);
+  return out.subarray(0, at + s.leaveTail.length);
+}
+/** leaveBody up to the offset of its store of rec (the record's header field), and after it. */
+function leaveParts(): [Uint8Array, Uint8Array] {
   const c = new Code(new Uint8Array(128));
   c.get(0).if_();
   c.i32(0).get(0).mem(Op.i32_store, L.S_LAZY_OP);
@@ -153,9 +168,12 @@ function leaveBody(resume: number): Uint8Array {
   c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
   c.end();
   c.i32(0).get(5).mem(Op.i64_store, L.S_RIP);
-  c.get(6).if_().i32(0).get(6).mem(Op.i32_store, resume).end();
+  c.get(6).if_().i32(0).get(6).op(Op.i32_store).u32(0); // alignment; the offset is the header's resume field
+  const head = c.view().slice();
+  c.len = 0;
+  c.end();
   c.get(7).i32(2).op(Op.i32_shl).get(6).i32(0).op(Op.i32_ne).op(Op.i32_or);
-  return c.view();
+  return [head, c.view().slice()];
 }
 /** The body buffer, reused from compile to compile (the module is copied out of it): no growing it each time. */
 let scratch: Uint8Array | null = null;
@@ -312,14 +330,15 @@ export function compileRegion(dv: DataView, blocks: RegionBlock[], fopBase: numb
 /**
  * A place in a region's body where a transition to block `to` loads the registers that block
  * uses and the block it leaves does not hold in locals: which ones is known only when both are
- * compiled, so the loads are put in when the body is complete. none and entry are the masks of
- * the registers in state None and Entry there.
+ * compiled, so the loads are put in when the body is complete (fillHoles). none and entry are the
+ * masks of the registers in state None and Entry there, load of those loaded.
  */
-interface Hole { at: number; from: number; to: number; none: number; entry: number }
+interface Hole { at: number; from: number; to: number; none: number; entry: number; load: number }
 
 function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: number, profile: boolean, noLoop: Set<number>): CompiledBlock {
   const c = new Code(scratch ??= new Uint8Array(1 << 14));
-  const { loadReg: LOAD_REG, storeReg: STORE_REG, storeDyn: STORE_DYN, dynFlags: DYN_FLAGS, noFlags: NO_FLAGS, prefix: PREFIX } = sequencesOf();
+  const seq = sequencesOf();
+  const { loadReg: LOAD_REG, storeReg: STORE_REG, storeDyn: STORE_DYN, dynFlags: DYN_FLAGS, noFlags: NO_FLAGS } = seq;
   /** The module's leave function: after the imports and the block's own function. */
   const fLeave = importsOf(profile).length + 1;
   const region = blocks.length > 1;
@@ -333,7 +352,7 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const hole = (to: number) => {
     let none = 0, entry = 0;
     for (let r = 0; r < 16; r++) { if (reg[r] === Reg.None) none |= 1 << r; else if (reg[r] === Reg.Entry) entry |= 1 << r; }
-    holes.push({ at: c.len, from: bi, to, none, entry });
+    holes.push({ at: c.len, from: bi, to, none, entry, load: 0 });
   };
   /** The lazy-flag record when it is in locals (kind and size known here), else null: in memory. */
   let flags: { op: number; size: number } | null = null;
@@ -1226,7 +1245,8 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
   scratch = c.buf;
   const body = holes.length ? fillHoles(c.view(), holes, uses, LOAD_REG) : c.view();
-  return { bytes: moduleWith(PREFIX[profile ? 1 : 0], [{ locals: LOCALS, body }, { locals: [], body: leaveBody(resume) }]), inline, generic, loop: looped, blocks: blocks.length };
+  const bytes = moduleWith(seq.prefix[profile ? 1 : 0], [seq.locals, body], [NO_LOCALS, leaveBody(resume, seq)]);
+  return { bytes, inline, generic, loop: looped, blocks: blocks.length };
 }
 
 /**
@@ -1234,19 +1254,25 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
  * there (None, or Entry of a block that does not use them).
  */
 function fillHoles(body: Uint8Array, holes: Hole[], uses: number[], LOAD_REG: Uint8Array[]): Uint8Array {
-  const fills = holes.map((h) => {
-    const missing = uses[h.to] & (h.none | (h.entry & ~uses[h.from]));
-    let len = 0;
-    for (let r = 0; r < 16; r++) if (missing & (1 << r)) len += LOAD_REG[r].length;
-    return { missing, len };
-  });
-  const out = new Uint8Array(body.length + fills.reduce((s, f) => s + f.len, 0));
+  let size = body.length;
+  for (const h of holes) {
+    h.load = uses[h.to] & (h.none | (h.entry & ~uses[h.from]));
+    for (let r = 0; r < 16; r++) if (h.load & (1 << r)) size += LOAD_REG[r].length;
+  }
+  const out = new Uint8Array(size);
   let from = 0, at = 0;
-  holes.forEach((h, i) => {
+  for (const h of holes) {
     out.set(body.subarray(from, h.at), at); at += h.at - from; from = h.at;
-    const m = fills[i].missing;
-    for (let r = 0; r < 16; r++) if (m & (1 << r)) { out.set(LOAD_REG[r], at); at += LOAD_REG[r].length; }
-  });
+    for (let r = 0; r < 16; r++) if (h.load & (1 << r)) { out.set(LOAD_REG[r], at); at += LOAD_REG[r].length; }
+  }
   out.set(body.subarray(from), at);
   return out;
 }
+/** A function's locals as the code section encodes them. */
+function encodedLocals(locals: [count: number, type: number][]): Uint8Array {
+  const b = new Code();
+  b.u32(locals.length);
+  for (const [n, t] of locals) b.u32(n).byte(t);
+  return b.view().slice();
+}
+const NO_LOCALS = new Uint8Array([0]);

@@ -171,31 +171,22 @@ export function modulePrefix(types: FuncType[], imports: ImportFunc[], funcs: nu
   return m.view().slice();
 }
 
-/** A function's locals (count, type) and body without its final end. */
-export interface FuncBody { locals: [count: number, type: number][]; body: Uint8Array }
-
-/** The module of modulePrefix with these function bodies, written once into a buffer of its exact size. */
-export function moduleWith(prefix: Uint8Array, funcs: FuncBody[]): Uint8Array {
-  const head = new Bytes(new Uint8Array(64));
-  const entries: [Uint8Array, Uint8Array][] = [];
+/**
+ * The module of modulePrefix with these functions (each its encoded locals and its body without
+ * the final end), written once into a buffer of its exact size.
+ */
+export function moduleWith(prefix: Uint8Array, ...funcs: [locals: Uint8Array, body: Uint8Array][]): Uint8Array {
   let content = lebLength(funcs.length);
-  for (const f of funcs) {
-    const l = new Bytes(new Uint8Array(16));
-    l.u32(f.locals.length);
-    for (const [n, t] of f.locals) l.u32(n).byte(t);
-    const len = l.len + f.body.length + 1; // + end
-    content += lebLength(len) + len;
-    entries.push([l.view(), f.body]);
-  }
-  head.byte(10).u32(content).u32(funcs.length);
-  let size = prefix.length + head.len;
-  for (const [l, b] of entries) { const len = l.length + b.length + 1; size += lebLength(len) + len; }
-  const out = new Uint8Array(size);
+  for (const [l, b] of funcs) { const len = l.length + b.length + 1; content += lebLength(len) + len; }
+  const out = new Uint8Array(prefix.length + 1 + lebLength(content) + content);
   out.set(prefix, 0);
   let at = prefix.length;
-  out.set(head.view(), at); at += head.len;
-  for (const [l, b] of entries) {
-    for (let v = l.length + b.length + 1; ; ) { const byte = v & 0x7f; v >>>= 7; out[at++] = v ? byte | 0x80 : byte; if (!v) break; }
+  const leb = (v: number) => { for (;;) { const b = v & 0x7f; v >>>= 7; out[at++] = v ? b | 0x80 : b; if (!v) return; } };
+  out[at++] = 10; // the code section
+  leb(content);
+  leb(funcs.length);
+  for (const [l, b] of funcs) {
+    leb(l.length + b.length + 1);
     out.set(l, at); at += l.length;
     out.set(b, at); at += b.length;
     out[at++] = Op.end;
