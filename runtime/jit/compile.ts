@@ -405,13 +405,13 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   const bail = (k: number) => { coldExit(off[k], rec + k * RECORD_SIZE, k); };
   /**
    * A cold exit through the module's leave function after k instructions, to target (bytes from
-   * the entry's rip), with record rec left to the interpreter (0: none).
+   * the entry's rip), with record at left to the interpreter (0: none).
    */
-  const coldExit = (target: number | bigint, rec: number, k: number) => {
+  const coldExit = (target: number | bigint, at: number, k: number) => {
     for (let r = 0; r < 16; r++) if (reg[r] === Reg.Dirty) c.bytes(STORE_REG[r]);
     if (flags) c.i32(flags.op).i32(flags.size).get(LRES).get(LSRC1).get(LSRC2);
     else c.bytes(dyn ? DYN_FLAGS : NO_FLAGS);
-    ripOff(target); c.i32(rec); countOf(k);
+    ripOff(target); c.i32(at); countOf(k);
     c.call(fLeave).op(Op.return_);
   };
   /**
