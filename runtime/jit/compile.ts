@@ -43,10 +43,10 @@ function encoded(emit: (c: Code) => void): Uint8Array { const c = new Code(); em
  * storeDyn: the flag record whose kind and size are in LKIND and LSIZE, when LKIND is not 0;
  * dynFlags and noFlags: leave's flag-record arguments when the record is in LKIND, LSIZE and the
  * flag locals, or in memory; prefix: a module's bytes before its code section, without and with
- * the profile import.
+ * the profile import (made when first needed: see prefixOf).
  */
 interface Sequences {
-  loadReg: Uint8Array[]; storeReg: Uint8Array[]; storeDyn: Uint8Array; dynFlags: Uint8Array; noFlags: Uint8Array; prefix: Uint8Array[];
+  loadReg: Uint8Array[]; storeReg: Uint8Array[]; storeDyn: Uint8Array; dynFlags: Uint8Array; noFlags: Uint8Array; prefix: (Uint8Array | undefined)[];
   /** The region function's locals, encoded; leaveBody's parts. */
   locals: Uint8Array; leaveHead: Uint8Array; leaveTail: Uint8Array;
 }
@@ -67,7 +67,7 @@ function sequencesOf(): Sequences {
     }),
     dynFlags: encoded((c) => c.get(LKIND).get(LSIZE).get(LRES).get(LSRC1).get(LSRC2)),
     noFlags: encoded((c) => c.i32(0).i32(0).i64(0).i64(0).i64(0)),
-    prefix: [false, true].map((profile) => modulePrefix(TYPES, importsOf(profile), [0, T_LEAVE], { module: "env", name: "helpers", size: HELPERS.length })),
+    prefix: [],
     locals: encodedLocals(LOCALS),
     ...(([leaveHead, leaveTail]) => ({ leaveHead, leaveTail }))(leaveParts()),
   };
@@ -1245,7 +1245,8 @@ function compile(dv: DataView, blocks: RegionBlock[], fopBase: number, resume: n
   c.op(Op.i32_const).s32(0); // unreachable: every path returned; keeps the body's type valid
   scratch = c.buf;
   const body = holes.length ? fillHoles(c.view(), holes, uses, LOAD_REG) : c.view();
-  const bytes = moduleWith(seq.prefix[profile ? 1 : 0], [seq.locals, body], [NO_LOCALS, leaveBody(resume, seq)]);
+  const prefix = seq.prefix[+profile] ??= modulePrefix(TYPES, importsOf(profile), [0, T_LEAVE], { module: "env", name: "helpers", size: HELPERS.length });
+  const bytes = moduleWith(prefix, [seq.locals, body], [NO_LOCALS, leaveBody(resume, seq)]);
   return { bytes, inline, generic, loop: looped, blocks: blocks.length };
 }
 

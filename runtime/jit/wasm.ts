@@ -29,6 +29,8 @@ export const I32 = 0x7f, I64 = 0x7e;
 const SAFE = 1n << 52n;
 const VOID_BLOCK = 0x40;
 
+let utf8: TextEncoder | null = null;
+
 /** A growable byte buffer with the LEB128 encodings of the binary format. */
 export class Bytes {
   buf: Uint8Array;
@@ -88,7 +90,7 @@ export class Bytes {
     this.len += b.length;
     return this;
   }
-  str(s: string): this { const b = new TextEncoder().encode(s); this.u32(b.length); return this.bytes(b); }
+  str(s: string): this { const b = (utf8 ??= new TextEncoder()).encode(s); this.u32(b.length); return this.bytes(b); }
   view(): Uint8Array { return this.buf.subarray(0, this.len); }
 }
 
