@@ -1,9 +1,10 @@
 // The JIT's runtime half: when the core stops with EXIT_JIT, the block it names is compiled
-// (compile.ts) together with the warm blocks its direct branches reach (a region) into a
-// one-function Wasm module that imports the core's memory and helpers, instantiated
-// synchronously, and installed in the core's function table; the entry block's header then
-// holds the table index and the run loop calls it there (asm/exec.ts).
-import { compileRegion, recordedTargets, TYPES, type RegionBlock } from "./compile.js";
+// (compile.ts) together with the warm blocks its direct branches reach (a region) into a small
+// Wasm module (the region's function and its cold-exit function) that imports the core's memory
+// and a table of the core's helpers, instantiated synchronously, and installed in the core's
+// function table; the entry block's header then holds the table index and the run loop calls it
+// there (asm/exec.ts).
+import { compileRegion, recordedTargets, TYPES, HELPERS, type RegionBlock } from "./compile.js";
 import { OP_TEXT } from "../gen/ops.js";
 import * as L from "../gen/layout.js";
 import { BLOCK_HEADER, H_JIT, H_COUNT, H_RESUME, JIT_NEVER, RECORD_SIZE, R_OP, R_LEN, R_IMM, R_GOP, FOP } from "./record.js";
@@ -12,6 +13,8 @@ import { BLOCK_HEADER, H_JIT, H_COUNT, H_RESUME, JIT_NEVER, RECORD_SIZE, R_OP, R
 const REGION_BLOCKS = 16, REGION_RECORDS = 256;
 /** A compiled block longer than this many records joins no other region. */
 const SHARED_BLOCK = 16;
+/** Instances that share one helper table (Jit.helperTable). */
+const HELPER_TABLE_USES = 64;
 /** A block joins a region once entered threshold / WARM times (or compiled). */
 const WARM = 32;
 /** The generic forms the compiler translates as indirect branches (compile.ts inlineGeneric). */
@@ -48,12 +51,21 @@ export interface JitOptions {
 }
 
 export class Jit {
-  /** Regions compiled (loops: with a self-loop compiled as a Wasm loop; regionBlocks: blocks in them), and their records translated inline or through the generic handler. */
-  readonly stats = { blocks: 0, loops: 0, regionBlocks: 0, inline: 0, generic: 0, failed: 0, compileMs: 0 };
+  /**
+   * Regions compiled (loops: with a self-loop compiled as a Wasm loop; regionBlocks: blocks in
+   * them), and their records translated inline or through the generic handler; compileMs the time
+   * spent compiling, moduleMs the part of it in the engine (WebAssembly.Module and Instance).
+   */
+  readonly stats = { blocks: 0, loops: 0, regionBlocks: 0, inline: 0, generic: 0, failed: 0, compileMs: 0, moduleMs: 0 };
   /** With profiling: generic op id → times run from compiled code. */
   readonly profile: Map<number, number> | null;
   private readonly fopBase: number;
   private readonly imports: WebAssembly.Imports;
+  private readonly env: Record<string, unknown>;
+  /** The core's helpers compiled code calls (compile.ts HELPERS). */
+  private readonly helperFns: Record<(typeof HELPERS)[number], Function>;
+  /** Instances made with the current helper table (env.helpers): see helperTable. */
+  private helperUses = HELPER_TABLE_USES;
   /** Table slots from 1 up hold functions of the current cache epoch; a flush frees them all. */
   private nextSlot = 1;
   /** Why the last block failed to compile (stats.failed counts them). */
@@ -65,7 +77,8 @@ export class Jit {
   constructor(private readonly core: JitCore, opts: JitOptions) {
     this.fopBase = core.jitFopBase();
     this.profile = opts.profile ? new Map() : null;
-    const env: Record<string, unknown> = { mem: core.memory, generic: core.jitGeneric, cond: core.jitCond, carry: core.jitCarryOverflow };
+    this.helperFns = { generic: core.jitGeneric, cond: core.jitCond, carry: core.jitCarryOverflow };
+    const env: Record<string, unknown> = this.env = { mem: core.memory };
     if (this.profile) { const p = this.profile; env.profile = (op: number) => p.set(op, (p.get(op) ?? 0) + 1); }
     this.imports = { env } as WebAssembly.Imports;
     this.threshold = opts.threshold ?? 1;
@@ -87,6 +100,7 @@ export class Jit {
       for (let i = 1; i < this.nextSlot; i++) core.table.set(i, null);
       this.nextSlot = 1;
       this.epoch = epoch;
+      this.helperUses = HELPER_TABLE_USES;
     }
     const blocks = this.regionOf(header);
     // Decoding a block of the region may have flushed the cache: the pending header is gone then.
@@ -96,7 +110,10 @@ export class Jit {
     try {
       const block = compileRegion(dv, blocks, this.fopBase, header + H_RESUME, !!this.profile);
       this.stats.regionBlocks += block.blocks;
+      this.helperTable();
+      const t0 = performance.now();
       const instance = new WebAssembly.Instance(new WebAssembly.Module(block.bytes as Uint8Array<ArrayBuffer>), this.imports);
+      this.stats.moduleMs += performance.now() - t0;
       fn = instance.exports.f;
       this.stats.inline += block.inline;
       this.stats.generic += block.generic;
@@ -114,6 +131,21 @@ export class Jit {
     this.nextSlot = slot + 1;
     dv.setUint32(header + H_JIT, slot, true);
     this.stats.blocks++;
+  }
+
+  /**
+   * Puts a helper table in env.helpers for the next instance. The engine (V8 in Node 20) keeps
+   * every instance that imports a table in a list on the table, never shortened, grown by a copy
+   * at each instantiation: one table for all would keep every instance alive (also those a flush
+   * dropped) and cost time quadratic in their number. A table serves HELPER_TABLE_USES instances
+   * of one cache epoch, so it and its instances become garbage together once a flush drops them.
+   */
+  private helperTable(): void {
+    if (this.helperUses++ < HELPER_TABLE_USES) return;
+    const t = new WebAssembly.Table({ element: "anyfunc", initial: HELPERS.length });
+    HELPERS.forEach((name, i) => t.set(i, this.helperFns[name] as WebAssembly.ExportValue));
+    this.env.helpers = t;
+    this.helperUses = 1;
   }
 
   /**

@@ -1,9 +1,9 @@
-// A minimal WebAssembly binary writer for the JIT: one function body as bytes, and the module
-// around it (types, imports of the core's memory and helpers, one exported function).
+// A minimal WebAssembly binary writer for the JIT: function bodies as bytes, and the module
+// around them (types, imports of the core's memory, a table and functions, one exported function).
 
 /** The opcodes the JIT emits (WebAssembly core spec, binary format). */
 export const enum Op {
-  unreachable = 0x00, block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f, call = 0x10,
+  unreachable = 0x00, block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f, call = 0x10, call_indirect = 0x11,
   drop = 0x1a, select = 0x1b,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
   i32_load = 0x28, i64_load = 0x29, i64_load8_s = 0x30, i64_load8_u = 0x31, i64_load16_s = 0x32, i64_load16_u = 0x33, i64_load32_s = 0x34, i64_load32_u = 0x35,
@@ -29,48 +29,68 @@ export const I32 = 0x7f, I64 = 0x7e;
 const SAFE = 1n << 52n;
 const VOID_BLOCK = 0x40;
 
+let utf8: TextEncoder | null = null;
+
 /** A growable byte buffer with the LEB128 encodings of the binary format. */
 export class Bytes {
-  buf = new Uint8Array(256);
+  buf: Uint8Array;
   len = 0;
+  /** buf: where to start writing (a scratch buffer reused from an earlier body saves growing it again). */
+  constructor(buf?: Uint8Array) { this.buf = buf ?? new Uint8Array(256); }
+  /** Makes room for n more bytes (the common short encodings below then write without a check per byte). */
+  room(n: number): void { if (this.len + n > this.buf.length) this.grow(n); }
+  private grow(need: number): void {
+    const n = new Uint8Array(Math.max(this.buf.length * 2, this.len + need));
+    n.set(this.buf.subarray(0, this.len));
+    this.buf = n;
+  }
   byte(b: number): this {
-    if (this.len === this.buf.length) { const n = new Uint8Array(this.buf.length * 2); n.set(this.buf); this.buf = n; }
+    if (this.len === this.buf.length) this.grow(1);
     this.buf[this.len++] = b;
     return this;
   }
   u32(v: number): this {
     v >>>= 0;
+    if (v < 0x80) return this.byte(v);
     do { let b = v & 0x7f; v >>>= 7; if (v !== 0) b |= 0x80; this.byte(b); } while (v !== 0);
     return this;
   }
   s32(v: number): this {
     v |= 0;
+    if (v >= -64 && v < 64) return this.byte(v & 0x7f);
     for (;;) {
       const b = v & 0x7f; v >>= 7;
       if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
       this.byte(b | 0x80);
     }
   }
-  s64(v: bigint): this {
-    v = BigInt.asIntN(64, v);
-    // Most constants are small: their bytes come from a Number without BigInt arithmetic.
-    if (v >= -SAFE && v < SAFE) {
-      let n = Number(v);
-      for (;;) {
-        const b = ((n % 128) + 128) % 128;
-        n = Math.floor(n / 128);
-        if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
-        this.byte(b | 0x80);
-      }
+  /** A signed LEB128 of an integral Number (exact up to 2^53). */
+  sNum(n: number): this {
+    if (n >= -64 && n < 64) return this.byte(n & 0x7f);
+    for (;;) {
+      const b = ((n % 128) + 128) % 128;
+      n = Math.floor(n / 128);
+      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { this.byte(b); return this; }
+      this.byte(b | 0x80);
     }
+  }
+  s64(v: bigint): this {
+    // Most constants are small: their bytes come from a Number without BigInt arithmetic.
+    if (v >= -SAFE && v < SAFE) return this.sNum(Number(v));
+    v = BigInt.asIntN(64, v);
     for (;;) {
       const b = Number(v & 0x7fn); v >>= 7n;
       if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { this.byte(b); return this; }
       this.byte(b | 0x80);
     }
   }
-  bytes(b: Uint8Array | number[]): this { for (const x of b) this.byte(x); return this; }
-  str(s: string): this { const b = new TextEncoder().encode(s); this.u32(b.length); return this.bytes(b); }
+  bytes(b: Uint8Array | number[]): this {
+    if (this.len + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+  str(s: string): this { const b = (utf8 ??= new TextEncoder()).encode(s); this.u32(b.length); return this.bytes(b); }
   view(): Uint8Array { return this.buf.subarray(0, this.len); }
 }
 
@@ -78,17 +98,30 @@ export class Bytes {
 export class Code extends Bytes {
   /** Structured blocks open at this point of the body (block, loop, if): branch depths count from here. */
   depth = 0;
+  // The compiler emits a few instructions most of the time, with operands of one byte: those are
+  // written directly (one call per instruction; it matters while the compiler itself runs cold).
   op(o: Op): this {
     if (o === undefined) throw new Error("no such opcode"); // a table lookup that missed would emit 0: unreachable
     return this.byte(o);
   }
-  i32(v: number): this { return this.byte(Op.i32_const).s32(v); }
-  i64(v: bigint): this { return this.byte(Op.i64_const).s64(v); }
-  get(l: number): this { return this.byte(Op.local_get).u32(l); }
-  set(l: number): this { return this.byte(Op.local_set).u32(l); }
-  tee(l: number): this { return this.byte(Op.local_tee).u32(l); }
+  i32(v: number): this {
+    if (v >= -64 && v < 64) { this.room(2); this.buf[this.len++] = Op.i32_const; this.buf[this.len++] = v & 0x7f; return this; }
+    return this.byte(Op.i32_const).s32(v);
+  }
+  /** i64.const: a Number must be an integer below 2^53 in magnitude (most constants: no BigInt to allocate). */
+  i64(v: bigint | number): this { this.byte(Op.i64_const); return typeof v === "number" ? this.sNum(v) : this.s64(v); }
+  get(l: number): this { return this.local(Op.local_get, l); }
+  set(l: number): this { return this.local(Op.local_set, l); }
+  tee(l: number): this { return this.local(Op.local_tee, l); }
+  private local(o: Op, l: number): this {
+    if (l < 0x80) { this.room(2); this.buf[this.len++] = o; this.buf[this.len++] = l; return this; }
+    return this.byte(o).u32(l);
+  }
   /** A load or store with a constant offset (alignment hint 0: always valid). */
-  mem(o: Op, offset: number): this { return this.byte(o).u32(0).u32(offset); }
+  mem(o: Op, offset: number): this {
+    if (offset >= 0 && offset < 0x80) { this.room(3); this.buf[this.len++] = o; this.buf[this.len++] = 0; this.buf[this.len++] = offset; return this; }
+    return this.byte(o).u32(0).u32(offset);
+  }
   if_(): this { this.depth++; return this.byte(Op.if_).byte(VOID_BLOCK); }
   else_(): this { return this.byte(Op.else_); }
   block(): this { this.depth++; return this.byte(Op.block).byte(VOID_BLOCK); }
@@ -98,6 +131,8 @@ export class Code extends Bytes {
   brTable(targets: number[]): this { this.byte(Op.br_table).u32(targets.length - 1); for (const t of targets) this.u32(t); return this; }
   end(): this { this.depth--; return this.byte(Op.end); }
   call(f: number): this { return this.byte(Op.call).u32(f); }
+  /** call_indirect through table 0 with the function's index there on the stack. */
+  callIndirect(type: number): this { return this.byte(Op.call_indirect).u32(type).u32(0); }
   v(o: Simd): this { return this.byte(0xfd).u32(o); }
   vmem(o: Simd, offset: number): this { return this.byte(0xfd).u32(o).u32(0).u32(offset); }
   /** i8x16.shuffle of the two vectors on the stack: lane i of the result is byte lanes[i] of a ++ b. */
@@ -107,9 +142,15 @@ export class Code extends Bytes {
 
 export interface FuncType { params: number[]; results: number[] }
 export interface ImportFunc { module: string; name: string; type: number }
+/** A function table (funcref) the module imports with at least size elements. */
+export interface ImportTable { module: string; name: string; size: number }
 
-/** A module of one exported function "f" (type 0) that imports env.mem and the given functions. */
-export function moduleOf(types: FuncType[], imports: ImportFunc[], locals: [count: number, type: number][], body: Code): Uint8Array {
+/**
+ * The bytes of a module that imports env.mem, the table (if any) and the given functions and
+ * defines functions of the types funcs, the first exported as "f", up to its code section: the
+ * same for every function the JIT compiles, so made once.
+ */
+export function modulePrefix(types: FuncType[], imports: ImportFunc[], funcs: number[], table?: ImportTable): Uint8Array {
   const m = new Bytes();
   m.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const section = (id: number, fill: (s: Bytes) => void) => {
@@ -122,18 +163,37 @@ export function moduleOf(types: FuncType[], imports: ImportFunc[], locals: [coun
     for (const t of types) { s.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results); }
   });
   section(2, (s) => {
-    s.u32(imports.length + 1);
+    s.u32(imports.length + 1 + (table ? 1 : 0));
     s.str("env").str("mem").byte(0x02).byte(0x00).u32(0); // memory, no maximum, at least 0 pages
+    if (table) s.str(table.module).str(table.name).byte(0x01).byte(0x70).byte(0x00).u32(table.size); // funcref table, no maximum
     for (const i of imports) s.str(i.module).str(i.name).byte(0x00).u32(i.type);
   });
-  section(3, (s) => { s.u32(1).u32(0); });
+  section(3, (s) => { s.u32(funcs.length); for (const t of funcs) s.u32(t); });
   section(7, (s) => { s.u32(1).str("f").byte(0x00).u32(imports.length); });
-  section(10, (s) => {
-    const f = new Bytes();
-    f.u32(locals.length);
-    for (const [n, t] of locals) f.u32(n).byte(t);
-    f.bytes(body.view()).byte(Op.end);
-    s.u32(1).u32(f.len).bytes(f.view());
-  });
   return m.view().slice();
 }
+
+/**
+ * The module of modulePrefix with these functions (each its encoded locals and its body without
+ * the final end), written once into a buffer of its exact size.
+ */
+export function moduleWith(prefix: Uint8Array, ...funcs: [locals: Uint8Array, body: Uint8Array][]): Uint8Array {
+  let content = lebLength(funcs.length);
+  for (const [l, b] of funcs) { const len = l.length + b.length + 1; content += lebLength(len) + len; }
+  const out = new Uint8Array(prefix.length + 1 + lebLength(content) + content);
+  out.set(prefix, 0);
+  let at = prefix.length;
+  const leb = (v: number) => { for (;;) { const b = v & 0x7f; v >>>= 7; out[at++] = v ? b | 0x80 : b; if (!v) return; } };
+  out[at++] = 10; // the code section
+  leb(content);
+  leb(funcs.length);
+  for (const [l, b] of funcs) {
+    leb(l.length + b.length + 1);
+    out.set(l, at); at += l.length;
+    out.set(b, at); at += b.length;
+    out[at++] = Op.end;
+  }
+  return out;
+}
+
+function lebLength(v: number): number { let n = 1; while (v >= 0x80) { v >>>= 7; n++; } return n; }
