@@ -16,8 +16,12 @@ function toStat(s: fs.BigIntStats): Stat {
   };
 }
 
-/** A VFS byte string as the host path bytes. */
-const b = (s: string): Buffer => Buffer.from(s, "latin1");
+/**
+ * A VFS byte string as the host path bytes. An ASCII path goes as the string itself (Node's UTF-8
+ * encoding of it is the same bytes), without a Buffer per call.
+ */
+const ASCII = /^[\x01-\x7f]*$/;
+const b = (s: string): Buffer | string => (ASCII.test(s) ? s : Buffer.from(s, "latin1"));
 
 function attempt(fn: () => void): number {
   try { fn(); return 0; } catch (e) { return fail(e); }

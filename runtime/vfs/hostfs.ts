@@ -271,16 +271,17 @@ export class HostSuperblock extends Superblock {
     return i;
   }
 
+  // (Date.now: a clock step only makes an entry live shorter or longer; Node's performance.now costs more.)
   recentDir(path: string): HostInode | null {
     const e = this.dirs.get(path);
     if (!e) return null;
-    if (e.until >= performance.now()) return e.inode;
+    if (e.until >= Date.now()) return e.inode;
     this.dirs.delete(path);
     return null;
   }
   rememberDir(path: string, inode: HostInode): void {
     if (this.dirs.size >= DIR_CACHE_MAX) this.dirs.clear();
-    this.dirs.set(path, { inode, until: performance.now() + DIR_TTL_MS });
+    this.dirs.set(path, { inode, until: Date.now() + DIR_TTL_MS });
   }
   /** Forgets every directory found by path (after a change through this mount, or between sandbox runs). */
   forgetDirs(): void { this.dirs.clear(); }
