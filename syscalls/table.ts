@@ -699,6 +699,8 @@ const OPTIONAL: Record<string, string> = {
   landlock_add_rule: "no Landlock LSM", landlock_restrict_self: "no Landlock LSM",
   memfd_secret: "no secret memory (off unless the kernel is booted with it)",
   userfaultfd: "no userfaultfd (CONFIG_USERFAULTFD)",
+  fanotify_init: "no fanotify (a kernel without CONFIG_FANOTIFY); Go's and Rust's file watchers fall back to inotify",
+  fanotify_mark: "no fanotify (CONFIG_FANOTIFY)",
   get_mempolicy: "no NUMA memory policies (a kernel without CONFIG_NUMA); libnuma's numa_available() reads ENOSYS as one node",
   set_mempolicy: "no NUMA memory policies (CONFIG_NUMA)", mbind: "no NUMA memory policies (CONFIG_NUMA)",
   migrate_pages: "no NUMA memory policies (CONFIG_NUMA)", move_pages: "no NUMA memory policies (CONFIG_NUMA)",
