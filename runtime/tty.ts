@@ -4,12 +4,15 @@
 // one host read and answers "would block", so the reading thread parks on the device's wait queue
 // until the bytes arrive. When a host descriptor is a terminal, the device answers the terminal
 // ioctls with a termios and foreground process group kept here, and the host's window size.
+// A host descriptor on a regular file (`< input`, `> output`) is seekable as on Linux: the guest's
+// offset starts at the host's and moves with it while reads and writes stay sequential; a seek
+// elsewhere reads and writes by position from then on (Node cannot move a host offset back).
 import type { Host, HostStat } from "./host/types.js";
-import { ESPIPE } from "./errno.js";
+import { EBADF, ESPIPE } from "./errno.js";
 import {
-  Inode, Superblock, DeviceFile, WaitQueue, WOULD_BLOCK, Mount, Dentry, O_ACCMODE, O_RDONLY, O_WRONLY,
+  Inode, Superblock, DeviceFile, OpenFile, WaitQueue, WOULD_BLOCK, Mount, Dentry, O_ACCMODE, O_RDONLY, O_WRONLY,
   O_APPEND, S_IFMT, S_IFREG, S_IFBLK, S_IFCHR, S_IFIFO, POLLIN, POLLRDNORM, POLLOUT, POLLWRNORM,
-  type CharDevice, type Stat, type StatFs, type OpenFile,
+  type CharDevice, type Stat, type StatFs, type Path,
 } from "./vfs/index.js";
 
 /** Size of the kernel's struct termios (TCGETS/TCSETS): four flag words, c_line, c_cc[19]. */
@@ -60,11 +63,46 @@ export class HostStdio implements CharDevice {
   /** Reads go through readAsync (pipes, terminals, sockets); files and /dev/null are read in place. */
   private readonly async: boolean;
 
+  /**
+   * The host descriptor's offset while the guest's follows it, or -1 when the host descriptor is
+   * no file the guest may seek (a pipe, a terminal, a host that cannot tell the offset).
+   */
+  hostPos = -1;
+
   constructor(private host: Host, readonly hostFd: number, readonly terminal: HostTerminal | null, private input: boolean) {
     this.isatty = terminal !== null;
     const st = host.fstat(hostFd);
     const type = typeof st === "number" ? 0 : st.mode & S_IFMT;
     this.async = this.isatty || !(type === S_IFREG || type === S_IFBLK || (type === S_IFCHR && !host.isatty(hostFd)));
+    if ((type === S_IFREG || type === S_IFBLK) && host.fdOffset && host.pwrite) {
+      const at = host.fdOffset(hostFd);
+      if (at !== null) this.hostPos = Number(at);
+    }
+  }
+
+  get seekable(): boolean { return this.hostPos >= 0; }
+
+  /** The host's offset now (another descriptor on the same host description may have moved it). */
+  refreshHostPos(): number {
+    const at = this.host.fdOffset?.(this.hostFd);
+    if (at !== null && at !== undefined) this.hostPos = Number(at);
+    return this.hostPos;
+  }
+
+  /** A seekable descriptor's read or write at pos: sequential while pos is the host's offset. */
+  readAt(out: Uint8Array, pos: number, sequential: boolean): number {
+    if (!sequential || pos !== this.hostPos) return this.host.pread(this.hostFd, out, BigInt(pos));
+    const n = this.host.read(this.hostFd, out);
+    if (n > 0) this.hostPos += n;
+    return n;
+  }
+  writeAt(data: Uint8Array, pos: number, sequential: boolean, append: boolean): number {
+    if (append || (sequential && pos === this.hostPos)) {
+      const n = this.host.write(this.hostFd, data);
+      if (n > 0) this.hostPos = append ? this.refreshHostPos() : this.hostPos + n;
+      return n;
+    }
+    return this.host.pwrite!(this.hostFd, data, BigInt(pos));
   }
 
   /** Bytes buffered and not yet read (FIONREAD). */
@@ -132,9 +170,42 @@ class StdioSuperblock extends Superblock {
   }
 }
 
-/** A stdio descriptor is a stream: no positional I/O, as on a pipe or terminal. */
+/**
+ * A stdio descriptor: a stream (no positional I/O, as on a pipe or terminal), or a seekable file
+ * when the host descriptor is one.
+ */
 class StdioFile extends DeviceFile {
-  protected get seekable(): boolean { return false; }
+  constructor(flags: number, inode: Inode, path: Path, readonly stdio: HostStdio) {
+    super(flags, inode, path, stdio);
+    if (stdio.seekable) this.pos = stdio.hostPos;
+  }
+  protected get seekable(): boolean { return this.stdio.seekable; }
+  protected endOffset(): number { return Number(this.inode.stat().size); }
+  read(buf: Uint8Array): number {
+    if (!this.stdio.seekable) return super.read(buf);
+    if (!this.readable) return -EBADF;
+    const n = this.stdio.readAt(buf, this.pos, true);
+    if (n > 0) this.pos += n;
+    return n;
+  }
+  write(data: Uint8Array): number {
+    if (!this.stdio.seekable) return super.write(data);
+    if (!this.writable) return -EBADF;
+    const append = (this.flags & O_APPEND) !== 0;
+    const n = this.stdio.writeAt(data, this.pos, true, append);
+    if (n > 0) this.pos = append ? this.stdio.hostPos : this.pos + n;
+    return n;
+  }
+  protected readAt(buf: Uint8Array, pos: number): number { return this.stdio.readAt(buf, pos, false); }
+  // pwrite with O_APPEND appends, as Linux does.
+  protected writeAt(data: Uint8Array, pos: number): number { return this.stdio.writeAt(data, pos, false, (this.flags & O_APPEND) !== 0); }
+  lseek(offset: bigint, whence: number): bigint {
+    if (!this.stdio.seekable) return super.lseek(offset, whence);
+    // While the guest follows the host's offset, another descriptor on the same host description
+    // (2>&1) may have moved it.
+    if (this.pos === this.stdio.hostPos) this.pos = this.stdio.refreshHostPos();
+    return OpenFile.prototype.lseek.call(this, offset, whence);
+  }
 }
 
 /** What fstat on a stdio descriptor reports: the host descriptor's own stat (pipe, file, tty). */

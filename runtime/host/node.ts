@@ -123,6 +123,16 @@ export const nodeHost: Host = {
   pread(fd, buf, pos) {
     try { return fs.readSync(fd, buf, 0, buf.length, pos); } catch (e) { return errno(e); }
   },
+  pwrite(fd, data, pos) {
+    try { return fs.writeSync(fd, data, 0, data.length, Number(pos)); } catch (e) { return errno(e); }
+  },
+  fdOffset(fd) {
+    // Node has no lseek; a Linux host says it in /proc.
+    try {
+      const m = /^pos:\s*(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+      return m ? BigInt(m[1]) : null;
+    } catch { return null; }
+  },
   isatty(fd) { return tty.isatty(fd); },
   fdFlags(fd) {
     // Linux hosts say it in /proc; elsewhere the caller falls back to the usual stdio modes.
