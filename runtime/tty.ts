@@ -8,11 +8,11 @@
 // offset starts at the host's and moves with it while reads and writes stay sequential; a seek
 // elsewhere reads and writes by position from then on (Node cannot move a host offset back).
 import type { Host, HostStat } from "./host/types.js";
-import { EBADF, ESPIPE } from "./errno.js";
+import { EBADF, EINVAL, ENXIO, ESPIPE } from "./errno.js";
 import {
   Inode, Superblock, DeviceFile, OpenFile, WaitQueue, WOULD_BLOCK, Mount, Dentry, O_ACCMODE, O_RDONLY, O_WRONLY,
-  O_APPEND, S_IFMT, S_IFREG, S_IFBLK, S_IFCHR, S_IFIFO, POLLIN, POLLRDNORM, POLLOUT, POLLWRNORM,
-  type CharDevice, type Stat, type StatFs, type Path,
+  O_APPEND, O_TRUNC, S_IFMT, S_IFSOCK, S_IFREG, S_IFBLK, S_IFCHR, S_IFIFO, POLLIN, POLLRDNORM, POLLOUT, POLLWRNORM,
+  type CharDevice, type Stat, type StatFs, type Path, type OwnOpen,
 } from "./vfs/index.js";
 
 /** Size of the kernel's struct termios (TCGETS/TCSETS): four flag words, c_line, c_cc[19]. */
@@ -74,7 +74,7 @@ export class HostStdio implements CharDevice {
     const st = host.fstat(hostFd);
     const type = typeof st === "number" ? 0 : st.mode & S_IFMT;
     this.async = this.isatty || !(type === S_IFREG || type === S_IFBLK || (type === S_IFCHR && !host.isatty(hostFd)));
-    if ((type === S_IFREG || type === S_IFBLK) && host.fdOffset && host.pwrite) {
+    if ((type === S_IFREG || type === S_IFBLK) && host.fdOffset) {
       const at = host.fdOffset(hostFd);
       if (at !== null) this.hostPos = Number(at);
     }
@@ -89,21 +89,32 @@ export class HostStdio implements CharDevice {
     return this.hostPos;
   }
 
-  /** A seekable descriptor's read or write at pos: sequential while pos is the host's offset. */
+  /** The host file's size now. */
+  size(): number {
+    const st = this.host.fstat(this.hostFd);
+    return typeof st === "number" ? 0 : Number(st.size);
+  }
+
+  /**
+   * A seekable descriptor's read or write at pos. sequential: the host descriptor's own
+   * description moving its offset, which the host's read and write follow while pos is it.
+   */
   readAt(out: Uint8Array, pos: number, sequential: boolean): number {
     if (!sequential || pos !== this.hostPos) return this.host.pread(this.hostFd, out, BigInt(pos));
     const n = this.host.read(this.hostFd, out);
     if (n > 0) this.hostPos += n;
     return n;
   }
+  /** As readAt; append: write at the end (the host's own description appends when it has O_APPEND). */
   writeAt(data: Uint8Array, pos: number, sequential: boolean, append: boolean): number {
-    if (append || (sequential && pos === this.hostPos)) {
+    if (sequential && (append || pos === this.hostPos)) {
       const n = this.host.write(this.hostFd, data);
-      if (n > 0) this.hostPos = append ? this.refreshHostPos() : this.hostPos + n;
+      if (n > 0) { if (append) this.refreshHostPos(); else this.hostPos += n; }
       return n;
     }
-    return this.host.pwrite!(this.hostFd, data, BigInt(pos));
+    return this.host.fs.pwrite(this.hostFd, data, append ? this.size() : pos);
   }
+  truncate(size: number): number { return this.host.fs.ftruncate(this.hostFd, size); }
 
   /** Bytes buffered and not yet read (FIONREAD). */
   get buffered(): number { return this.queued.reduce((s, c) => s + c.length, 0); }
@@ -172,19 +183,20 @@ class StdioSuperblock extends Superblock {
 
 /**
  * A stdio descriptor: a stream (no positional I/O, as on a pipe or terminal), or a seekable file
- * when the host descriptor is one.
+ * when the host descriptor is one. followsHost: the host descriptor's own description (0-2 as the
+ * guest starts with them); an open of /proc/self/fd/N is a new description with its own offset.
  */
 class StdioFile extends DeviceFile {
-  constructor(flags: number, inode: Inode, path: Path, readonly stdio: HostStdio) {
+  constructor(flags: number, inode: Inode, path: Path, readonly stdio: HostStdio, private readonly followsHost: boolean) {
     super(flags, inode, path, stdio);
-    if (stdio.seekable) this.pos = stdio.hostPos;
+    if (stdio.seekable && followsHost) this.pos = stdio.hostPos;
   }
   protected get seekable(): boolean { return this.stdio.seekable; }
-  protected endOffset(): number { return Number(this.inode.stat().size); }
+  protected endOffset(): number { return this.stdio.size(); }
   read(buf: Uint8Array): number {
     if (!this.stdio.seekable) return super.read(buf);
     if (!this.readable) return -EBADF;
-    const n = this.stdio.readAt(buf, this.pos, true);
+    const n = this.stdio.readAt(buf, this.pos, this.followsHost);
     if (n > 0) this.pos += n;
     return n;
   }
@@ -192,8 +204,8 @@ class StdioFile extends DeviceFile {
     if (!this.stdio.seekable) return super.write(data);
     if (!this.writable) return -EBADF;
     const append = (this.flags & O_APPEND) !== 0;
-    const n = this.stdio.writeAt(data, this.pos, true, append);
-    if (n > 0) this.pos = append ? this.stdio.hostPos : this.pos + n;
+    const n = this.stdio.writeAt(data, this.pos, this.followsHost, append);
+    if (n > 0) this.pos = append ? (this.followsHost ? this.stdio.hostPos : this.stdio.size()) : this.pos + n;
     return n;
   }
   protected readAt(buf: Uint8Array, pos: number): number { return this.stdio.readAt(buf, pos, false); }
@@ -203,14 +215,19 @@ class StdioFile extends DeviceFile {
     if (!this.stdio.seekable) return super.lseek(offset, whence);
     // While the guest follows the host's offset, another descriptor on the same host description
     // (2>&1) may have moved it.
-    if (this.pos === this.stdio.hostPos) this.pos = this.stdio.refreshHostPos();
+    if (this.followsHost && this.pos === this.stdio.hostPos) this.pos = this.stdio.refreshHostPos();
     return OpenFile.prototype.lseek.call(this, offset, whence);
+  }
+  truncate(size: number): number {
+    if (!this.stdio.seekable) return super.truncate(size);
+    if (!this.writable || size < 0) return -EINVAL;
+    return this.stdio.truncate(size);
   }
 }
 
 /** What fstat on a stdio descriptor reports: the host descriptor's own stat (pipe, file, tty). */
-class StdioInode extends Inode {
-  constructor(sb: Superblock, private query: (() => HostStat | number) | null) {
+class StdioInode extends Inode implements OwnOpen {
+  constructor(sb: Superblock, private query: (() => HostStat | number) | null, private readonly stdio: HostStdio | null = null) {
     super(sb, 1n, S_IFIFO | 0o600);
     const st = query?.();
     if (st && typeof st !== "number") { this.ino = st.ino; this.mode = st.mode; }
@@ -219,6 +236,19 @@ class StdioInode extends Inode {
     const st = this.query?.();
     if (!st || typeof st === "number") return super.stat();
     return { ...st };
+  }
+  /**
+   * An open through /proc/self/fd/N (/dev/stdout): Linux opens the file, pipe or terminal behind
+   * the descriptor again. A file gets a new description (its own offset; O_TRUNC truncates).
+   */
+  openOwn(flags: number, p: Path): OpenFile | number {
+    // A socket cannot be opened by path, through /proc either.
+    if (!this.stdio || (this.mode & S_IFMT) === S_IFSOCK) return -ENXIO;
+    if ((flags & O_TRUNC) && this.stdio.seekable && (flags & O_ACCMODE) !== O_RDONLY) {
+      const e = this.stdio.truncate(0);
+      if (e < 0) return e;
+    }
+    return new StdioFile(flags & ~O_TRUNC, this, p, this.stdio, false);
   }
 }
 
@@ -236,11 +266,11 @@ export function hostStdioFiles(host: Host, clock: () => bigint): OpenFile[] {
     const tty = host.isatty(fd);
     if (tty && !terminal) terminal = new HostTerminal(host, fd);
     const dev = new HostStdio(host, fd, tty ? terminal : null, fd === 0 || (flags & O_ACCMODE) !== O_WRONLY);
-    const inode = new StdioInode(sb, () => host.fstat(fd));
+    const inode = new StdioInode(sb, () => host.fstat(fd), dev);
     // /proc/self/fd/N names what the host calls it ("pipe:[123]", "/dev/pts/0", a file's path).
     const name = host.readlink(`/proc/self/fd/${fd}`);
     const dentry = new Dentry(typeof name === "string" ? name : fd === 0 ? "/dev/stdin" : fd === 1 ? "/dev/stdout" : "/dev/stderr", null, inode);
-    return new StdioFile(flags, inode, { mnt: mount, dentry }, dev);
+    return new StdioFile(flags, inode, { mnt: mount, dentry }, dev, true);
   });
 }
 

@@ -368,6 +368,38 @@ stdioFiles("stdin and stdout on regular files seek, pread and pwrite as natively
   assert.is(w.status, n.status);
 });
 
+stdioFiles("opening /dev/stdout, /dev/stdin and /proc/self/fd/N reopens the host's file or pipe, as natively", () => {
+  if (!has("gcc")) return;
+  const p = build("stdio_reopen.c", ["gcc", "-O2", "-static"]);
+  const dir = join(cacheDir, `stdio-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const input = join(dir, "reopen-in.txt");
+  writeFileSync(input, "0123456789\n");
+  const onFiles = (cmd, args, out) => {
+    const inFd = openSync(input, "r"), outFd = openSync(join(dir, out), "w");
+    readSync(inFd, Buffer.alloc(3), 0, 3, null);
+    const r = spawnSync(cmd, args, { env, stdio: [inFd, outFd, "pipe"], timeout: 60000 });
+    closeSync(inFd); closeSync(outFd);
+    return { status: r.status, stderr: r.stderr.toString(), out: readFileSync(join(dir, out), "latin1") };
+  };
+  const n = onFiles(p, [], "reopen-native.txt");
+  const w = onFiles(process.execPath, waslNodeArgs("exec", p), "reopen-wasl.txt");
+  assert.is(n.status, 0);
+  assert.ok(n.out.startsWith("b\napp\n"), JSON.stringify(n.out));
+  assert.is(w.stderr, "");
+  assert.fixture(w.out, n.out);
+  // On pipes: the same pipes. On sockets (Node's stdio pipes are socket pairs): ENXIO.
+  const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const piped = (cmd) => spawnSync("sh", ["-c", `printf 'piped input\\n' | ${cmd} | cat`], { env, timeout: 60000 });
+  const onSockets = (cmd, args) => spawnSync(cmd, args, { env, input: "socket input\n", timeout: 60000 });
+  for (const [np, wp] of [[piped(q(p)), piped([process.execPath, ...waslNodeArgs("exec", p)].map(q).join(" "))],
+    [onSockets(p, []), onSockets(process.execPath, waslNodeArgs("exec", p))]]) {
+    assert.is(np.status, 0);
+    assert.is(wp.stderr.toString(), "");
+    assert.fixture(wp.stdout.toString(), np.stdout.toString());
+  }
+});
+
 stdioFiles.run();
 
 // ---- a real static program ------------------------------------------------------------------

@@ -123,9 +123,6 @@ export const nodeHost: Host = {
   pread(fd, buf, pos) {
     try { return fs.readSync(fd, buf, 0, buf.length, pos); } catch (e) { return errno(e); }
   },
-  pwrite(fd, data, pos) {
-    try { return fs.writeSync(fd, data, 0, data.length, Number(pos)); } catch (e) { return errno(e); }
-  },
   fdOffset(fd) {
     // Node has no lseek; a Linux host says it in /proc.
     try {

@@ -37,8 +37,6 @@ export interface Host {
   readonly fs: HostFs;
   /** Reads at an absolute offset without moving the descriptor's offset. */
   pread(fd: number, buf: Uint8Array, pos: bigint): number;
-  /** Writes at an absolute offset without moving the descriptor's offset (absent: the host cannot). */
-  pwrite?(fd: number, data: Uint8Array, pos: bigint): number;
   /** The current offset of a host descriptor, or null when the host cannot tell. */
   fdOffset?(fd: number): bigint | null;
   isatty(fd: number): boolean;
