@@ -5,8 +5,9 @@
 // until the bytes arrive. When a host descriptor is a terminal, the device answers the terminal
 // ioctls with a termios and foreground process group kept here, and the host's window size.
 // A host descriptor on a regular file (`< input`, `> output`) is seekable as on Linux: the guest's
-// offset starts at the host's and moves with it while reads and writes stay sequential; a seek
-// elsewhere reads and writes by position from then on (Node cannot move a host offset back).
+// offset starts at the host's; reads are by position and the host's offset follows when the guest
+// lets go (reading forward: Node cannot move a host offset back); writes move it while they are
+// sequential, and are by position after a seek elsewhere.
 import type { Host, HostStat } from "./host/types.js";
 import { EBADF, EINVAL, ENXIO, ESPIPE } from "./errno.js";
 import {
@@ -99,11 +100,20 @@ export class HostStdio implements CharDevice {
    * A seekable descriptor's read or write at pos. sequential: the host descriptor's own
    * description moving its offset, which the host's read and write follow while pos is it.
    */
-  readAt(out: Uint8Array, pos: number, sequential: boolean): number {
-    if (!sequential || pos !== this.hostPos) return this.host.pread(this.hostFd, out, BigInt(pos));
-    const n = this.host.read(this.hostFd, out);
-    if (n > 0) this.hostPos += n;
-    return n;
+  readAt(out: Uint8Array, pos: number, _sequential: boolean): number {
+    // Always by position: a reader that reads ahead and seeks back (head, read(1) in shells) must
+    // leave the host's offset where it stopped, and Node cannot move a host offset back. The
+    // host's offset catches up when the guest lets go of the description (catchUp).
+    return this.host.pread(this.hostFd, out, BigInt(pos));
+  }
+  /** Moves the host descriptor's offset forward to pos by reading (Node has no lseek). */
+  catchUp(pos: number): void {
+    const chunk = new Uint8Array(Math.min(1 << 20, Math.max(0, pos - this.hostPos)));
+    while (this.hostPos < pos) {
+      const n = this.host.read(this.hostFd, chunk.subarray(0, Math.min(chunk.length, pos - this.hostPos)));
+      if (n <= 0) return;
+      this.hostPos += n;
+    }
   }
   /** As readAt; append: write at the end (the host's own description appends when it has O_APPEND). */
   writeAt(data: Uint8Array, pos: number, sequential: boolean, append: boolean): number {
@@ -217,6 +227,12 @@ class StdioFile extends DeviceFile {
     // (2>&1) may have moved it.
     if (this.followsHost && this.pos === this.stdio.hostPos) this.pos = this.stdio.refreshHostPos();
     return OpenFile.prototype.lseek.call(this, offset, whence);
+  }
+  release(): void {
+    // The host's description keeps the offset the guest left (a shell's next command reads on
+    // from there), as far as reading forward can move it.
+    if (this.followsHost && this.stdio.seekable && this.pos > this.stdio.hostPos) this.stdio.catchUp(this.pos);
+    super.release();
   }
   truncate(size: number): number {
     if (!this.stdio.seekable) return super.truncate(size);

@@ -1,6 +1,7 @@
 // Standard input and output redirected to regular files are seekable, as on Linux: lseek, pread
 // and pwrite work on descriptors 0 and 1 (Java's FileInputStream.available() seeks stdin when
 // fstat calls it a regular file, and fails on ESPIPE). Reports go to stdout, which is a file too.
+// It leaves stdin at offset 7, where whoever shares the descriptor reads on.
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,5 +45,7 @@ int main(void) {
   say("cur=%ld ", (long)lseek(1, 0, SEEK_CUR));
   say("end=%ld\n", (long)lseek(1, 0, SEEK_END));
   write(1, report, len);
+  // What the shell's next command reads from here on.
+  lseek(0, 7, SEEK_SET);
   return 0;
 }
