@@ -11,9 +11,9 @@
 import type { Host, HostStat } from "./host/types.js";
 import { EBADF, EINVAL, ENXIO, ESPIPE } from "./errno.js";
 import {
-  Inode, Superblock, DeviceFile, OpenFile, WaitQueue, WOULD_BLOCK, Mount, Dentry, O_ACCMODE, O_RDONLY, O_WRONLY,
+  Inode, Superblock, DeviceFile, OpenFile, RegularFile, WaitQueue, WOULD_BLOCK, Mount, Dentry, O_ACCMODE, O_RDONLY, O_WRONLY,
   O_APPEND, O_TRUNC, S_IFMT, S_IFSOCK, S_IFREG, S_IFBLK, S_IFCHR, S_IFIFO, POLLIN, POLLRDNORM, POLLOUT, POLLWRNORM,
-  type CharDevice, type Stat, type StatFs, type Path, type OwnOpen,
+  type CharDevice, type Stat, type StatFs, type Path, type OwnOpen, type FileIO,
 } from "./vfs/index.js";
 
 /** Size of the kernel's struct termios (TCGETS/TCSETS): four flag words, c_line, c_cc[19]. */
@@ -125,6 +125,23 @@ export class HostStdio implements CharDevice {
     return this.host.fs.pwrite(this.hostFd, data, append ? this.size() : pos);
   }
   truncate(size: number): number { return this.host.fs.ftruncate(this.hostFd, size); }
+
+  /** The host file opened again (a new description with its own offset and access), or -errno. */
+  reopen(flags: number): FileIO | number {
+    if (!this.host.reopenFd) return -ENXIO;
+    const acc = flags & O_ACCMODE;
+    const fd = this.host.reopenFd(this.hostFd, acc !== O_WRONLY, acc !== O_RDONLY);
+    if (fd < 0) return fd;
+    const host = this.host;
+    return {
+      read: (buf, pos) => host.fs.pread(fd, buf, pos),
+      write: (data, pos) => host.fs.pwrite(fd, data, pos),
+      size: () => { const st = host.fstat(fd); return typeof st === "number" ? 0 : Number(st.size); },
+      truncate: (size) => host.fs.ftruncate(fd, size),
+      sync: () => host.fs.fsync(fd),
+      close: () => host.close(fd),
+    };
+  }
 
   /** Bytes buffered and not yet read (FIONREAD). */
   get buffered(): number { return this.queued.reduce((s, c) => s + c.length, 0); }
@@ -260,10 +277,15 @@ class StdioInode extends Inode implements OwnOpen {
   openOwn(flags: number, p: Path): OpenFile | number {
     // A socket cannot be opened by path, through /proc either.
     if (!this.stdio || (this.mode & S_IFMT) === S_IFSOCK) return -ENXIO;
-    if ((flags & O_TRUNC) && this.stdio.seekable && (flags & O_ACCMODE) !== O_RDONLY) {
-      const e = this.stdio.truncate(0);
-      if (e < 0) return e;
+    if (!this.stdio.seekable) return new StdioFile(flags, this, p, this.stdio, false);
+    // A file: opened again on the host with the access asked for (ffmpeg reads back the mp4 it
+    // writes to /dev/stdout); where the host cannot, positional I/O on the host descriptor.
+    const io = this.stdio.reopen(flags);
+    if ((flags & O_TRUNC) && (flags & O_ACCMODE) !== O_RDONLY) {
+      const e = typeof io === "number" ? this.stdio.truncate(0) : io.truncate(0);
+      if (e < 0) { if (typeof io !== "number") io.close?.(); return e; }
     }
+    if (typeof io !== "number") return new RegularFile(flags & ~O_TRUNC, this, p, io);
     return new StdioFile(flags & ~O_TRUNC, this, p, this.stdio, false);
   }
 }

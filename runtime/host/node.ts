@@ -130,6 +130,11 @@ export const nodeHost: Host = {
       return m ? BigInt(m[1]) : null;
     } catch { return null; }
   },
+  reopenFd(fd, read, write) {
+    const c = fs.constants;
+    try { return fs.openSync(`/proc/self/fd/${fd}`, read && write ? c.O_RDWR : write ? c.O_WRONLY : c.O_RDONLY); }
+    catch (e) { return errno(e); }
+  },
   isatty(fd) { return tty.isatty(fd); },
   fdFlags(fd) {
     // Linux hosts say it in /proc; elsewhere the caller falls back to the usual stdio modes.

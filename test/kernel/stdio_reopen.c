@@ -1,6 +1,6 @@
 // Opening /dev/stdout, /dev/stdin or /proc/self/fd/N opens again what the descriptor refers to, as
 // Linux does: a file gets a new description (its own offset from 0; O_TRUNC truncates, O_APPEND
-// appends), a pipe is the same pipe. `tool -o /dev/stdout` and `echo x > /dev/stderr` in scripts
+// appends, and the access is the new open's), a pipe is the same pipe. `tool -o /dev/stdout` and `echo x > /dev/stderr` in scripts
 // depend on it. Run with stdin and stdout on files or on pipes; everything it finds goes to stdout.
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +27,12 @@ int main(void) {
   say("append %zd\n", write(app, "app\n", 4));
   errno = 0;
   say("ftruncate new: %d (%s)\n", ftruncate(out, 30), strerror(errno));
+  // A new open may ask for more access than the descriptor had (ffmpeg reads back its mp4).
+  int rw = open("/dev/stdout", O_RDWR);
+  errno = 0;
+  ssize_t back = pread(rw, buf, 6, 0);
+  say("read back through O_RDWR: %zd \"%.*s\" (%s)\n", back, (int)(back > 0 ? back : 0), buf, strerror(errno));
+  close(rw);
 
   int in = open("/dev/stdin", O_RDONLY);
   say("open /dev/stdin: %s, ", in < 0 ? strerror(errno) : "ok");
