@@ -1,11 +1,11 @@
 // Data movement and the stack: MOV in all its encodings, MOVZX/MOVSX/MOVSXD, LEA, XCHG, the
 // NOP/hint space, PUSH/POP, LEAVE and ENTER. The stack helpers here also serve CALL/RET.
-import { getReg, setReg, readGpr, writeGpr, sext, RAX, RSP, RBP } from "./cpu";
+import { getReg, setReg, readGpr, writeGpr, sext, setExit, RAX, RSP, RBP } from "./cpu";
 import { rdN, wrN, faulted, translate, ACCESS_WRITE } from "./mmu";
 import {
-  dSize, dImm, dImm2, dRm, dRm8, dSeg, dFlags, isReg, ea, leaAddr, readE, writeE, readG, writeG, F_ASIZE32,
+  dSize, dImm, dImm2, dRm, dRm8, dSeg, dFlags, dModrm, isReg, ea, leaAddr, readE, writeE, readG, writeG, F_ASIZE32,
 } from "./operand";
-import { S_FS_BASE, S_GS_BASE } from "./gen/layout";
+import { S_FS_BASE, S_GS_BASE, EXIT_UD } from "./gen/layout";
 
 // ---- stack helpers --------------------------------------------------------------------------
 
@@ -35,6 +35,19 @@ export function mov_GE(d: usize): void {
   const v = readE(d, s);
   if (faulted()) return;
   writeG(d, s, v);
+}
+
+/**
+ * 8C: MOV Ev, Sw. The selectors are the ones Linux gives 64-bit user code: CS __USER_CS (0x33),
+ * SS __USER_DS (0x2B), ES DS FS GS null (the FS and GS bases are set by arch_prctl, not by
+ * selector). A register gets the selector zero-extended to the operand size; memory takes 16 bits
+ * whatever the operand size. ModRM.reg 6 and 7 name no segment register: #UD.
+ */
+export function mov_ES(d: usize): void {
+  const sreg = (dModrm(d) >> 3) & 7;
+  if (sreg > 5) { setExit(EXIT_UD); return; }
+  const v: u64 = sreg == 1 ? 0x33 : sreg == 2 ? 0x2B : 0;
+  if (isReg(d)) writeGpr(dRm(d), dSize(d), v); else wrN(ea(d), 2, v);
 }
 
 /** C6 /0, C7 /0: MOV Eb/Ev, Ib/Iz (the imm32 of the 64-bit form is sign-extended by the decoder). */

@@ -94,7 +94,8 @@ export const CPUID_EXT1_EDX: u32 =
   (1 << 20) | // NX      the MMU enforces PTE_EXEC
   (1 << 29);  // LM      long mode
 export const CPUID_EXT1_ECX: u32 =
-  (1 << 0);   // LAHF_LM LAHF/SAHF in 64-bit mode (alu.ts)
+  (1 << 0) |  // LAHF_LM LAHF/SAHF in 64-bit mode (alu.ts)
+  (1 << 8);   // PRFCHW  PREFETCHW, a hint (move.tbl)
 
 /** Leaf 0x80000008 EAX: 48-bit virtual (bits 15:8), 40-bit physical (bits 7:0) addresses. */
 export const CPUID_EXT8_EAX: u32 = (48 << 8) | 40;

@@ -148,7 +148,7 @@ export function createProcSource(files: KernelFiles): ProcSource {
       count: host.cpuCount(), modelName: "wasl x86-64 interpreter", mhz: 2000, cacheKiB: 8192,
       // The names Linux gives the bits asm/system.ts's CPUID reports (leaf 1 EDX/ECX, 0x80000001).
       flags: ["fpu", "tsc", "cx8", "cmov", "clflush", "mmx", "fxsr", "sse", "sse2", "syscall", "nx", "lm",
-        "pni", "ssse3", "cx16", "sse4_1", "sse4_2", "popcnt", "lahf_lm"],
+        "pni", "ssse3", "cx16", "sse4_1", "sse4_2", "popcnt", "lahf_lm", "3dnowprefetch"],
     }),
     memory: () => {
       const total = Number(host.totalMemory() / 1024n), free = Number(host.freeMemory() / 1024n);

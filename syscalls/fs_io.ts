@@ -6,7 +6,8 @@ import type { Kernel } from "../runtime/kernel.js";
 import type { Thread, SyscallValue } from "../runtime/process.js";
 import {
   O_APPEND, O_NONBLOCK, O_CLOEXEC, O_PATH, SETFL_MASK, SEEK_SET, SEEK_CUR, SEEK_END, CLOSE_RANGE_UNSHARE,
-  PipeEnd, SocketFile, RegularFile, DeviceFile, type OpenFile,
+  PipeEnd, SocketFile, RegularFile, DeviceFile, MemFile, TmpfsSuperblock, F_SEAL_SEAL, F_SEAL_WRITE, F_SEAL_SHRINK,
+  F_SEAL_GROW, F_SEAL_FUTURE_WRITE, F_SEAL_EXEC, F_ALL_SEALS, type OpenFile, type Inode,
 } from "../runtime/vfs/index.js";
 import { F_RDLCK, F_WRLCK, F_UNLCK } from "../runtime/files.js";
 import {
@@ -323,7 +324,7 @@ export function sysDup3(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 
 export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6,
   F_SETLKW = 7, F_SETOWN = 8, F_GETOWN = 9, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, F_DUPFD_CLOEXEC = 1030,
-  FD_CLOEXEC = 1;
+  F_ADD_SEALS = 1033, F_GET_SEALS = 1034, FD_CLOEXEC = 1;
 /** Largest pipe a process may ask for (/proc/sys/fs/pipe-max-size's default). */
 const PIPE_MAX_SIZE = 1 << 20;
 
@@ -392,6 +393,36 @@ export function sysFlock(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   return (op & LOCK_NB) ? attempt() : blockOn(k, t, [locks.waitQueue], attempt);
 }
 
+/** The shmem inode whose seals a description reaches, or null (seals are tmpfs's and memfd's only). */
+function sealable(f: OpenFile): MemFile | null {
+  return f instanceof RegularFile && f.inode instanceof MemFile && f.inode.sb instanceof TmpfsSuperblock ? f.inode : null;
+}
+
+/** A MAP_SHARED mapping of the file that may write it (Linux's i_mmap_writable), in any process. */
+function mappedWritable(k: Kernel, inode: Inode): boolean {
+  const caches = inode.mappedPages;
+  if (!caches?.size) return false;
+  for (const p of k.processes.values())
+    for (const v of p.mm.vmas) if (v.file?.writeBack && v.file.pages && caches.has(v.file.pages)) return true;
+  return false;
+}
+
+/** fcntl F_ADD_SEALS, in the order of Linux's memfd_add_seals. */
+function addSeals(k: Kernel, f: OpenFile, arg: bigint): number {
+  if (arg > 0xffffffffn) return -EINVAL;
+  if (!f.writable) return -EPERM;
+  let seals = Number(arg);
+  if (seals & ~F_ALL_SEALS) return -EINVAL;
+  const i = sealable(f);
+  if (!i) return -EINVAL;
+  if (i.seals & F_SEAL_SEAL) return -EPERM;
+  if ((seals & F_SEAL_WRITE) && !(i.seals & F_SEAL_WRITE) && mappedWritable(k, i)) return -EBUSY;
+  // An executable file sealed against exec is sealed against writes too (W^X from the start).
+  if ((seals & F_SEAL_EXEC) && (i.mode & 0o111)) seals |= F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+  i.seals |= seals;
+  return 0;
+}
+
 /** fcntl(2) */
 export function sysFcntl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const fd = fdOf(a[0]), cmd = uintOf(a[1]);
@@ -416,6 +447,8 @@ export function sysFcntl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
     case F_GETLK: case F_SETLK: case F_SETLKW: return fcntlLock(k, t, f, cmd, a[2]);
     case F_GETOWN: return 0;
     case F_SETOWN: return 0;
+    case F_ADD_SEALS: return addSeals(k, f, a[2]);
+    case F_GET_SEALS: { const i = sealable(f); return i ? i.seals : -EINVAL; }
     case F_GETPIPE_SZ: return f instanceof PipeEnd ? f.pipe.capacity : -EBADF;
     case F_SETPIPE_SZ: {
       if (!(f instanceof PipeEnd)) return -EBADF;
@@ -455,7 +488,7 @@ export function sysPipe(k: Kernel, t: Thread, a: bigint[]): SyscallResult { retu
 
 const MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_NOEXEC_SEAL = 8, MFD_EXEC = 0x10;
 
-/** memfd_create(2): no huge pages; seals are not kept (F_ADD_SEALS gives EINVAL). */
+/** memfd_create(2): no huge pages. */
 export function sysMemfdCreate(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const flags = uintOf(a[1]);
   if (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC)) return -EINVAL;
@@ -463,7 +496,13 @@ export function sysMemfdCreate(k: Kernel, t: Thread, a: bigint[]): SyscallResult
   const name = readPath(k, a[0]);
   if (typeof name === "number") return name;
   if (name.length > 249) return -EINVAL;
-  return installFile(t, k.files.memfd(t.process, name), (flags & MFD_CLOEXEC) !== 0);
+  const f = k.files.memfd(t.process, name);
+  const inode = f.inode as MemFile;
+  // Without MFD_ALLOW_SEALING the file stays sealed against seals; MFD_NOEXEC_SEAL allows them and
+  // seals exec away.
+  if (flags & MFD_NOEXEC_SEAL) { inode.mode &= ~0o111; inode.seals = F_SEAL_EXEC; }
+  else if (flags & MFD_ALLOW_SEALING) inode.seals = 0;
+  return installFile(t, f, (flags & MFD_CLOEXEC) !== 0);
 }
 
 // ---- in-kernel copies -------------------------------------------------------------------------

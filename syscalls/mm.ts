@@ -10,6 +10,8 @@ import { RLIMIT_MEMLOCK } from "../runtime/process.js";
 import { O_ACCMODE, O_WRONLY, O_RDWR, O_PATH } from "../runtime/files.js";
 import type { SyscallResult } from "./types.js";
 import type { Inode } from "../runtime/vfs/inode.js";
+import { MemFile } from "../runtime/vfs/memfs.js";
+import { F_SEAL_WRITE, F_SEAL_FUTURE_WRITE } from "../runtime/vfs/abi.js";
 
 /** brk(2) */
 export function sysBrk(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
@@ -48,6 +50,8 @@ export function sysMmap(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const acc = f.flags & O_ACCMODE;
   if (acc === O_WRONLY || (f.flags & O_PATH)) return -EACCES;
   if (shared && (prot & PROT_WRITE) && acc !== O_RDWR) return -EACCES;
+  // A file sealed against writes maps shared only read-only (memfd_check_seals_mmap).
+  if (shared && (prot & PROT_WRITE) && f.inode instanceof MemFile && (f.inode.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) return -EPERM;
   if (len === 0n) return -EINVAL;
   const st = f.stat();
   if (typeof st === "number") return st;

@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, chmodSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, chmodSync, renameSync, openSync, readSync, closeSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { waslNodeArgs } from "./lib/run.mjs";
@@ -340,6 +340,70 @@ pipes("a read no one will ever satisfy waits, as natively (the host process does
 });
 
 pipes.run();
+
+// ---- stdio on host files ----------------------------------------------------------------------
+const stdioFiles = suite("stdio redirected to host files");
+
+stdioFiles("stdin and stdout on regular files seek, pread and pwrite as natively", () => {
+  if (!has("gcc")) return;
+  const p = build("stdio_file.c", ["gcc", "-O2", "-static"]);
+  const dir = join(cacheDir, `stdio-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const input = join(dir, "in.txt");
+  writeFileSync(input, "0123456789abcdefghijklmnopqrstuvwxyz\n");
+  const runWith = (cmd, args, out) => {
+    // The shell's descriptor is already 3 bytes in: the guest starts there.
+    const inFd = openSync(input, "r"), outFd = openSync(join(dir, out), "w");
+    readSync(inFd, Buffer.alloc(3), 0, 3, null);
+    const r = spawnSync(cmd, args, { env, stdio: [inFd, outFd, "pipe"], timeout: 60000 });
+    // The offset the guest left on the shared description (it read ahead, then sought back).
+    const rest = Buffer.alloc(64);
+    const after = rest.subarray(0, readSync(inFd, rest, 0, 64, null)).toString();
+    closeSync(inFd); closeSync(outFd);
+    return { status: r.status, stderr: r.stderr.toString(), out: readFileSync(join(dir, out), "utf8") + `after: ${after}` };
+  };
+  const n = runWith(p, [], "native.txt");
+  const w = runWith(process.execPath, waslNodeArgs("exec", p), "wasl.txt");
+  assert.is(n.status, 0);
+  assert.ok(n.out.includes("start=3\n") && n.out.endsWith("after: 789abcdefghijklmnopqrstuvwxyz\n"), n.out);
+  assert.is(w.stderr, "");
+  assert.fixture(w.out, n.out);
+  assert.is(w.status, n.status);
+});
+
+stdioFiles("opening /dev/stdout, /dev/stdin and /proc/self/fd/N reopens the host's file or pipe, as natively", () => {
+  if (!has("gcc")) return;
+  const p = build("stdio_reopen.c", ["gcc", "-O2", "-static"]);
+  const dir = join(cacheDir, `stdio-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const input = join(dir, "reopen-in.txt");
+  writeFileSync(input, "0123456789\n");
+  const onFiles = (cmd, args, out) => {
+    const inFd = openSync(input, "r"), outFd = openSync(join(dir, out), "w");
+    readSync(inFd, Buffer.alloc(3), 0, 3, null);
+    const r = spawnSync(cmd, args, { env, stdio: [inFd, outFd, "pipe"], timeout: 60000 });
+    closeSync(inFd); closeSync(outFd);
+    return { status: r.status, stderr: r.stderr.toString(), out: readFileSync(join(dir, out), "latin1") };
+  };
+  const n = onFiles(p, [], "reopen-native.txt");
+  const w = onFiles(process.execPath, waslNodeArgs("exec", p), "reopen-wasl.txt");
+  assert.is(n.status, 0);
+  assert.ok(n.out.startsWith("b\napp\n"), JSON.stringify(n.out));
+  assert.is(w.stderr, "");
+  assert.fixture(w.out, n.out);
+  // On pipes: the same pipes. On sockets (Node's stdio pipes are socket pairs): ENXIO.
+  const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const piped = (cmd) => spawnSync("sh", ["-c", `printf 'piped input\\n' | ${cmd} | cat`], { env, timeout: 60000 });
+  const onSockets = (cmd, args) => spawnSync(cmd, args, { env, input: "socket input\n", timeout: 60000 });
+  for (const [np, wp] of [[piped(q(p)), piped([process.execPath, ...waslNodeArgs("exec", p)].map(q).join(" "))],
+    [onSockets(p, []), onSockets(process.execPath, waslNodeArgs("exec", p))]]) {
+    assert.is(np.status, 0);
+    assert.is(wp.stderr.toString(), "");
+    assert.fixture(wp.stdout.toString(), np.stdout.toString());
+  }
+});
+
+stdioFiles.run();
 
 // ---- a real static program ------------------------------------------------------------------
 const bb = suite("busybox-static applets (native vs wasl)");

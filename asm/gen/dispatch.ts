@@ -3,7 +3,7 @@ import { ALU_ADC, ALU_ADD, ALU_AND, ALU_CMP, ALU_OR, ALU_SBB, ALU_SUB, ALU_XOR, 
 import { BT_COMPLEMENT, BT_RESET, BT_SET, BT_TEST, bsf_GE, bsr_GE, bswap_R, bt_EG, bt_EI, clc, cld, cmc, cmovcc_GE, lahf, popcnt_GE, popf, pushf, sahf, setcc_E, stc, std } from "../bits";
 import { LOOP_ANY, LOOP_NZ, LOOP_Z, call_E, call_rel, jcc_rel, jmp_E, jmp_rel, jrcxz_rel, loop_rel, ret_near } from "../control";
 import { MM_SLLD, MM_SLLQ, MM_SLLW, MM_SRAD, MM_SRAW, MM_SRLD, MM_SRLQ, MM_SRLW, cvtpd2pi, cvtpi2pd, cvtpi2ps, cvtps2pi, emms, maskmovq, mmx_movd_load, mmx_movd_store, mmx_movq_load, mmx_movq_store, mmx_pabsb, mmx_pabsd, mmx_pabsw, mmx_packssdw, mmx_packsswb, mmx_packuswb, mmx_paddb, mmx_paddd, mmx_paddq, mmx_paddsb, mmx_paddsw, mmx_paddusb, mmx_paddusw, mmx_paddw, mmx_palignr, mmx_pand, mmx_pandn, mmx_pavgb, mmx_pavgw, mmx_pcmpeqb, mmx_pcmpeqd, mmx_pcmpeqw, mmx_pcmpgtb, mmx_pcmpgtd, mmx_pcmpgtw, mmx_pextrw, mmx_phaddd, mmx_phaddsw, mmx_phaddw, mmx_phsubd, mmx_phsubsw, mmx_phsubw, mmx_pinsrw, mmx_pmaddubsw, mmx_pmaddwd, mmx_pmaxsw, mmx_pmaxub, mmx_pminsw, mmx_pminub, mmx_pmovmskb, mmx_pmulhrsw, mmx_pmulhuw, mmx_pmulhw, mmx_pmullw, mmx_pmuludq, mmx_por, mmx_psadbw, mmx_pshift, mmx_pshift_i, mmx_pshufb, mmx_psignb, mmx_psignd, mmx_psignw, mmx_psubb, mmx_psubd, mmx_psubq, mmx_psubsb, mmx_psubsw, mmx_psubusb, mmx_psubusw, mmx_psubw, mmx_punpckhbw, mmx_punpckhdq, mmx_punpckhwd, mmx_punpcklbw, mmx_punpckldq, mmx_punpcklwd, mmx_pxor, movdq2q, movq2dq, pshufw } from "../mmx";
-import { enter_, lea_GM, leave_, mov_AO, mov_EG, mov_EI, mov_GE, mov_OA, mov_ZI, movsx_GE, movsxd_GE, movzx_GE, nop_, pop_E, pop_Z, push_E, push_I, push_Z, xchg_EG, xchg_ZA } from "../move";
+import { enter_, lea_GM, leave_, mov_AO, mov_EG, mov_EI, mov_ES, mov_GE, mov_OA, mov_ZI, movsx_GE, movsxd_GE, movzx_GE, nop_, pop_E, pop_Z, push_E, push_I, push_Z, xchg_EG, xchg_ZA } from "../move";
 import { div_E, idiv_E, imul_E, imul_GE, imul_GEI, mul_E } from "../muldiv";
 import { SH_RCL, SH_RCR, SH_ROL, SH_ROR, SH_SAR, SH_SHL, SH_SHR, shift_E1, shift_ECL, shift_EI, shld_EGCL, shld_EGI, shrd_EGCL, shrd_EGI } from "../shift";
 import { addsubpd, addsubps, hpd, hps, movddup, movshdup, movsldup } from "../sse3";
@@ -390,419 +390,421 @@ export function dispatch(d: usize, op: u32): void {
     case 367: movsx_GE(d, 1); return; // movsx Gv,Eb
     case 368: movsx_GE(d, 2); return; // movsx Gv,Ew
     case 369: movsxd_GE(d); return; // movsxd Gv,Ed
-    case 370: lea_GM(d); return; // lea Gv,M
-    case 371: xchg_EG(d); return; // xchg Eb,Gb
-    case 372: xchg_EG(d); return; // xchg Ev,Gv
-    case 373: xchg_ZA(d); return; // xchg Zv,rAX
-    case 374: nop_(d); return; // prefetch M
-    case 375: nop_(d); return; // nop Ev
-    case 376: nop_(d); return; // nop Ev
+    case 370: mov_ES(d); return; // mov Ev,Sw
+    case 371: lea_GM(d); return; // lea Gv,M
+    case 372: xchg_EG(d); return; // xchg Eb,Gb
+    case 373: xchg_EG(d); return; // xchg Ev,Gv
+    case 374: xchg_ZA(d); return; // xchg Zv,rAX
+    case 375: nop_(d); return; // prefetch M
+    case 376: nop_(d); return; // prefetchw M
     case 377: nop_(d); return; // nop Ev
     case 378: nop_(d); return; // nop Ev
     case 379: nop_(d); return; // nop Ev
     case 380: nop_(d); return; // nop Ev
     case 381: nop_(d); return; // nop Ev
-    case 382: push_Z(d); return; // push Zv
-    case 383: pop_Z(d); return; // pop Zv
-    case 384: push_I(d); return; // push Ib
-    case 385: push_I(d); return; // push Iz
-    case 386: push_E(d); return; // push Ev
-    case 387: pop_E(d); return; // pop Ev
-    case 388: leave_(d); return; // leave
-    case 389: enter_(d); return; // enter Iw,Ib
-    case 390: addsubpd(d); return; // addsubpd Vpd,Wpd
-    case 391: addsubps(d); return; // addsubps Vps,Wps
-    case 392: hpd(d, FP_ADD); return; // haddpd Vpd,Wpd
-    case 393: hps(d, FP_ADD); return; // haddps Vps,Wps
-    case 394: hpd(d, FP_SUB); return; // hsubpd Vpd,Wpd
-    case 395: hps(d, FP_SUB); return; // hsubps Vps,Wps
-    case 396: movddup(d); return; // movddup Vpd,Wsd
-    case 397: movsldup(d); return; // movsldup Vps,Wps
-    case 398: movshdup(d); return; // movshdup Vps,Wps
-    case 399: mov128_load_u(d); return; // lddqu Vx,Mx
-    case 400: pblendvb(d); return; // pblendvb Vx,Wx
-    case 401: blendvps(d); return; // blendvps Vps,Wps
-    case 402: blendvpd(d); return; // blendvpd Vpd,Wpd
-    case 403: ptest(d); return; // ptest Vx,Wx
-    case 404: pmovx(d, PMOV_BW_S); return; // pmovsxbw Vx,Wq
-    case 405: pmovx(d, PMOV_BD_S); return; // pmovsxbd Vx,Wd
-    case 406: pmovx(d, PMOV_BQ_S); return; // pmovsxbq Vx,Ww
-    case 407: pmovx(d, PMOV_WD_S); return; // pmovsxwd Vx,Wq
-    case 408: pmovx(d, PMOV_WQ_S); return; // pmovsxwq Vx,Wd
-    case 409: pmovx(d, PMOV_DQ_S); return; // pmovsxdq Vx,Wq
-    case 410: pmuldq(d); return; // pmuldq Vx,Wx
-    case 411: pcmpeqq(d); return; // pcmpeqq Vx,Wx
-    case 412: mov128_load_a(d); return; // movntdqa Vx,Mx
-    case 413: packusdw(d); return; // packusdw Vx,Wx
-    case 414: pmovx(d, PMOV_BW_Z); return; // pmovzxbw Vx,Wq
-    case 415: pmovx(d, PMOV_BD_Z); return; // pmovzxbd Vx,Wd
-    case 416: pmovx(d, PMOV_BQ_Z); return; // pmovzxbq Vx,Ww
-    case 417: pmovx(d, PMOV_WD_Z); return; // pmovzxwd Vx,Wq
-    case 418: pmovx(d, PMOV_WQ_Z); return; // pmovzxwq Vx,Wd
-    case 419: pmovx(d, PMOV_DQ_Z); return; // pmovzxdq Vx,Wq
-    case 420: pminsb(d); return; // pminsb Vx,Wx
-    case 421: pminsd(d); return; // pminsd Vx,Wx
-    case 422: pminuw(d); return; // pminuw Vx,Wx
-    case 423: pminud(d); return; // pminud Vx,Wx
-    case 424: pmaxsb(d); return; // pmaxsb Vx,Wx
-    case 425: pmaxsd(d); return; // pmaxsd Vx,Wx
-    case 426: pmaxuw(d); return; // pmaxuw Vx,Wx
-    case 427: pmaxud(d); return; // pmaxud Vx,Wx
-    case 428: pmulld(d); return; // pmulld Vx,Wx
-    case 429: phminposuw(d); return; // phminposuw Vx,Wx
-    case 430: roundps(d); return; // roundps Vps,Wps,Ib
-    case 431: roundpd(d); return; // roundpd Vpd,Wpd,Ib
-    case 432: roundss(d); return; // roundss Vss,Wss,Ib
-    case 433: roundsd(d); return; // roundsd Vsd,Wsd,Ib
-    case 434: blendps(d); return; // blendps Vps,Wps,Ib
-    case 435: blendpd(d); return; // blendpd Vpd,Wpd,Ib
-    case 436: pblendw(d); return; // pblendw Vx,Wx,Ib
-    case 437: pextrb(d); return; // pextrb Rd/Mb,Vx,Ib
-    case 438: pextrw_e(d); return; // pextrw Rd/Mw,Vx,Ib
-    case 439: pextrd(d); return; // pextrd Ey,Vx,Ib
-    case 440: extractps(d); return; // extractps Rd/Md,Vx,Ib
-    case 441: pinsrb(d); return; // pinsrb Vx,Rd/Mb,Ib
-    case 442: insertps(d); return; // insertps Vps,Wd,Ib
-    case 443: pinsrd(d); return; // pinsrd Vx,Ey,Ib
-    case 444: dpps(d); return; // dpps Vps,Wps,Ib
-    case 445: dppd(d); return; // dppd Vpd,Wpd,Ib
-    case 446: mpsadbw(d); return; // mpsadbw Vx,Wx,Ib
-    case 447: pcmpgtq(d); return; // pcmpgtq Vx,Wx
-    case 448: crc32_(d); return; // crc32 Gy,Eb
-    case 449: crc32_(d); return; // crc32 Gy,Ev
-    case 450: pcmpstr(d, STR_EXPLICIT_MASK); return; // pcmpestrm Vx,Wx,Ib
-    case 451: pcmpstr(d, STR_EXPLICIT_INDEX); return; // pcmpestri Vx,Wx,Ib
-    case 452: pcmpstr(d, STR_IMPLICIT_MASK); return; // pcmpistrm Vx,Wx,Ib
-    case 453: pcmpstr(d, STR_IMPLICIT_INDEX); return; // pcmpistri Vx,Wx,Ib
-    case 454: sse_arith_ps(d, FP_ADD); return; // addps Vps,Wps
-    case 455: sse_arith_pd(d, FP_ADD); return; // addpd Vpd,Wpd
-    case 456: sse_arith_ss(d, FP_ADD); return; // addss Vss,Wss
-    case 457: sse_arith_sd(d, FP_ADD); return; // addsd Vsd,Wsd
-    case 458: sse_arith_ps(d, FP_MUL); return; // mulps Vps,Wps
-    case 459: sse_arith_pd(d, FP_MUL); return; // mulpd Vpd,Wpd
-    case 460: sse_arith_ss(d, FP_MUL); return; // mulss Vss,Wss
-    case 461: sse_arith_sd(d, FP_MUL); return; // mulsd Vsd,Wsd
-    case 462: sse_arith_ps(d, FP_SUB); return; // subps Vps,Wps
-    case 463: sse_arith_pd(d, FP_SUB); return; // subpd Vpd,Wpd
-    case 464: sse_arith_ss(d, FP_SUB); return; // subss Vss,Wss
-    case 465: sse_arith_sd(d, FP_SUB); return; // subsd Vsd,Wsd
-    case 466: sse_arith_ps(d, FP_MIN); return; // minps Vps,Wps
-    case 467: sse_arith_pd(d, FP_MIN); return; // minpd Vpd,Wpd
-    case 468: sse_arith_ss(d, FP_MIN); return; // minss Vss,Wss
-    case 469: sse_arith_sd(d, FP_MIN); return; // minsd Vsd,Wsd
-    case 470: sse_arith_ps(d, FP_DIV); return; // divps Vps,Wps
-    case 471: sse_arith_pd(d, FP_DIV); return; // divpd Vpd,Wpd
-    case 472: sse_arith_ss(d, FP_DIV); return; // divss Vss,Wss
-    case 473: sse_arith_sd(d, FP_DIV); return; // divsd Vsd,Wsd
-    case 474: sse_arith_ps(d, FP_MAX); return; // maxps Vps,Wps
-    case 475: sse_arith_pd(d, FP_MAX); return; // maxpd Vpd,Wpd
-    case 476: sse_arith_ss(d, FP_MAX); return; // maxss Vss,Wss
-    case 477: sse_arith_sd(d, FP_MAX); return; // maxsd Vsd,Wsd
-    case 478: sse_arith_ps(d, FP_SQRT); return; // sqrtps Vps,Wps
-    case 479: sse_arith_pd(d, FP_SQRT); return; // sqrtpd Vpd,Wpd
-    case 480: sse_arith_ss(d, FP_SQRT); return; // sqrtss Vss,Wss
-    case 481: sse_arith_sd(d, FP_SQRT); return; // sqrtsd Vsd,Wsd
-    case 482: sse_arith_ps(d, FP_RSQRT); return; // rsqrtps Vps,Wps
-    case 483: sse_arith_ss(d, FP_RSQRT); return; // rsqrtss Vss,Wss
-    case 484: sse_arith_ps(d, FP_RCP); return; // rcpps Vps,Wps
-    case 485: sse_arith_ss(d, FP_RCP); return; // rcpss Vss,Wss
-    case 486: sse_cmpps(d); return; // cmpps Vps,Wps,Ib
-    case 487: sse_cmppd(d); return; // cmppd Vpd,Wpd,Ib
-    case 488: sse_cmpss(d); return; // cmpss Vss,Wss,Ib
-    case 489: sse_cmpsd(d); return; // cmpsd Vsd,Wsd,Ib
-    case 490: sse_comiss(d, 0); return; // ucomiss Vss,Wss
-    case 491: sse_comisd(d, 0); return; // ucomisd Vsd,Wsd
-    case 492: sse_comiss(d, 1); return; // comiss Vss,Wss
-    case 493: sse_comisd(d, 1); return; // comisd Vsd,Wsd
-    case 494: sse_cvtsi2s(d, 0); return; // cvtsi2ss Vss,Ey
-    case 495: sse_cvtsi2s(d, 1); return; // cvtsi2sd Vsd,Ey
-    case 496: sse_cvtss2si(d, 1); return; // cvttss2si Gy,Wss
-    case 497: sse_cvtsd2si(d, 1); return; // cvttsd2si Gy,Wsd
-    case 498: sse_cvtss2si(d, 0); return; // cvtss2si Gy,Wss
-    case 499: sse_cvtsd2si(d, 0); return; // cvtsd2si Gy,Wsd
-    case 500: sse_cvtps2pd(d); return; // cvtps2pd Vpd,Wq
-    case 501: sse_cvtpd2ps(d); return; // cvtpd2ps Vps,Wpd
-    case 502: sse_cvtss2sd(d); return; // cvtss2sd Vsd,Wss
-    case 503: sse_cvtsd2ss(d); return; // cvtsd2ss Vss,Wsd
-    case 504: sse_cvtdq2ps(d); return; // cvtdq2ps Vps,Wdq
-    case 505: sse_cvtps2dq(d, 0); return; // cvtps2dq Vdq,Wps
-    case 506: sse_cvtps2dq(d, 1); return; // cvttps2dq Vdq,Wps
-    case 507: sse_cvtdq2pd(d); return; // cvtdq2pd Vpd,Wq
-    case 508: sse_cvtpd2dq(d, 0); return; // cvtpd2dq Vdq,Wpd
-    case 509: sse_cvtpd2dq(d, 1); return; // cvttpd2dq Vdq,Wpd
-    case 510: pand(d); return; // andps Vps,Wps
-    case 511: pand(d); return; // andpd Vpd,Wpd
-    case 512: pandn(d); return; // andnps Vps,Wps
-    case 513: pandn(d); return; // andnpd Vpd,Wpd
-    case 514: por(d); return; // orps Vps,Wps
-    case 515: por(d); return; // orpd Vpd,Wpd
-    case 516: pxor(d); return; // xorps Vps,Wps
-    case 517: pxor(d); return; // xorpd Vpd,Wpd
-    case 518: pand(d); return; // pand Vx,Wx
-    case 519: pandn(d); return; // pandn Vx,Wx
-    case 520: por(d); return; // por Vx,Wx
-    case 521: pxor(d); return; // pxor Vx,Wx
-    case 522: paddb(d); return; // paddb Vx,Wx
-    case 523: paddw(d); return; // paddw Vx,Wx
-    case 524: paddd(d); return; // paddd Vx,Wx
-    case 525: paddq(d); return; // paddq Vx,Wx
-    case 526: psubb(d); return; // psubb Vx,Wx
-    case 527: psubw(d); return; // psubw Vx,Wx
-    case 528: psubd(d); return; // psubd Vx,Wx
-    case 529: psubq(d); return; // psubq Vx,Wx
-    case 530: paddsb(d); return; // paddsb Vx,Wx
-    case 531: paddsw(d); return; // paddsw Vx,Wx
-    case 532: paddusb(d); return; // paddusb Vx,Wx
-    case 533: paddusw(d); return; // paddusw Vx,Wx
-    case 534: psubsb(d); return; // psubsb Vx,Wx
-    case 535: psubsw(d); return; // psubsw Vx,Wx
-    case 536: psubusb(d); return; // psubusb Vx,Wx
-    case 537: psubusw(d); return; // psubusw Vx,Wx
-    case 538: pmullw(d); return; // pmullw Vx,Wx
-    case 539: pmulhw(d); return; // pmulhw Vx,Wx
-    case 540: pmulhuw(d); return; // pmulhuw Vx,Wx
-    case 541: pmuludq(d); return; // pmuludq Vx,Wx
-    case 542: pmaddwd(d); return; // pmaddwd Vx,Wx
-    case 543: psadbw(d); return; // psadbw Vx,Wx
-    case 544: pavgb(d); return; // pavgb Vx,Wx
-    case 545: pavgw(d); return; // pavgw Vx,Wx
-    case 546: pminub(d); return; // pminub Vx,Wx
-    case 547: pmaxub(d); return; // pmaxub Vx,Wx
-    case 548: pminsw(d); return; // pminsw Vx,Wx
-    case 549: pmaxsw(d); return; // pmaxsw Vx,Wx
-    case 550: pcmpeqb(d); return; // pcmpeqb Vx,Wx
-    case 551: pcmpeqw(d); return; // pcmpeqw Vx,Wx
-    case 552: pcmpeqd(d); return; // pcmpeqd Vx,Wx
-    case 553: pcmpgtb(d); return; // pcmpgtb Vx,Wx
-    case 554: pcmpgtw(d); return; // pcmpgtw Vx,Wx
-    case 555: pcmpgtd(d); return; // pcmpgtd Vx,Wx
-    case 556: pshift_x(d, SHIFT_SRLW); return; // psrlw Vx,Wx
-    case 557: pshift_x(d, SHIFT_SRLD); return; // psrld Vx,Wx
-    case 558: pshift_x(d, SHIFT_SRLQ); return; // psrlq Vx,Wx
-    case 559: pshift_x(d, SHIFT_SRAW); return; // psraw Vx,Wx
-    case 560: pshift_x(d, SHIFT_SRAD); return; // psrad Vx,Wx
-    case 561: pshift_x(d, SHIFT_SLLW); return; // psllw Vx,Wx
-    case 562: pshift_x(d, SHIFT_SLLD); return; // pslld Vx,Wx
-    case 563: pshift_x(d, SHIFT_SLLQ); return; // psllq Vx,Wx
-    case 564: pshift_i(d, SHIFT_SRLW); return; // psrlw Ux,Ib
-    case 565: pshift_i(d, SHIFT_SRAW); return; // psraw Ux,Ib
-    case 566: pshift_i(d, SHIFT_SLLW); return; // psllw Ux,Ib
-    case 567: pshift_i(d, SHIFT_SRLD); return; // psrld Ux,Ib
-    case 568: pshift_i(d, SHIFT_SRAD); return; // psrad Ux,Ib
-    case 569: pshift_i(d, SHIFT_SLLD); return; // pslld Ux,Ib
-    case 570: pshift_i(d, SHIFT_SRLQ); return; // psrlq Ux,Ib
-    case 571: psrldq(d); return; // psrldq Ux,Ib
-    case 572: pshift_i(d, SHIFT_SLLQ); return; // psllq Ux,Ib
-    case 573: pslldq(d); return; // pslldq Ux,Ib
-    case 574: pshufd(d); return; // pshufd Vx,Wx,Ib
-    case 575: pshuflw(d); return; // pshuflw Vx,Wx,Ib
-    case 576: pshufhw(d); return; // pshufhw Vx,Wx,Ib
-    case 577: shufps(d); return; // shufps Vps,Wps,Ib
-    case 578: shufpd(d); return; // shufpd Vpd,Wpd,Ib
-    case 579: punpckldq(d); return; // unpcklps Vps,Wps
-    case 580: punpcklqdq(d); return; // unpcklpd Vpd,Wpd
-    case 581: punpckhdq(d); return; // unpckhps Vps,Wps
-    case 582: punpckhqdq(d); return; // unpckhpd Vpd,Wpd
-    case 583: punpcklbw(d); return; // punpcklbw Vx,Wx
-    case 584: punpcklwd(d); return; // punpcklwd Vx,Wx
-    case 585: punpckldq(d); return; // punpckldq Vx,Wx
-    case 586: punpcklqdq(d); return; // punpcklqdq Vx,Wx
-    case 587: punpckhbw(d); return; // punpckhbw Vx,Wx
-    case 588: punpckhwd(d); return; // punpckhwd Vx,Wx
-    case 589: punpckhdq(d); return; // punpckhdq Vx,Wx
-    case 590: punpckhqdq(d); return; // punpckhqdq Vx,Wx
-    case 591: packsswb(d); return; // packsswb Vx,Wx
-    case 592: packssdw(d); return; // packssdw Vx,Wx
-    case 593: packuswb(d); return; // packuswb Vx,Wx
-    case 594: pinsrw(d); return; // pinsrw Vx,Ry/Mw,Ib
-    case 595: pextrw(d); return; // pextrw Gy,Ux,Ib
-    case 596: mov128_load_u(d); return; // movups Vps,Wps
-    case 597: mov128_load_u(d); return; // movupd Vpd,Wpd
-    case 598: movss_load(d); return; // movss Vss,Wss
-    case 599: movsd_load(d); return; // movsd Vsd,Wsd
-    case 600: mov128_store_u(d); return; // movups Wps,Vps
-    case 601: mov128_store_u(d); return; // movupd Wpd,Vpd
-    case 602: movss_store(d); return; // movss Wss,Vss
-    case 603: movsd_store(d); return; // movsd Wsd,Vsd
-    case 604: movlps_load(d); return; // movlps Vq,Mq
-    case 605: movhlps(d); return; // movhlps Vq,Uq
-    case 606: movlps_load(d); return; // movlpd Vq,Mq
-    case 607: movlps_store(d); return; // movlps Mq,Vq
-    case 608: movlps_store(d); return; // movlpd Mq,Vq
-    case 609: movhps_load(d); return; // movhps Vq,Mq
-    case 610: movlhps(d); return; // movlhps Vq,Uq
-    case 611: movhps_load(d); return; // movhpd Vq,Mq
-    case 612: movhps_store(d); return; // movhps Mq,Vq
-    case 613: movhps_store(d); return; // movhpd Mq,Vq
-    case 614: mov128_load_a(d); return; // movaps Vps,Wps
-    case 615: mov128_load_a(d); return; // movapd Vpd,Wpd
-    case 616: mov128_store_a(d); return; // movaps Wps,Vps
-    case 617: mov128_store_a(d); return; // movapd Wpd,Vpd
-    case 618: mov128_store_a(d); return; // movntps Mps,Vps
-    case 619: mov128_store_a(d); return; // movntpd Mpd,Vpd
-    case 620: movmskps(d); return; // movmskps Gy,Ups
-    case 621: movmskpd(d); return; // movmskpd Gy,Upd
-    case 622: movd_load(d); return; // movd Vy,Ey
-    case 623: movd_store(d); return; // movd Ey,Vy
-    case 624: movq_load(d); return; // movq Vq,Wq
-    case 625: movq_store(d); return; // movq Wq,Vq
-    case 626: mov128_load_a(d); return; // movdqa Vx,Wx
-    case 627: mov128_load_u(d); return; // movdqu Vx,Wx
-    case 628: mov128_store_a(d); return; // movdqa Wx,Vx
-    case 629: mov128_store_u(d); return; // movdqu Wx,Vx
-    case 630: mov128_store_a(d); return; // movntdq Mx,Vx
-    case 631: movnti(d); return; // movnti My,Gy
-    case 632: pmovmskb(d); return; // pmovmskb Gy,Ux
-    case 633: maskmovdqu(d); return; // maskmovdqu Vx,Ux
-    case 634: ldmxcsr(d); return; // ldmxcsr Md
-    case 635: stmxcsr(d); return; // stmxcsr Md
-    case 636: pshufb(d); return; // pshufb Vx,Wx
-    case 637: phaddw(d); return; // phaddw Vx,Wx
-    case 638: phaddd(d); return; // phaddd Vx,Wx
-    case 639: phaddsw(d); return; // phaddsw Vx,Wx
-    case 640: pmaddubsw(d); return; // pmaddubsw Vx,Wx
-    case 641: phsubw(d); return; // phsubw Vx,Wx
-    case 642: phsubd(d); return; // phsubd Vx,Wx
-    case 643: phsubsw(d); return; // phsubsw Vx,Wx
-    case 644: psignb(d); return; // psignb Vx,Wx
-    case 645: psignw(d); return; // psignw Vx,Wx
-    case 646: psignd(d); return; // psignd Vx,Wx
-    case 647: pmulhrsw(d); return; // pmulhrsw Vx,Wx
-    case 648: pabsb(d); return; // pabsb Vx,Wx
-    case 649: pabsw(d); return; // pabsw Vx,Wx
-    case 650: pabsd(d); return; // pabsd Vx,Wx
-    case 651: palignr(d); return; // palignr Vx,Wx,Ib
-    case 652: str_movs(d); return; // movsb Yb,Xb
-    case 653: str_movs(d); return; // movs Yv,Xv
-    case 654: str_cmps(d); return; // cmpsb Xb,Yb
-    case 655: str_cmps(d); return; // cmps Xv,Yv
-    case 656: str_stos(d); return; // stosb Yb,AL
-    case 657: str_stos(d); return; // stos Yv,rAX
-    case 658: str_lods(d); return; // lodsb AL,Xb
-    case 659: str_lods(d); return; // lods rAX,Xv
-    case 660: str_scas(d); return; // scasb AL,Yb
-    case 661: str_scas(d); return; // scas rAX,Yv
-    case 662: syscall_(d); return; // syscall
-    case 663: int3(d); return; // int3
-    case 664: int_n(d); return; // int Ib
-    case 665: ud2(d); return; // ud2
-    case 666: hlt(d); return; // hlt
-    case 667: cpuid_(d); return; // cpuid
-    case 668: rdtsc_(d); return; // rdtsc
-    case 669: fence_(d); return; // lfence
-    case 670: fence_(d); return; // mfence
-    case 671: fence_(d); return; // sfence
-    case 672: clflush_(d); return; // clflush Mb
-    case 673: x87_nop(d); return; // fwait
-    case 674: x87_arith_mem(d, X87_ADD, X87_M32FP); return; // fadd Md
-    case 675: x87_arith_mem(d, X87_MUL, X87_M32FP); return; // fmul Md
-    case 676: x87_arith_mem(d, X87_COM, X87_M32FP); return; // fcom Md
-    case 677: x87_arith_mem(d, X87_COMP, X87_M32FP); return; // fcomp Md
-    case 678: x87_arith_mem(d, X87_SUB, X87_M32FP); return; // fsub Md
-    case 679: x87_arith_mem(d, X87_SUBR, X87_M32FP); return; // fsubr Md
-    case 680: x87_arith_mem(d, X87_DIV, X87_M32FP); return; // fdiv Md
-    case 681: x87_arith_mem(d, X87_DIVR, X87_M32FP); return; // fdivr Md
-    case 682: x87_arith_st0(d, X87_ADD); return; // fadd ST,STi
-    case 683: x87_arith_st0(d, X87_MUL); return; // fmul ST,STi
-    case 684: x87_arith_st0(d, X87_COM); return; // fcom STi
-    case 685: x87_arith_st0(d, X87_COMP); return; // fcomp STi
-    case 686: x87_arith_st0(d, X87_SUB); return; // fsub ST,STi
-    case 687: x87_arith_st0(d, X87_SUBR); return; // fsubr ST,STi
-    case 688: x87_arith_st0(d, X87_DIV); return; // fdiv ST,STi
-    case 689: x87_arith_st0(d, X87_DIVR); return; // fdivr ST,STi
-    case 690: x87_ld_mem(d, X87_M32FP); return; // fld Md
-    case 691: x87_st_fp(d, X87_M32FP, 0); return; // fst Md
-    case 692: x87_st_fp(d, X87_M32FP, 1); return; // fstp Md
-    case 693: x87_ldenv(d); return; // fldenv M
-    case 694: x87_ldcw(d); return; // fldcw Mw
-    case 695: x87_stenv(d); return; // fnstenv M
-    case 696: x87_stcw(d); return; // fnstcw Mw
-    case 697: x87_ld_st(d); return; // fld STi
-    case 698: x87_fxch(d); return; // fxch STi
-    case 699: x87_nop(d); return; // fnop
-    case 700: x87_d9e0(d); return; // fchs/fabs/ftst/fxam
-    case 701: x87_ldconst(d); return; // fld1/fldl2t/fldl2e/fldpi/fldlg2/fldln2/fldz
-    case 702: x87_d9f0(d); return; // f2xm1/fyl2x/fptan/fpatan/fxtract/fprem1/fdecstp/fincstp
-    case 703: x87_d9f8(d); return; // fprem/fyl2xp1/fsqrt/fsincos/frndint/fscale/fsin/fcos
-    case 704: x87_arith_mem(d, X87_ADD, X87_M32INT); return; // fiadd Md
-    case 705: x87_arith_mem(d, X87_MUL, X87_M32INT); return; // fimul Md
-    case 706: x87_arith_mem(d, X87_COM, X87_M32INT); return; // ficom Md
-    case 707: x87_arith_mem(d, X87_COMP, X87_M32INT); return; // ficomp Md
-    case 708: x87_arith_mem(d, X87_SUB, X87_M32INT); return; // fisub Md
-    case 709: x87_arith_mem(d, X87_SUBR, X87_M32INT); return; // fisubr Md
-    case 710: x87_arith_mem(d, X87_DIV, X87_M32INT); return; // fidiv Md
-    case 711: x87_arith_mem(d, X87_DIVR, X87_M32INT); return; // fidivr Md
-    case 712: x87_fcmov(d, 2); return; // fcmovb ST,STi
-    case 713: x87_fcmov(d, 4); return; // fcmove ST,STi
-    case 714: x87_fcmov(d, 6); return; // fcmovbe ST,STi
-    case 715: x87_fcmov(d, 10); return; // fcmovu ST,STi
-    case 716: x87_compp_da(d); return; // fucompp
-    case 717: x87_ld_mem(d, X87_M32INT); return; // fild Md
-    case 718: x87_st_int(d, X87_M32INT, 1, 1); return; // fisttp Md
-    case 719: x87_st_int(d, X87_M32INT, 0, 0); return; // fist Md
-    case 720: x87_st_int(d, X87_M32INT, 1, 0); return; // fistp Md
-    case 721: x87_ld_m80(d); return; // fld Mt
-    case 722: x87_stp_m80(d); return; // fstp Mt
-    case 723: x87_fcmov(d, 3); return; // fcmovnb ST,STi
-    case 724: x87_fcmov(d, 5); return; // fcmovne ST,STi
-    case 725: x87_fcmov(d, 7); return; // fcmovnbe ST,STi
-    case 726: x87_fcmov(d, 11); return; // fcmovnu ST,STi
-    case 727: x87_dbe0(d); return; // fnclex/fninit
-    case 728: x87_comi(d, 1, 0); return; // fucomi ST,STi
-    case 729: x87_comi(d, 0, 0); return; // fcomi ST,STi
-    case 730: x87_arith_mem(d, X87_ADD, X87_M64FP); return; // fadd Mq
-    case 731: x87_arith_mem(d, X87_MUL, X87_M64FP); return; // fmul Mq
-    case 732: x87_arith_mem(d, X87_COM, X87_M64FP); return; // fcom Mq
-    case 733: x87_arith_mem(d, X87_COMP, X87_M64FP); return; // fcomp Mq
-    case 734: x87_arith_mem(d, X87_SUB, X87_M64FP); return; // fsub Mq
-    case 735: x87_arith_mem(d, X87_SUBR, X87_M64FP); return; // fsubr Mq
-    case 736: x87_arith_mem(d, X87_DIV, X87_M64FP); return; // fdiv Mq
-    case 737: x87_arith_mem(d, X87_DIVR, X87_M64FP); return; // fdivr Mq
-    case 738: x87_arith_sti(d, X87_ADD, 0); return; // fadd STi,ST
-    case 739: x87_arith_sti(d, X87_MUL, 0); return; // fmul STi,ST
-    case 740: x87_arith_sti(d, X87_SUBR, 0); return; // fsubr STi,ST
-    case 741: x87_arith_sti(d, X87_SUB, 0); return; // fsub STi,ST
-    case 742: x87_arith_sti(d, X87_DIVR, 0); return; // fdivr STi,ST
-    case 743: x87_arith_sti(d, X87_DIV, 0); return; // fdiv STi,ST
-    case 744: x87_ld_mem(d, X87_M64FP); return; // fld Mq
-    case 745: x87_st_int(d, X87_M64INT, 1, 1); return; // fisttp Mq
-    case 746: x87_st_fp(d, X87_M64FP, 0); return; // fst Mq
-    case 747: x87_st_fp(d, X87_M64FP, 1); return; // fstp Mq
-    case 748: x87_rstor(d); return; // frstor M
-    case 749: x87_save(d); return; // fnsave M
-    case 750: x87_stsw(d); return; // fnstsw Mw
-    case 751: x87_ffree(d, 0); return; // ffree STi
-    case 752: x87_st_st(d, 0); return; // fst STi
-    case 753: x87_st_st(d, 1); return; // fstp STi
-    case 754: x87_ucom(d, 0); return; // fucom STi
-    case 755: x87_ucom(d, 1); return; // fucomp STi
-    case 756: x87_arith_mem(d, X87_ADD, X87_M16INT); return; // fiadd Mw
-    case 757: x87_arith_mem(d, X87_MUL, X87_M16INT); return; // fimul Mw
-    case 758: x87_arith_mem(d, X87_COM, X87_M16INT); return; // ficom Mw
-    case 759: x87_arith_mem(d, X87_COMP, X87_M16INT); return; // ficomp Mw
-    case 760: x87_arith_mem(d, X87_SUB, X87_M16INT); return; // fisub Mw
-    case 761: x87_arith_mem(d, X87_SUBR, X87_M16INT); return; // fisubr Mw
-    case 762: x87_arith_mem(d, X87_DIV, X87_M16INT); return; // fidiv Mw
-    case 763: x87_arith_mem(d, X87_DIVR, X87_M16INT); return; // fidivr Mw
-    case 764: x87_arith_sti(d, X87_ADD, 1); return; // faddp STi,ST
-    case 765: x87_arith_sti(d, X87_MUL, 1); return; // fmulp STi,ST
-    case 766: x87_compp_de(d); return; // fcompp
-    case 767: x87_arith_sti(d, X87_SUBR, 1); return; // fsubrp STi,ST
-    case 768: x87_arith_sti(d, X87_SUB, 1); return; // fsubp STi,ST
-    case 769: x87_arith_sti(d, X87_DIVR, 1); return; // fdivrp STi,ST
-    case 770: x87_arith_sti(d, X87_DIV, 1); return; // fdivp STi,ST
-    case 771: x87_ld_mem(d, X87_M16INT); return; // fild Mw
-    case 772: x87_st_int(d, X87_M16INT, 1, 1); return; // fisttp Mw
-    case 773: x87_st_int(d, X87_M16INT, 0, 0); return; // fist Mw
-    case 774: x87_st_int(d, X87_M16INT, 1, 0); return; // fistp Mw
-    case 775: x87_ld_mem(d, X87_M64INT); return; // fild Mq
-    case 776: x87_st_int(d, X87_M64INT, 1, 0); return; // fistp Mq
-    case 777: x87_ffree(d, 1); return; // ffreep STi
-    case 778: x87_stsw_ax(d); return; // fnstsw AX
-    case 779: x87_comi(d, 1, 1); return; // fucomip ST,STi
-    case 780: x87_comi(d, 0, 1); return; // fcomip ST,STi
-    case 781: fxsave(d); return; // fxsave M
-    case 782: fxrstor(d); return; // fxrstor M
+    case 382: nop_(d); return; // nop Ev
+    case 383: nop_(d); return; // nop Ev
+    case 384: push_Z(d); return; // push Zv
+    case 385: pop_Z(d); return; // pop Zv
+    case 386: push_I(d); return; // push Ib
+    case 387: push_I(d); return; // push Iz
+    case 388: push_E(d); return; // push Ev
+    case 389: pop_E(d); return; // pop Ev
+    case 390: leave_(d); return; // leave
+    case 391: enter_(d); return; // enter Iw,Ib
+    case 392: addsubpd(d); return; // addsubpd Vpd,Wpd
+    case 393: addsubps(d); return; // addsubps Vps,Wps
+    case 394: hpd(d, FP_ADD); return; // haddpd Vpd,Wpd
+    case 395: hps(d, FP_ADD); return; // haddps Vps,Wps
+    case 396: hpd(d, FP_SUB); return; // hsubpd Vpd,Wpd
+    case 397: hps(d, FP_SUB); return; // hsubps Vps,Wps
+    case 398: movddup(d); return; // movddup Vpd,Wsd
+    case 399: movsldup(d); return; // movsldup Vps,Wps
+    case 400: movshdup(d); return; // movshdup Vps,Wps
+    case 401: mov128_load_u(d); return; // lddqu Vx,Mx
+    case 402: pblendvb(d); return; // pblendvb Vx,Wx
+    case 403: blendvps(d); return; // blendvps Vps,Wps
+    case 404: blendvpd(d); return; // blendvpd Vpd,Wpd
+    case 405: ptest(d); return; // ptest Vx,Wx
+    case 406: pmovx(d, PMOV_BW_S); return; // pmovsxbw Vx,Wq
+    case 407: pmovx(d, PMOV_BD_S); return; // pmovsxbd Vx,Wd
+    case 408: pmovx(d, PMOV_BQ_S); return; // pmovsxbq Vx,Ww
+    case 409: pmovx(d, PMOV_WD_S); return; // pmovsxwd Vx,Wq
+    case 410: pmovx(d, PMOV_WQ_S); return; // pmovsxwq Vx,Wd
+    case 411: pmovx(d, PMOV_DQ_S); return; // pmovsxdq Vx,Wq
+    case 412: pmuldq(d); return; // pmuldq Vx,Wx
+    case 413: pcmpeqq(d); return; // pcmpeqq Vx,Wx
+    case 414: mov128_load_a(d); return; // movntdqa Vx,Mx
+    case 415: packusdw(d); return; // packusdw Vx,Wx
+    case 416: pmovx(d, PMOV_BW_Z); return; // pmovzxbw Vx,Wq
+    case 417: pmovx(d, PMOV_BD_Z); return; // pmovzxbd Vx,Wd
+    case 418: pmovx(d, PMOV_BQ_Z); return; // pmovzxbq Vx,Ww
+    case 419: pmovx(d, PMOV_WD_Z); return; // pmovzxwd Vx,Wq
+    case 420: pmovx(d, PMOV_WQ_Z); return; // pmovzxwq Vx,Wd
+    case 421: pmovx(d, PMOV_DQ_Z); return; // pmovzxdq Vx,Wq
+    case 422: pminsb(d); return; // pminsb Vx,Wx
+    case 423: pminsd(d); return; // pminsd Vx,Wx
+    case 424: pminuw(d); return; // pminuw Vx,Wx
+    case 425: pminud(d); return; // pminud Vx,Wx
+    case 426: pmaxsb(d); return; // pmaxsb Vx,Wx
+    case 427: pmaxsd(d); return; // pmaxsd Vx,Wx
+    case 428: pmaxuw(d); return; // pmaxuw Vx,Wx
+    case 429: pmaxud(d); return; // pmaxud Vx,Wx
+    case 430: pmulld(d); return; // pmulld Vx,Wx
+    case 431: phminposuw(d); return; // phminposuw Vx,Wx
+    case 432: roundps(d); return; // roundps Vps,Wps,Ib
+    case 433: roundpd(d); return; // roundpd Vpd,Wpd,Ib
+    case 434: roundss(d); return; // roundss Vss,Wss,Ib
+    case 435: roundsd(d); return; // roundsd Vsd,Wsd,Ib
+    case 436: blendps(d); return; // blendps Vps,Wps,Ib
+    case 437: blendpd(d); return; // blendpd Vpd,Wpd,Ib
+    case 438: pblendw(d); return; // pblendw Vx,Wx,Ib
+    case 439: pextrb(d); return; // pextrb Rd/Mb,Vx,Ib
+    case 440: pextrw_e(d); return; // pextrw Rd/Mw,Vx,Ib
+    case 441: pextrd(d); return; // pextrd Ey,Vx,Ib
+    case 442: extractps(d); return; // extractps Rd/Md,Vx,Ib
+    case 443: pinsrb(d); return; // pinsrb Vx,Rd/Mb,Ib
+    case 444: insertps(d); return; // insertps Vps,Wd,Ib
+    case 445: pinsrd(d); return; // pinsrd Vx,Ey,Ib
+    case 446: dpps(d); return; // dpps Vps,Wps,Ib
+    case 447: dppd(d); return; // dppd Vpd,Wpd,Ib
+    case 448: mpsadbw(d); return; // mpsadbw Vx,Wx,Ib
+    case 449: pcmpgtq(d); return; // pcmpgtq Vx,Wx
+    case 450: crc32_(d); return; // crc32 Gy,Eb
+    case 451: crc32_(d); return; // crc32 Gy,Ev
+    case 452: pcmpstr(d, STR_EXPLICIT_MASK); return; // pcmpestrm Vx,Wx,Ib
+    case 453: pcmpstr(d, STR_EXPLICIT_INDEX); return; // pcmpestri Vx,Wx,Ib
+    case 454: pcmpstr(d, STR_IMPLICIT_MASK); return; // pcmpistrm Vx,Wx,Ib
+    case 455: pcmpstr(d, STR_IMPLICIT_INDEX); return; // pcmpistri Vx,Wx,Ib
+    case 456: sse_arith_ps(d, FP_ADD); return; // addps Vps,Wps
+    case 457: sse_arith_pd(d, FP_ADD); return; // addpd Vpd,Wpd
+    case 458: sse_arith_ss(d, FP_ADD); return; // addss Vss,Wss
+    case 459: sse_arith_sd(d, FP_ADD); return; // addsd Vsd,Wsd
+    case 460: sse_arith_ps(d, FP_MUL); return; // mulps Vps,Wps
+    case 461: sse_arith_pd(d, FP_MUL); return; // mulpd Vpd,Wpd
+    case 462: sse_arith_ss(d, FP_MUL); return; // mulss Vss,Wss
+    case 463: sse_arith_sd(d, FP_MUL); return; // mulsd Vsd,Wsd
+    case 464: sse_arith_ps(d, FP_SUB); return; // subps Vps,Wps
+    case 465: sse_arith_pd(d, FP_SUB); return; // subpd Vpd,Wpd
+    case 466: sse_arith_ss(d, FP_SUB); return; // subss Vss,Wss
+    case 467: sse_arith_sd(d, FP_SUB); return; // subsd Vsd,Wsd
+    case 468: sse_arith_ps(d, FP_MIN); return; // minps Vps,Wps
+    case 469: sse_arith_pd(d, FP_MIN); return; // minpd Vpd,Wpd
+    case 470: sse_arith_ss(d, FP_MIN); return; // minss Vss,Wss
+    case 471: sse_arith_sd(d, FP_MIN); return; // minsd Vsd,Wsd
+    case 472: sse_arith_ps(d, FP_DIV); return; // divps Vps,Wps
+    case 473: sse_arith_pd(d, FP_DIV); return; // divpd Vpd,Wpd
+    case 474: sse_arith_ss(d, FP_DIV); return; // divss Vss,Wss
+    case 475: sse_arith_sd(d, FP_DIV); return; // divsd Vsd,Wsd
+    case 476: sse_arith_ps(d, FP_MAX); return; // maxps Vps,Wps
+    case 477: sse_arith_pd(d, FP_MAX); return; // maxpd Vpd,Wpd
+    case 478: sse_arith_ss(d, FP_MAX); return; // maxss Vss,Wss
+    case 479: sse_arith_sd(d, FP_MAX); return; // maxsd Vsd,Wsd
+    case 480: sse_arith_ps(d, FP_SQRT); return; // sqrtps Vps,Wps
+    case 481: sse_arith_pd(d, FP_SQRT); return; // sqrtpd Vpd,Wpd
+    case 482: sse_arith_ss(d, FP_SQRT); return; // sqrtss Vss,Wss
+    case 483: sse_arith_sd(d, FP_SQRT); return; // sqrtsd Vsd,Wsd
+    case 484: sse_arith_ps(d, FP_RSQRT); return; // rsqrtps Vps,Wps
+    case 485: sse_arith_ss(d, FP_RSQRT); return; // rsqrtss Vss,Wss
+    case 486: sse_arith_ps(d, FP_RCP); return; // rcpps Vps,Wps
+    case 487: sse_arith_ss(d, FP_RCP); return; // rcpss Vss,Wss
+    case 488: sse_cmpps(d); return; // cmpps Vps,Wps,Ib
+    case 489: sse_cmppd(d); return; // cmppd Vpd,Wpd,Ib
+    case 490: sse_cmpss(d); return; // cmpss Vss,Wss,Ib
+    case 491: sse_cmpsd(d); return; // cmpsd Vsd,Wsd,Ib
+    case 492: sse_comiss(d, 0); return; // ucomiss Vss,Wss
+    case 493: sse_comisd(d, 0); return; // ucomisd Vsd,Wsd
+    case 494: sse_comiss(d, 1); return; // comiss Vss,Wss
+    case 495: sse_comisd(d, 1); return; // comisd Vsd,Wsd
+    case 496: sse_cvtsi2s(d, 0); return; // cvtsi2ss Vss,Ey
+    case 497: sse_cvtsi2s(d, 1); return; // cvtsi2sd Vsd,Ey
+    case 498: sse_cvtss2si(d, 1); return; // cvttss2si Gy,Wss
+    case 499: sse_cvtsd2si(d, 1); return; // cvttsd2si Gy,Wsd
+    case 500: sse_cvtss2si(d, 0); return; // cvtss2si Gy,Wss
+    case 501: sse_cvtsd2si(d, 0); return; // cvtsd2si Gy,Wsd
+    case 502: sse_cvtps2pd(d); return; // cvtps2pd Vpd,Wq
+    case 503: sse_cvtpd2ps(d); return; // cvtpd2ps Vps,Wpd
+    case 504: sse_cvtss2sd(d); return; // cvtss2sd Vsd,Wss
+    case 505: sse_cvtsd2ss(d); return; // cvtsd2ss Vss,Wsd
+    case 506: sse_cvtdq2ps(d); return; // cvtdq2ps Vps,Wdq
+    case 507: sse_cvtps2dq(d, 0); return; // cvtps2dq Vdq,Wps
+    case 508: sse_cvtps2dq(d, 1); return; // cvttps2dq Vdq,Wps
+    case 509: sse_cvtdq2pd(d); return; // cvtdq2pd Vpd,Wq
+    case 510: sse_cvtpd2dq(d, 0); return; // cvtpd2dq Vdq,Wpd
+    case 511: sse_cvtpd2dq(d, 1); return; // cvttpd2dq Vdq,Wpd
+    case 512: pand(d); return; // andps Vps,Wps
+    case 513: pand(d); return; // andpd Vpd,Wpd
+    case 514: pandn(d); return; // andnps Vps,Wps
+    case 515: pandn(d); return; // andnpd Vpd,Wpd
+    case 516: por(d); return; // orps Vps,Wps
+    case 517: por(d); return; // orpd Vpd,Wpd
+    case 518: pxor(d); return; // xorps Vps,Wps
+    case 519: pxor(d); return; // xorpd Vpd,Wpd
+    case 520: pand(d); return; // pand Vx,Wx
+    case 521: pandn(d); return; // pandn Vx,Wx
+    case 522: por(d); return; // por Vx,Wx
+    case 523: pxor(d); return; // pxor Vx,Wx
+    case 524: paddb(d); return; // paddb Vx,Wx
+    case 525: paddw(d); return; // paddw Vx,Wx
+    case 526: paddd(d); return; // paddd Vx,Wx
+    case 527: paddq(d); return; // paddq Vx,Wx
+    case 528: psubb(d); return; // psubb Vx,Wx
+    case 529: psubw(d); return; // psubw Vx,Wx
+    case 530: psubd(d); return; // psubd Vx,Wx
+    case 531: psubq(d); return; // psubq Vx,Wx
+    case 532: paddsb(d); return; // paddsb Vx,Wx
+    case 533: paddsw(d); return; // paddsw Vx,Wx
+    case 534: paddusb(d); return; // paddusb Vx,Wx
+    case 535: paddusw(d); return; // paddusw Vx,Wx
+    case 536: psubsb(d); return; // psubsb Vx,Wx
+    case 537: psubsw(d); return; // psubsw Vx,Wx
+    case 538: psubusb(d); return; // psubusb Vx,Wx
+    case 539: psubusw(d); return; // psubusw Vx,Wx
+    case 540: pmullw(d); return; // pmullw Vx,Wx
+    case 541: pmulhw(d); return; // pmulhw Vx,Wx
+    case 542: pmulhuw(d); return; // pmulhuw Vx,Wx
+    case 543: pmuludq(d); return; // pmuludq Vx,Wx
+    case 544: pmaddwd(d); return; // pmaddwd Vx,Wx
+    case 545: psadbw(d); return; // psadbw Vx,Wx
+    case 546: pavgb(d); return; // pavgb Vx,Wx
+    case 547: pavgw(d); return; // pavgw Vx,Wx
+    case 548: pminub(d); return; // pminub Vx,Wx
+    case 549: pmaxub(d); return; // pmaxub Vx,Wx
+    case 550: pminsw(d); return; // pminsw Vx,Wx
+    case 551: pmaxsw(d); return; // pmaxsw Vx,Wx
+    case 552: pcmpeqb(d); return; // pcmpeqb Vx,Wx
+    case 553: pcmpeqw(d); return; // pcmpeqw Vx,Wx
+    case 554: pcmpeqd(d); return; // pcmpeqd Vx,Wx
+    case 555: pcmpgtb(d); return; // pcmpgtb Vx,Wx
+    case 556: pcmpgtw(d); return; // pcmpgtw Vx,Wx
+    case 557: pcmpgtd(d); return; // pcmpgtd Vx,Wx
+    case 558: pshift_x(d, SHIFT_SRLW); return; // psrlw Vx,Wx
+    case 559: pshift_x(d, SHIFT_SRLD); return; // psrld Vx,Wx
+    case 560: pshift_x(d, SHIFT_SRLQ); return; // psrlq Vx,Wx
+    case 561: pshift_x(d, SHIFT_SRAW); return; // psraw Vx,Wx
+    case 562: pshift_x(d, SHIFT_SRAD); return; // psrad Vx,Wx
+    case 563: pshift_x(d, SHIFT_SLLW); return; // psllw Vx,Wx
+    case 564: pshift_x(d, SHIFT_SLLD); return; // pslld Vx,Wx
+    case 565: pshift_x(d, SHIFT_SLLQ); return; // psllq Vx,Wx
+    case 566: pshift_i(d, SHIFT_SRLW); return; // psrlw Ux,Ib
+    case 567: pshift_i(d, SHIFT_SRAW); return; // psraw Ux,Ib
+    case 568: pshift_i(d, SHIFT_SLLW); return; // psllw Ux,Ib
+    case 569: pshift_i(d, SHIFT_SRLD); return; // psrld Ux,Ib
+    case 570: pshift_i(d, SHIFT_SRAD); return; // psrad Ux,Ib
+    case 571: pshift_i(d, SHIFT_SLLD); return; // pslld Ux,Ib
+    case 572: pshift_i(d, SHIFT_SRLQ); return; // psrlq Ux,Ib
+    case 573: psrldq(d); return; // psrldq Ux,Ib
+    case 574: pshift_i(d, SHIFT_SLLQ); return; // psllq Ux,Ib
+    case 575: pslldq(d); return; // pslldq Ux,Ib
+    case 576: pshufd(d); return; // pshufd Vx,Wx,Ib
+    case 577: pshuflw(d); return; // pshuflw Vx,Wx,Ib
+    case 578: pshufhw(d); return; // pshufhw Vx,Wx,Ib
+    case 579: shufps(d); return; // shufps Vps,Wps,Ib
+    case 580: shufpd(d); return; // shufpd Vpd,Wpd,Ib
+    case 581: punpckldq(d); return; // unpcklps Vps,Wps
+    case 582: punpcklqdq(d); return; // unpcklpd Vpd,Wpd
+    case 583: punpckhdq(d); return; // unpckhps Vps,Wps
+    case 584: punpckhqdq(d); return; // unpckhpd Vpd,Wpd
+    case 585: punpcklbw(d); return; // punpcklbw Vx,Wx
+    case 586: punpcklwd(d); return; // punpcklwd Vx,Wx
+    case 587: punpckldq(d); return; // punpckldq Vx,Wx
+    case 588: punpcklqdq(d); return; // punpcklqdq Vx,Wx
+    case 589: punpckhbw(d); return; // punpckhbw Vx,Wx
+    case 590: punpckhwd(d); return; // punpckhwd Vx,Wx
+    case 591: punpckhdq(d); return; // punpckhdq Vx,Wx
+    case 592: punpckhqdq(d); return; // punpckhqdq Vx,Wx
+    case 593: packsswb(d); return; // packsswb Vx,Wx
+    case 594: packssdw(d); return; // packssdw Vx,Wx
+    case 595: packuswb(d); return; // packuswb Vx,Wx
+    case 596: pinsrw(d); return; // pinsrw Vx,Ry/Mw,Ib
+    case 597: pextrw(d); return; // pextrw Gy,Ux,Ib
+    case 598: mov128_load_u(d); return; // movups Vps,Wps
+    case 599: mov128_load_u(d); return; // movupd Vpd,Wpd
+    case 600: movss_load(d); return; // movss Vss,Wss
+    case 601: movsd_load(d); return; // movsd Vsd,Wsd
+    case 602: mov128_store_u(d); return; // movups Wps,Vps
+    case 603: mov128_store_u(d); return; // movupd Wpd,Vpd
+    case 604: movss_store(d); return; // movss Wss,Vss
+    case 605: movsd_store(d); return; // movsd Wsd,Vsd
+    case 606: movlps_load(d); return; // movlps Vq,Mq
+    case 607: movhlps(d); return; // movhlps Vq,Uq
+    case 608: movlps_load(d); return; // movlpd Vq,Mq
+    case 609: movlps_store(d); return; // movlps Mq,Vq
+    case 610: movlps_store(d); return; // movlpd Mq,Vq
+    case 611: movhps_load(d); return; // movhps Vq,Mq
+    case 612: movlhps(d); return; // movlhps Vq,Uq
+    case 613: movhps_load(d); return; // movhpd Vq,Mq
+    case 614: movhps_store(d); return; // movhps Mq,Vq
+    case 615: movhps_store(d); return; // movhpd Mq,Vq
+    case 616: mov128_load_a(d); return; // movaps Vps,Wps
+    case 617: mov128_load_a(d); return; // movapd Vpd,Wpd
+    case 618: mov128_store_a(d); return; // movaps Wps,Vps
+    case 619: mov128_store_a(d); return; // movapd Wpd,Vpd
+    case 620: mov128_store_a(d); return; // movntps Mps,Vps
+    case 621: mov128_store_a(d); return; // movntpd Mpd,Vpd
+    case 622: movmskps(d); return; // movmskps Gy,Ups
+    case 623: movmskpd(d); return; // movmskpd Gy,Upd
+    case 624: movd_load(d); return; // movd Vy,Ey
+    case 625: movd_store(d); return; // movd Ey,Vy
+    case 626: movq_load(d); return; // movq Vq,Wq
+    case 627: movq_store(d); return; // movq Wq,Vq
+    case 628: mov128_load_a(d); return; // movdqa Vx,Wx
+    case 629: mov128_load_u(d); return; // movdqu Vx,Wx
+    case 630: mov128_store_a(d); return; // movdqa Wx,Vx
+    case 631: mov128_store_u(d); return; // movdqu Wx,Vx
+    case 632: mov128_store_a(d); return; // movntdq Mx,Vx
+    case 633: movnti(d); return; // movnti My,Gy
+    case 634: pmovmskb(d); return; // pmovmskb Gy,Ux
+    case 635: maskmovdqu(d); return; // maskmovdqu Vx,Ux
+    case 636: ldmxcsr(d); return; // ldmxcsr Md
+    case 637: stmxcsr(d); return; // stmxcsr Md
+    case 638: pshufb(d); return; // pshufb Vx,Wx
+    case 639: phaddw(d); return; // phaddw Vx,Wx
+    case 640: phaddd(d); return; // phaddd Vx,Wx
+    case 641: phaddsw(d); return; // phaddsw Vx,Wx
+    case 642: pmaddubsw(d); return; // pmaddubsw Vx,Wx
+    case 643: phsubw(d); return; // phsubw Vx,Wx
+    case 644: phsubd(d); return; // phsubd Vx,Wx
+    case 645: phsubsw(d); return; // phsubsw Vx,Wx
+    case 646: psignb(d); return; // psignb Vx,Wx
+    case 647: psignw(d); return; // psignw Vx,Wx
+    case 648: psignd(d); return; // psignd Vx,Wx
+    case 649: pmulhrsw(d); return; // pmulhrsw Vx,Wx
+    case 650: pabsb(d); return; // pabsb Vx,Wx
+    case 651: pabsw(d); return; // pabsw Vx,Wx
+    case 652: pabsd(d); return; // pabsd Vx,Wx
+    case 653: palignr(d); return; // palignr Vx,Wx,Ib
+    case 654: str_movs(d); return; // movsb Yb,Xb
+    case 655: str_movs(d); return; // movs Yv,Xv
+    case 656: str_cmps(d); return; // cmpsb Xb,Yb
+    case 657: str_cmps(d); return; // cmps Xv,Yv
+    case 658: str_stos(d); return; // stosb Yb,AL
+    case 659: str_stos(d); return; // stos Yv,rAX
+    case 660: str_lods(d); return; // lodsb AL,Xb
+    case 661: str_lods(d); return; // lods rAX,Xv
+    case 662: str_scas(d); return; // scasb AL,Yb
+    case 663: str_scas(d); return; // scas rAX,Yv
+    case 664: syscall_(d); return; // syscall
+    case 665: int3(d); return; // int3
+    case 666: int_n(d); return; // int Ib
+    case 667: ud2(d); return; // ud2
+    case 668: hlt(d); return; // hlt
+    case 669: cpuid_(d); return; // cpuid
+    case 670: rdtsc_(d); return; // rdtsc
+    case 671: fence_(d); return; // lfence
+    case 672: fence_(d); return; // mfence
+    case 673: fence_(d); return; // sfence
+    case 674: clflush_(d); return; // clflush Mb
+    case 675: x87_nop(d); return; // fwait
+    case 676: x87_arith_mem(d, X87_ADD, X87_M32FP); return; // fadd Md
+    case 677: x87_arith_mem(d, X87_MUL, X87_M32FP); return; // fmul Md
+    case 678: x87_arith_mem(d, X87_COM, X87_M32FP); return; // fcom Md
+    case 679: x87_arith_mem(d, X87_COMP, X87_M32FP); return; // fcomp Md
+    case 680: x87_arith_mem(d, X87_SUB, X87_M32FP); return; // fsub Md
+    case 681: x87_arith_mem(d, X87_SUBR, X87_M32FP); return; // fsubr Md
+    case 682: x87_arith_mem(d, X87_DIV, X87_M32FP); return; // fdiv Md
+    case 683: x87_arith_mem(d, X87_DIVR, X87_M32FP); return; // fdivr Md
+    case 684: x87_arith_st0(d, X87_ADD); return; // fadd ST,STi
+    case 685: x87_arith_st0(d, X87_MUL); return; // fmul ST,STi
+    case 686: x87_arith_st0(d, X87_COM); return; // fcom STi
+    case 687: x87_arith_st0(d, X87_COMP); return; // fcomp STi
+    case 688: x87_arith_st0(d, X87_SUB); return; // fsub ST,STi
+    case 689: x87_arith_st0(d, X87_SUBR); return; // fsubr ST,STi
+    case 690: x87_arith_st0(d, X87_DIV); return; // fdiv ST,STi
+    case 691: x87_arith_st0(d, X87_DIVR); return; // fdivr ST,STi
+    case 692: x87_ld_mem(d, X87_M32FP); return; // fld Md
+    case 693: x87_st_fp(d, X87_M32FP, 0); return; // fst Md
+    case 694: x87_st_fp(d, X87_M32FP, 1); return; // fstp Md
+    case 695: x87_ldenv(d); return; // fldenv M
+    case 696: x87_ldcw(d); return; // fldcw Mw
+    case 697: x87_stenv(d); return; // fnstenv M
+    case 698: x87_stcw(d); return; // fnstcw Mw
+    case 699: x87_ld_st(d); return; // fld STi
+    case 700: x87_fxch(d); return; // fxch STi
+    case 701: x87_nop(d); return; // fnop
+    case 702: x87_d9e0(d); return; // fchs/fabs/ftst/fxam
+    case 703: x87_ldconst(d); return; // fld1/fldl2t/fldl2e/fldpi/fldlg2/fldln2/fldz
+    case 704: x87_d9f0(d); return; // f2xm1/fyl2x/fptan/fpatan/fxtract/fprem1/fdecstp/fincstp
+    case 705: x87_d9f8(d); return; // fprem/fyl2xp1/fsqrt/fsincos/frndint/fscale/fsin/fcos
+    case 706: x87_arith_mem(d, X87_ADD, X87_M32INT); return; // fiadd Md
+    case 707: x87_arith_mem(d, X87_MUL, X87_M32INT); return; // fimul Md
+    case 708: x87_arith_mem(d, X87_COM, X87_M32INT); return; // ficom Md
+    case 709: x87_arith_mem(d, X87_COMP, X87_M32INT); return; // ficomp Md
+    case 710: x87_arith_mem(d, X87_SUB, X87_M32INT); return; // fisub Md
+    case 711: x87_arith_mem(d, X87_SUBR, X87_M32INT); return; // fisubr Md
+    case 712: x87_arith_mem(d, X87_DIV, X87_M32INT); return; // fidiv Md
+    case 713: x87_arith_mem(d, X87_DIVR, X87_M32INT); return; // fidivr Md
+    case 714: x87_fcmov(d, 2); return; // fcmovb ST,STi
+    case 715: x87_fcmov(d, 4); return; // fcmove ST,STi
+    case 716: x87_fcmov(d, 6); return; // fcmovbe ST,STi
+    case 717: x87_fcmov(d, 10); return; // fcmovu ST,STi
+    case 718: x87_compp_da(d); return; // fucompp
+    case 719: x87_ld_mem(d, X87_M32INT); return; // fild Md
+    case 720: x87_st_int(d, X87_M32INT, 1, 1); return; // fisttp Md
+    case 721: x87_st_int(d, X87_M32INT, 0, 0); return; // fist Md
+    case 722: x87_st_int(d, X87_M32INT, 1, 0); return; // fistp Md
+    case 723: x87_ld_m80(d); return; // fld Mt
+    case 724: x87_stp_m80(d); return; // fstp Mt
+    case 725: x87_fcmov(d, 3); return; // fcmovnb ST,STi
+    case 726: x87_fcmov(d, 5); return; // fcmovne ST,STi
+    case 727: x87_fcmov(d, 7); return; // fcmovnbe ST,STi
+    case 728: x87_fcmov(d, 11); return; // fcmovnu ST,STi
+    case 729: x87_dbe0(d); return; // fnclex/fninit
+    case 730: x87_comi(d, 1, 0); return; // fucomi ST,STi
+    case 731: x87_comi(d, 0, 0); return; // fcomi ST,STi
+    case 732: x87_arith_mem(d, X87_ADD, X87_M64FP); return; // fadd Mq
+    case 733: x87_arith_mem(d, X87_MUL, X87_M64FP); return; // fmul Mq
+    case 734: x87_arith_mem(d, X87_COM, X87_M64FP); return; // fcom Mq
+    case 735: x87_arith_mem(d, X87_COMP, X87_M64FP); return; // fcomp Mq
+    case 736: x87_arith_mem(d, X87_SUB, X87_M64FP); return; // fsub Mq
+    case 737: x87_arith_mem(d, X87_SUBR, X87_M64FP); return; // fsubr Mq
+    case 738: x87_arith_mem(d, X87_DIV, X87_M64FP); return; // fdiv Mq
+    case 739: x87_arith_mem(d, X87_DIVR, X87_M64FP); return; // fdivr Mq
+    case 740: x87_arith_sti(d, X87_ADD, 0); return; // fadd STi,ST
+    case 741: x87_arith_sti(d, X87_MUL, 0); return; // fmul STi,ST
+    case 742: x87_arith_sti(d, X87_SUBR, 0); return; // fsubr STi,ST
+    case 743: x87_arith_sti(d, X87_SUB, 0); return; // fsub STi,ST
+    case 744: x87_arith_sti(d, X87_DIVR, 0); return; // fdivr STi,ST
+    case 745: x87_arith_sti(d, X87_DIV, 0); return; // fdiv STi,ST
+    case 746: x87_ld_mem(d, X87_M64FP); return; // fld Mq
+    case 747: x87_st_int(d, X87_M64INT, 1, 1); return; // fisttp Mq
+    case 748: x87_st_fp(d, X87_M64FP, 0); return; // fst Mq
+    case 749: x87_st_fp(d, X87_M64FP, 1); return; // fstp Mq
+    case 750: x87_rstor(d); return; // frstor M
+    case 751: x87_save(d); return; // fnsave M
+    case 752: x87_stsw(d); return; // fnstsw Mw
+    case 753: x87_ffree(d, 0); return; // ffree STi
+    case 754: x87_st_st(d, 0); return; // fst STi
+    case 755: x87_st_st(d, 1); return; // fstp STi
+    case 756: x87_ucom(d, 0); return; // fucom STi
+    case 757: x87_ucom(d, 1); return; // fucomp STi
+    case 758: x87_arith_mem(d, X87_ADD, X87_M16INT); return; // fiadd Mw
+    case 759: x87_arith_mem(d, X87_MUL, X87_M16INT); return; // fimul Mw
+    case 760: x87_arith_mem(d, X87_COM, X87_M16INT); return; // ficom Mw
+    case 761: x87_arith_mem(d, X87_COMP, X87_M16INT); return; // ficomp Mw
+    case 762: x87_arith_mem(d, X87_SUB, X87_M16INT); return; // fisub Mw
+    case 763: x87_arith_mem(d, X87_SUBR, X87_M16INT); return; // fisubr Mw
+    case 764: x87_arith_mem(d, X87_DIV, X87_M16INT); return; // fidiv Mw
+    case 765: x87_arith_mem(d, X87_DIVR, X87_M16INT); return; // fidivr Mw
+    case 766: x87_arith_sti(d, X87_ADD, 1); return; // faddp STi,ST
+    case 767: x87_arith_sti(d, X87_MUL, 1); return; // fmulp STi,ST
+    case 768: x87_compp_de(d); return; // fcompp
+    case 769: x87_arith_sti(d, X87_SUBR, 1); return; // fsubrp STi,ST
+    case 770: x87_arith_sti(d, X87_SUB, 1); return; // fsubp STi,ST
+    case 771: x87_arith_sti(d, X87_DIVR, 1); return; // fdivrp STi,ST
+    case 772: x87_arith_sti(d, X87_DIV, 1); return; // fdivp STi,ST
+    case 773: x87_ld_mem(d, X87_M16INT); return; // fild Mw
+    case 774: x87_st_int(d, X87_M16INT, 1, 1); return; // fisttp Mw
+    case 775: x87_st_int(d, X87_M16INT, 0, 0); return; // fist Mw
+    case 776: x87_st_int(d, X87_M16INT, 1, 0); return; // fistp Mw
+    case 777: x87_ld_mem(d, X87_M64INT); return; // fild Mq
+    case 778: x87_st_int(d, X87_M64INT, 1, 0); return; // fistp Mq
+    case 779: x87_ffree(d, 1); return; // ffreep STi
+    case 780: x87_stsw_ax(d); return; // fnstsw AX
+    case 781: x87_comi(d, 1, 1); return; // fucomip ST,STi
+    case 782: x87_comi(d, 0, 1); return; // fcomip ST,STi
+    case 783: fxsave(d); return; // fxsave M
+    case 784: fxrstor(d); return; // fxrstor M
     default: undefinedOpcode(d); return;
   }
 }

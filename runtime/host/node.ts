@@ -123,6 +123,18 @@ export const nodeHost: Host = {
   pread(fd, buf, pos) {
     try { return fs.readSync(fd, buf, 0, buf.length, pos); } catch (e) { return errno(e); }
   },
+  fdOffset(fd) {
+    // Node has no lseek; a Linux host says it in /proc.
+    try {
+      const m = /^pos:\s*(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+      return m ? BigInt(m[1]) : null;
+    } catch { return null; }
+  },
+  reopenFd(fd, read, write) {
+    const c = fs.constants;
+    try { return fs.openSync(`/proc/self/fd/${fd}`, read && write ? c.O_RDWR : write ? c.O_WRONLY : c.O_RDONLY); }
+    catch (e) { return errno(e); }
+  },
   isatty(fd) { return tty.isatty(fd); },
   fdFlags(fd) {
     // Linux hosts say it in /proc; elsewhere the caller falls back to the usual stdio modes.

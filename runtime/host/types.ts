@@ -37,6 +37,13 @@ export interface Host {
   readonly fs: HostFs;
   /** Reads at an absolute offset without moving the descriptor's offset. */
   pread(fd: number, buf: Uint8Array, pos: bigint): number;
+  /** The current offset of a host descriptor, or null when the host cannot tell. */
+  fdOffset?(fd: number): bigint | null;
+  /**
+   * Opens again the file behind a host descriptor, as a new open file description (Linux's open
+   * of /proc/self/fd/N); a host descriptor or -errno.
+   */
+  reopenFd?(fd: number, read: boolean, write: boolean): number;
   isatty(fd: number): boolean;
   /** The open flags (O_ACCMODE, O_APPEND…) of a host descriptor, or null when the host cannot tell. */
   fdFlags(fd: number): number | null;

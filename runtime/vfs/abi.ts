@@ -21,6 +21,9 @@ export const AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200,
 
 export const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 export const F_OK = 0, X_OK = 1, W_OK = 2, R_OK = 4;
+/** File seals (fcntl F_ADD_SEALS/F_GET_SEALS; memfd_create(2)). */
+export const F_SEAL_SEAL = 0x1, F_SEAL_SHRINK = 0x2, F_SEAL_GROW = 0x4, F_SEAL_WRITE = 0x8, F_SEAL_FUTURE_WRITE = 0x10,
+  F_SEAL_EXEC = 0x20, F_ALL_SEALS = 0x3f;
 export const UTIME_NOW = (1 << 30) - 1, UTIME_OMIT = (1 << 30) - 2;
 export const CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
 

@@ -1,9 +1,12 @@
 // Memory inodes and tmpfs. Regular file data lives in 4 KiB pages held in a map, so a file
 // truncated to a huge size costs nothing until written and SEEK_DATA/SEEK_HOLE see page holes
 // the way tmpfs reports them.
-import { ENOENT, ENXIO, EFBIG, ENOSPC } from "../errno.js";
-import { Inode, Superblock, type Cred, type DirEntry, type FileIO, type MemoryPages } from "./inode.js";
-import { S_IFDIR, S_IFLNK, S_IFREG, S_IFMT, S_ISGID, TMPFS_MAGIC, dtypeOf, type StatFs } from "./abi.js";
+import { ENOENT, ENXIO, EFBIG, ENOSPC, EPERM } from "../errno.js";
+import { Inode, Superblock, type Attr, type Cred, type DirEntry, type FileIO, type MemoryPages } from "./inode.js";
+import {
+  S_IFDIR, S_IFLNK, S_IFREG, S_IFMT, S_ISGID, TMPFS_MAGIC, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE,
+  F_SEAL_FUTURE_WRITE, F_SEAL_EXEC, dtypeOf, type StatFs,
+} from "./abi.js";
 
 const PAGE = 4096;
 /** Linux's MAX_LFS_FILESIZE on 64-bit. */
@@ -138,21 +141,46 @@ export class MemFile extends Inode implements FileIO {
   blocks(): number { return this.data.pageCount * (PAGE / 512); }
   openIO(): FileIO { return this; }
   memoryPages(): MemoryPages { return { store: this.data, replaced: null }; }
+  /**
+   * File seals, as shmem keeps them: a tmpfs file starts sealed against seals (F_SEAL_SEAL) and
+   * memfd_create(MFD_ALLOW_SEALING) clears that; fcntl(F_ADD_SEALS) adds, these methods enforce.
+   * F_SEAL_FUTURE_WRITE also refuses the write-back of a shared mapping made writable before it.
+   */
+  seals = F_SEAL_SEAL;
   read(buf: Uint8Array, pos: number): number { return this.data.read(buf, pos); }
   write(d: Uint8Array, pos: number): number {
+    if (this.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return -EPERM;
+    if ((this.seals & F_SEAL_GROW) && pos + d.length > this.data.length) {
+      // shmem writes page by page and stops at the first piece that would grow the file.
+      let upTo = pos;
+      for (;;) {
+        const next = Math.min((Math.floor(upTo / PAGE) + 1) * PAGE, pos + d.length);
+        if (next > this.data.length) break;
+        upTo = next;
+      }
+      if (upTo === pos) return -EPERM;
+      d = d.subarray(0, upTo - pos);
+    }
     const n = this.data.write(d, pos);
     if (n > 0) this.touchM();
     return n;
   }
   truncate(size: number): number {
     if (size > MAX_FILE_SIZE) return -EFBIG;
+    const now = this.data.length;
+    if ((size < now && (this.seals & F_SEAL_SHRINK)) || (size > now && (this.seals & F_SEAL_GROW))) return -EPERM;
     this.data.truncate(size);
     this.touchM();
     return 0;
   }
+  setattr(a: Attr): number {
+    if ((this.seals & F_SEAL_EXEC) && a.mode !== undefined && ((a.mode ^ this.mode) & 0o111)) return -EPERM;
+    return super.setattr(a);
+  }
   seekData(pos: number, hole: boolean): number { return this.data.seekData(pos, hole); }
   allocate(pos: number, len: number): number {
     if (pos + len > MAX_FILE_SIZE) return -EFBIG;
+    if ((this.seals & F_SEAL_GROW) && pos + len > this.data.length) return -EPERM;
     const e = this.data.allocate(pos, len);
     if (e === 0) this.touchC();
     return e;

@@ -48,6 +48,13 @@ export interface Target { inode: Inode; path: Path | null; file?: OpenFile }
 export interface MagicLink { magicTarget(): Path | number }
 function isMagic(i: Inode): i is Inode & MagicLink { return typeof (i as Partial<MagicLink>).magicTarget === "function"; }
 
+/**
+ * An inode whose opens are its own, whatever its type says: the host's stdio reached through
+ * /proc/self/fd (a host file, pipe or terminal). It gets the flags after the permission check.
+ */
+export interface OwnOpen { openOwn(flags: number, p: Path): OpenFile | number }
+function opensItself(i: Inode): i is Inode & OwnOpen { return typeof (i as Partial<OwnOpen>).openOwn === "function"; }
+
 type LastKind = "norm" | "dot" | "dotdot" | "root";
 interface Parent { dir: Path; name: string; kind: LastKind; trailing: boolean }
 interface Walk { links: number }
@@ -347,6 +354,7 @@ export class Vfs {
     }
     const noctty = flags;
     flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
+    if (opensItself(inode)) return inode.openOwn(flags, p);
     switch (type) {
       case S_IFREG: {
         const io = inode.openIO(flags);

@@ -119,6 +119,7 @@ function classify(tok) {
   const fixed = { AL: [0, 1], CL: [1, 1], AX: [0, 2], eAX: [0, "v"], rAX: [0, "v"] }[tok];
   if (fixed) return { role: "fixed", reg: fixed[0], size: fixed[1] };
   if (tok === "1") return { role: "one" };
+  if (tok === "Sw") return { role: "sreg" };
   return null;
 }
 
@@ -288,6 +289,11 @@ function instantiate(row, kinds, variant, r, caseNo) {
       opTexts.push({ k, n: k.reg, sz, fixed: true });
     } else if (k.role === "one") {
       opTexts.push({ k, imm: 1n });
+    } else if (k.role === "sreg") {
+      // ES CS SS DS FS GS (6 and 7 are #UD).
+      const n = r.int(6);
+      modrm = (modrm ?? 0xc0) | (n << 3);
+      opTexts.push({ k, sreg: n });
     } else if (k.role === "moffs") {
       imm.push([BigInt(DATA_ADDR + (memOff = r.int(DATA_SIZE - 16))), 8]);
       opTexts.push({ k, moffs: true, sz: opSize(k) });
@@ -392,6 +398,7 @@ function instantiate(row, kinds, variant, r, caseNo) {
     if (o.mem) return `${PTR[o.sz] || ""} ptr ${memAddrText}`;
     if (o.moffs) return `${PTR[o.sz]} ptr [${hx(DATA_ADDR + memOff)}]`;
     if (o.str) return "";
+    if (o.sreg !== undefined) return ["es", "cs", "ss", "ds", "fs", "gs"][o.sreg];
     if (o.k.kind === "xmm" || o.k.kind === "mem") return `xmm${o.n}`;
     return regName(o.n, o.sz);
   }).filter(Boolean);

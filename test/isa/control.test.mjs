@@ -252,7 +252,7 @@ const str4 = (v) => String.fromCharCode(...[0, 8, 16, 24].map((s) => Number((v >
 
 // Vendor, leaf 1 feature bits and the cache leaves are checked in mmx.test.mjs (they grew with the
 // ISA); the extended leaves and register behaviour are checked here.
-test("CPUID extended leaves: SYSCALL/NX/LM, LAHF_LM, brand string, address sizes", async () => {
+test("CPUID extended leaves: SYSCALL/NX/LM, LAHF_LM, PRFCHW, brand string, address sizes", async () => {
   const { m, run } = await machine();
   const leaf = (n, sub = 0) => { run([0x0f, 0xa2], { 0: n, 1: sub }); return [0, 3, 1, 2].map((r) => m.reg(r)); };
   const bit = (n) => 1n << BigInt(n);
@@ -260,7 +260,7 @@ test("CPUID extended leaves: SYSCALL/NX/LM, LAHF_LM, brand string, address sizes
   assert.equal(leaf(0x80000000), [0x80000008n, 0n, 0n, 0n]);
   const [, , ce1, de1] = leaf(0x80000001);
   assert.is(de1, bit(11) | bit(20) | bit(29)); // SYSCALL NX LM
-  assert.is(ce1, bit(0)); // LAHF_LM
+  assert.is(ce1, bit(0) | bit(8)); // LAHF_LM PRFCHW
   let brand = "";
   for (const n of [0x80000002, 0x80000003, 0x80000004]) for (const v of leaf(n)) brand += str4(v);
   assert.is(brand.replace(/\0+$/, ""), "wasl x86-64 interpreter");

@@ -1,4 +1,4 @@
-# Calls keyctl (250) and io_uring_setup (425), which a Linux kernel may be built without, and exits
+# Calls keyctl (250), fanotify_init (300) and io_uring_setup (425), which a Linux kernel may be built without, and exits
 # with -rax of the last one: under wasl ENOSYS (38) with no "unimplemented" line on stderr.
 .intel_syntax noprefix
 .globl _start
@@ -7,6 +7,10 @@ _start:
   xor edi, edi
   mov rsi, -3
   xor edx, edx
+  syscall
+  mov eax, 300
+  mov edi, 0x281
+  xor esi, esi
   syscall
   mov eax, 425
   xor edi, edi
