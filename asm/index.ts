@@ -8,7 +8,7 @@ export { flushCodeCache, cacheEpoch } from "./codecache";
 export { readFlags, writeFlags } from "./flags";
 // The 512-byte FXSAVE image of the x87/SSE state, for signal frames.
 export { fxsaveImage, fxrstorImage } from "./x87";
-import { tlbFlush, resetFrames } from "./mmu";
+import { tlbReset, resetFrames } from "./mmu";
 import { flushCodeCache } from "./codecache";
 import { resetTsc } from "./system";
 
@@ -21,5 +21,6 @@ export function init(): void {
   resetFrames();
   flushCodeCache();
   resetTsc();
-  tlbFlush();
+  // Machine.recycle zeroes the TLBs, and zero entries would match page 0: a full clear, not just the logged entries.
+  tlbReset();
 }

@@ -247,6 +247,12 @@ export function tlbFlush(): void {
   tlbLogFull = false;
 }
 
+/** Clears every TLB entry, logged or not (power-on: the entries may hold anything, zeros match page 0). */
+export function tlbReset(): void {
+  tlbLogFull = true;
+  tlbFlush();
+}
+
 /** Clears the write TLB only (its logged entries stay in the log, harmlessly). */
 export function tlbFlushWrite(): void {
   // A long log costs more to walk than clearing the write TLB's 64 KiB.

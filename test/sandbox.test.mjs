@@ -263,6 +263,12 @@ threat("the next run on a recycled machine finds nothing of the last one in memo
   // The point of the test: the next run boots on the same Wasm instance (the sandbox's spare).
   assert.ok(b.spare, "the machine was kept for the next run");
   assert.is(text((await b.run(["probe", "scan"])).stdout), "nonzero=0 secret=0\n");
+  // A recycled machine's TLBs hold nothing: the null page still faults in every later run.
+  for (const [addr, how] of [["0", "r"], ["8", "w"], ["0", "x"], ["4095", "r"]]) {
+    const r = await b.run(["probe", "null", addr, how]);
+    assert.ok(b.spare, "on the recycled machine");
+    assert.is(r.exitCode, 139, `${how} at ${addr}: ${text(r.stdout)}`);
+  }
   await b.close();
 });
 

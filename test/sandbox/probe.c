@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -99,6 +100,14 @@ int main(int argc, char **argv) {
     const uint64_t *h = sbrk(heapSize);
     for (size_t i = 0; i < heapSize / 8; i++) { if (h[i]) nonzero++; if (h[i] == secret) secrets++; }
     printf("nonzero=%zu secret=%zu\n", nonzero, secrets);
+    return 0;
+  }
+  if (!strcmp(mode, "null")) {
+    // Each access to the null page must fault (SIGSEGV): the read, then the write, then a call.
+    volatile unsigned char *p = (volatile unsigned char *)(unsigned long)(argc > 2 ? atoi(argv[2]) : 0);
+    if (argc > 3 && argv[3][0] == 'w') *p = 1;
+    else if (argc > 3 && argv[3][0] == 'x') ((void (*)(void))p)();
+    else printf("read %d\n", *p);
     return 0;
   }
   if (!strcmp(mode, "tsc")) {
