@@ -8,7 +8,7 @@ export { flushCodeCache, cacheEpoch } from "./codecache";
 export { readFlags, writeFlags } from "./flags";
 // The 512-byte FXSAVE image of the x87/SSE state, for signal frames.
 export { fxsaveImage, fxrstorImage } from "./x87";
-import { tlbReset, resetFrames } from "./mmu";
+import { tlbReset, resetFrames, setFrameLimit } from "./mmu";
 import { flushCodeCache } from "./codecache";
 import { resetTsc } from "./system";
 
@@ -17,6 +17,18 @@ import { resetTsc } from "./system";
  * has freed all its frames. Every module-level variable a guest can influence is reset here;
  * the others are scratch written before each read.
  */
+/**
+ * The power-on state for an instance whose only frames in use are the ones its kernel kept on
+ * purpose for the next run (cached program pages, runtime/progcache.ts): the frame allocator,
+ * the frames' refcounts and code marks, and the decoded-block cache (keyed by those frames, whose
+ * bytes do not change) stay; the TSC, the TLBs and the frame limit start afresh.
+ */
+export function initKeepingFrames(): void {
+  setFrameLimit(0xFFFFFFFF);
+  resetTsc();
+  tlbReset();
+}
+
 export function init(): void {
   resetFrames();
   flushCodeCache();

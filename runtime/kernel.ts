@@ -61,6 +61,11 @@ export interface KernelOptions {
   root?: Parameters<typeof createFiles>[1];
   /** A machine in its power-on state (Machine.recycle) instead of a new one. */
   machine?: Machine;
+  /**
+   * The program cache of the last kernel on this (recycled) machine, whose frames Machine.recycle
+   * kept: execs find their programs' pages, and the core its decoded blocks, from the last run.
+   */
+  programs?: ProgramCache;
 }
 
 export interface ExitStatus { exitCode: number; signal: number | null }
@@ -147,6 +152,8 @@ export class Kernel {
     this.verbose = !!opts.verbose;
     this.slice = opts.sliceBudget ?? 1_000_000;
     this.memoryLimit = opts.memoryLimit || undefined;
+    // A cache kept with the machine holds frames only where no memory limit applies (readProgram).
+    if (opts.programs && opts.machine && this.memoryLimit === undefined) { opts.programs.rebind(machine.core); this.programs = opts.programs; }
     this.maxTasks = opts.maxTasks ?? 1024;
     if (opts.memoryLimit) machine.core.setFrameLimit(Math.ceil(opts.memoryLimit / 4096));
     // Wasm memory holds at most 4 GiB of frames: that is the machine's RAM unless a limit is lower.
@@ -247,8 +254,17 @@ export class Kernel {
     return proc;
   }
 
-  /** Gives back the frames the kernel keeps beyond its processes (cached programs, IPC segments), so the machine can be reused. */
-  releaseCachedFrames(): void { this.programs?.dropFrames(); releaseIpcNamespace(this); }
+  /**
+   * Gives back the frames the kernel keeps beyond its processes (IPC segments, and cached programs
+   * unless keepPrograms), so the machine can be reused.
+   */
+  releaseCachedFrames(keepPrograms = false): void {
+    if (!keepPrograms) this.programs?.dropFrames();
+    releaseIpcNamespace(this);
+  }
+
+  /** The program cache when it holds frames a recycled machine can keep for the next kernel (Machine.recycle's keptFrames). */
+  get keptPrograms(): ProgramCache | null { return this.programs && this.programs.frames > 0 ? this.programs : null; }
 
   /** The program file: read through the VFS with execve's checks. */
   private readProgram(proc: Process, path: string): ReturnType<KernelFiles["readExecutable"]> {

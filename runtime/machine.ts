@@ -8,6 +8,7 @@ import { Jit, type JitCore, type JitOptions } from "./jit/index.js";
 export interface CoreExports extends JitCore {
   memory: WebAssembly.Memory;
   init(): void;
+  initKeepingFrames(): void;
   run(budget: number): number;
   allocFrame(): number;
   frameRef(f: number): void;
@@ -81,8 +82,9 @@ export class Machine {
   /** The block JIT, when on. */
   readonly jit: Jit | null;
 
+  /** carried: a recycled instance's JIT and whether it kept frames (see recycle). */
   private constructor(private readonly instance: WebAssembly.Instance, private readonly owner: { m: Machine | null },
-    private readonly opts: MachineOptions) {
+    private readonly opts: MachineOptions, carried?: { jit: Jit | null; keptFrames: boolean }) {
     owner.m = this;
     const raw = instance.exports as unknown as CoreExports;
     const core: Record<string, unknown> = {};
@@ -100,10 +102,12 @@ export class Machine {
     };
     this.core = core as unknown as CoreExports;
     this.remap();
-    this.core.init();
+    if (carried?.keptFrames) this.core.initKeepingFrames(); else this.core.init();
     // The raw exports: compiled blocks import the generic handler and must call it Wasm to Wasm,
     // not through the view-renewing wrapper (core.run's wrapper renews the views after them).
-    this.jit = opts.jit === false ? null : new Jit(raw, { threshold: DEFAULT_JIT_THRESHOLD, ...opts.jit });
+    // With the decoded blocks kept, their headers name the old JIT's functions: the JIT goes on.
+    this.jit = carried?.keptFrames && carried.jit ? carried.jit
+      : opts.jit === false ? null : new Jit(raw, { threshold: DEFAULT_JIT_THRESHOLD, ...opts.jit });
   }
 
   /** A new machine from the compiled core; each has its own memory. */
@@ -129,7 +133,8 @@ export class Machine {
 
   /**
    * The same instance in its power-on state, for the next kernel of the same sandbox, once this
-   * machine's kernel is done: null when any frame is still in use (something of the old guest
+   * machine's kernel is done: null when any frame beyond keptFrames (the cached program pages the
+   * next kernel takes over, see Kernel.keptPrograms) is still in use (something of the old guest
    * could still be mapped) or the memory has grown past maxBytes (a big run's memory is not
    * kept alive). Nothing of the old guest reaches the new one: every frame is free and is
    * zeroed when allocFrame hands it out again (the invariant that already separates processes
@@ -138,12 +143,20 @@ export class Machine {
    * unreachable once the block hash is empty. This object is revoked: its old kernel cannot
    * touch the instance again.
    */
-  recycle(maxBytes: number): Machine | null {
-    if (this.core.getFramesInUse() !== 0 || this.core.memory.buffer.byteLength > maxBytes) return null;
-    new Uint8Array(this.core.memory.buffer, 0, L.DECODED).fill(0);
+  recycle(maxBytes: number, keptFrames = 0): Machine | null {
+    if (this.core.getFramesInUse() !== keptFrames || this.core.memory.buffer.byteLength > maxBytes) return null;
+    const keep = keptFrames > 0;
+    if (!keep) new Uint8Array(this.core.memory.buffer, 0, L.DECODED).fill(0);
+    else {
+      // keptFrames frames are still in use, all of them cached program pages the next kernel takes
+      // over (Kernel.keptPrograms): every other frame is free and is zeroed when handed out again.
+      // Their decoded blocks stay with the block hash: the bytes behind them are the same.
+      new Uint8Array(this.core.memory.buffer, 0, L.BLOCK_HASH).fill(0);
+      new Uint8Array(this.core.memory.buffer, L.SCRATCH, L.DECODED - L.SCRATCH).fill(0);
+    }
     // The fast path's shared words, random pool and descriptor map: the next run must not be served the old pool.
     new Uint8Array(this.core.memory.buffer, L.FAST_SHARED, L.FAST_FD_MAP + L.FAST_FD_COUNT * 4 - L.FAST_SHARED).fill(0);
-    const next = new Machine(this.instance, this.owner, this.opts);
+    const next = new Machine(this.instance, this.owner, this.opts, { jit: this.jit, keptFrames: keep });
     next.cpuid1Edx = this.cpuid1Edx;
     (this as { core: CoreExports }).core = RECYCLED;
     this.u8v = new Uint8Array(0);

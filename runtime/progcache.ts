@@ -38,6 +38,12 @@ export class ProgramCache {
   /** maxFrames: frames the cache may keep (0: none, bytes only). */
   constructor(private core: CoreExports, private maxFrames: number) {}
 
+  /** Frames the cache holds a reference to. */
+  get frames(): number { return this.framesHeld; }
+
+  /** The same instance's machine after Machine.recycle kept this cache's frames: its exports from now on. */
+  rebind(core: CoreExports): void { this.core = core; }
+
   /** The cached program for this inode if its size and times still match. */
   get(inode: Inode, st: Stat): CachedProgram | null {
     const e = this.entries.get(inode);

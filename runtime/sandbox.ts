@@ -15,6 +15,7 @@
 // tasks (fork → EAGAIN), descriptors (EMFILE), instructions and wall time (all killed, timedOut),
 // and captured output (cut at outputLimit). Nothing here imports node: modules — the host comes
 // from a Platform (runtime/index.ts registers Node's; runtime/browser.ts has the browser's).
+import type { ProgramCache } from "./progcache.js";
 import { Kernel, SIGKILL } from "./kernel.js";
 import { Machine } from "./machine.js";
 import type { Process } from "./process.js";
@@ -299,6 +300,12 @@ export class Sandbox {
    * next run takes it, so a sandbox closed after one run (`wasl run`) never pays for the reset.
    */
   private spareUsed = false;
+  /**
+   * The last run's program cache, whose frames stay in the spare's memory (Machine.recycle's
+   * keptFrames): the next run's execs map the same pages and find their decoded blocks and
+   * compiled code, as a page cache outlives the processes that read a file.
+   */
+  private sparePrograms: ProgramCache | null = null;
   /** A machine being instantiated for the first run. */
   private nextMachine: Promise<Machine> | null = null;
 
@@ -514,6 +521,7 @@ export class Sandbox {
   async close(): Promise<void> {
     this.closed = true;
     this.spare = null;
+    this.sparePrograms = null;
     this.nextMachine = null;
     for (const r of [...this.running]) r.killAll();
   }
@@ -608,8 +616,12 @@ export class Sandbox {
       usedBytes: () => BigInt(machineRef?.core.getFramesInUse() ?? 0) * 4096n,
       log: opts.log,
     });
-    let spare = this.spare && this.spareUsed ? this.spare.recycle(SPARE_MEMORY_MAX) : this.spare;
+    const kept = this.sparePrograms;
+    let spare = this.spare && this.spareUsed ? this.spare.recycle(SPARE_MEMORY_MAX, kept?.frames ?? 0) : this.spare;
+    // The kept cache's frames are in the recycled machine's memory: with any other machine it is gone.
+    const programs = spare && this.spareUsed && kept ? kept : undefined;
     this.spare = null;
+    this.sparePrograms = null;
     this.spareUsed = false;
     if (!spare && this.nextMachine) {
       const next = this.nextMachine;
@@ -618,18 +630,21 @@ export class Sandbox {
     }
     const kernel = await Kernel.create(this.module, {
       host, trace: opts.trace, memoryLimit: memory ?? undefined, maxTasks: opts.pids,
-      root: { sb: this.container.superblock, source: "overlay" }, machine: spare ?? undefined,
+      root: { sb: this.container.superblock, source: "overlay" }, machine: spare ?? undefined, programs,
     });
     const m = kernel.machine;
     machineRef = m;
     // Called once the kernel is done with the machine (whatever ended the run).
     const recycle = () => {
       if (this.closed || this.spare) return;
-      kernel.releaseCachedFrames();
+      const programs = kernel.keptPrograms;
+      kernel.releaseCachedFrames(programs !== null);
       machineRef = null;
-      // Kept only when recycle() will take it (every frame free, memory not grown past the limit).
-      if (m.core.getFramesInUse() !== 0 || m.core.memory.buffer.byteLength > SPARE_MEMORY_MAX) return;
+      // Kept only when recycle() will take it (every frame free but the program cache's, memory
+      // not grown past the limit).
+      if (m.core.getFramesInUse() !== (programs?.frames ?? 0) || m.core.memory.buffer.byteLength > SPARE_MEMORY_MAX) return;
       this.spare = m;
+      this.sparePrograms = programs;
       this.spareUsed = true;
     };
     const prevClock = this.clock;

@@ -150,6 +150,24 @@ run("a program replaced in the container runs as replaced; the image's copy stay
   await b.close(); await other.close();
 });
 
+run("the next run keeps the last run's program pages; a program changed in place in between runs as changed", async () => {
+  const b = await probeBox();
+  const original = fs.readFileSync(probe);
+  const at = original.indexOf(Buffer.from("tsc=%llu"));
+  assert.ok(at > 0);
+  const patched = Buffer.from(original);
+  patched.write("TSC", at, "latin1"); // the same size, other bytes
+  await b.writeFile("/usr/local/bin/probe", original, { mode: 0o755 }); // copied up: the container's own file
+  assert.match(text((await b.run(["probe", "tsc"])).stdout), /^tsc=\d+\n$/);
+  // The point of the test: the cache's frames stayed in the recycled machine for the next run.
+  assert.ok(b.sparePrograms && b.sparePrograms.frames > 0, "program pages kept with the spare machine");
+  assert.match(text((await b.run(["probe", "tsc"])).stdout), /^tsc=\d+\n$/);
+  await b.writeFile("/usr/local/bin/probe", patched, { mode: 0o755 });
+  assert.match(text((await b.run(["probe", "tsc"])).stdout), /^TSC=\d+\n$/);
+  assert.match(text((await b.run(["probe", "null", "0", "r"])).stdout), /^$/);
+  await b.close();
+});
+
 const limits = suite("sandbox limits");
 
 limits("memory: allocation beyond the limit fails or the process is OOM-killed", async () => {
