@@ -344,24 +344,34 @@ pipes.run();
 // ---- stdio on host files ----------------------------------------------------------------------
 const stdioFiles = suite("stdio redirected to host files");
 
+/**
+ * Runs cmd with stdin on a host file whose shared description is already 3 bytes in (as a
+ * shell's would be) and stdout on a new host file: its status, stderr, the output file's text and
+ * what a read of stdin's description finds after it (where the program left the offset).
+ */
+function onHostFiles(input, cmd, args, out) {
+  const dir = dirname(input);
+  const inFd = openSync(input, "r"), outFd = openSync(join(dir, out), "w");
+  readSync(inFd, Buffer.alloc(3), 0, 3, null);
+  const r = spawnSync(cmd, args, { env, stdio: [inFd, outFd, "pipe"], timeout: 60000 });
+  const rest = Buffer.alloc(64);
+  const after = rest.subarray(0, readSync(inFd, rest, 0, 64, null)).toString();
+  closeSync(inFd); closeSync(outFd);
+  return { status: r.status, stderr: r.stderr.toString(), out: readFileSync(join(dir, out), "latin1"), after };
+}
+function stdioInput(name, text) {
+  const dir = join(cacheDir, `stdio-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+}
+
 stdioFiles("stdin and stdout on regular files seek, pread and pwrite as natively", () => {
   if (!has("gcc")) return;
   const p = build("stdio_file.c", ["gcc", "-O2", "-static"]);
-  const dir = join(cacheDir, `stdio-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  const input = join(dir, "in.txt");
-  writeFileSync(input, "0123456789abcdefghijklmnopqrstuvwxyz\n");
-  const runWith = (cmd, args, out) => {
-    // The shell's descriptor is already 3 bytes in: the guest starts there.
-    const inFd = openSync(input, "r"), outFd = openSync(join(dir, out), "w");
-    readSync(inFd, Buffer.alloc(3), 0, 3, null);
-    const r = spawnSync(cmd, args, { env, stdio: [inFd, outFd, "pipe"], timeout: 60000 });
-    // The offset the guest left on the shared description (it read ahead, then sought back).
-    const rest = Buffer.alloc(64);
-    const after = rest.subarray(0, readSync(inFd, rest, 0, 64, null)).toString();
-    closeSync(inFd); closeSync(outFd);
-    return { status: r.status, stderr: r.stderr.toString(), out: readFileSync(join(dir, out), "utf8") + `after: ${after}` };
-  };
+  const input = stdioInput("in.txt", "0123456789abcdefghijklmnopqrstuvwxyz\n");
+  // The offset the guest left on the shared description counts too (it read ahead, then sought back).
+  const runWith = (cmd, args, out) => { const r = onHostFiles(input, cmd, args, out); return { ...r, out: `${r.out}after: ${r.after}` }; };
   const n = runWith(p, [], "native.txt");
   const w = runWith(process.execPath, waslNodeArgs("exec", p), "wasl.txt");
   assert.is(n.status, 0);
@@ -374,19 +384,9 @@ stdioFiles("stdin and stdout on regular files seek, pread and pwrite as natively
 stdioFiles("opening /dev/stdout, /dev/stdin and /proc/self/fd/N reopens the host's file or pipe, as natively", () => {
   if (!has("gcc")) return;
   const p = build("stdio_reopen.c", ["gcc", "-O2", "-static"]);
-  const dir = join(cacheDir, `stdio-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  const input = join(dir, "reopen-in.txt");
-  writeFileSync(input, "0123456789\n");
-  const onFiles = (cmd, args, out) => {
-    const inFd = openSync(input, "r"), outFd = openSync(join(dir, out), "w");
-    readSync(inFd, Buffer.alloc(3), 0, 3, null);
-    const r = spawnSync(cmd, args, { env, stdio: [inFd, outFd, "pipe"], timeout: 60000 });
-    closeSync(inFd); closeSync(outFd);
-    return { status: r.status, stderr: r.stderr.toString(), out: readFileSync(join(dir, out), "latin1") };
-  };
-  const n = onFiles(p, [], "reopen-native.txt");
-  const w = onFiles(process.execPath, waslNodeArgs("exec", p), "reopen-wasl.txt");
+  const input = stdioInput("reopen-in.txt", "0123456789\n");
+  const n = onHostFiles(input, p, [], "reopen-native.txt");
+  const w = onHostFiles(input, process.execPath, waslNodeArgs("exec", p), "reopen-wasl.txt");
   assert.is(n.status, 0);
   assert.ok(n.out.startsWith("b\napp\n"), JSON.stringify(n.out));
   assert.is(w.stderr, "");

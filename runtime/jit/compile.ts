@@ -57,12 +57,7 @@ function sequencesOf(): Sequences {
     storeReg: Array.from({ length: 16 }, (_, r) => encoded((c) => c.i32(0).get(REG0 + r).mem(Op.i64_store, L.S_REGS + r * 8))),
     storeDyn: encoded((c) => {
       c.get(LKIND).if_();
-      c.i32(0).get(LKIND).mem(Op.i32_store, L.S_LAZY_OP);
-      c.i32(0).get(LSIZE).mem(Op.i32_store, L.S_LAZY_SIZE);
-      c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
-      c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
-      c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
-      c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
+      flagRecord(c, () => c.get(LKIND), () => c.get(LSIZE));
       c.end();
     }),
     dynFlags: encoded((c) => c.get(LKIND).get(LSIZE).get(LRES).get(LSRC1).get(LSRC2)),
@@ -75,14 +70,16 @@ function sequencesOf(): Sequences {
 /** storeFlags's body for a record of kind op and size (1-8) known at compile time, by op * 16 + size. */
 const STORE_FLAGS: (Uint8Array | undefined)[] = [];
 function storeFlagsSeq(op: number, size: number): Uint8Array {
-  return STORE_FLAGS[op * 16 + size] ??= encoded((c) => {
-    c.i32(0).i32(op).mem(Op.i32_store, L.S_LAZY_OP);
-    c.i32(0).i32(size).mem(Op.i32_store, L.S_LAZY_SIZE);
-    c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
-    c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
-    c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
-    c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
-  });
+  return STORE_FLAGS[op * 16 + size] ??= encoded((c) => flagRecord(c, () => c.i32(op), () => c.i32(size)));
+}
+/** Stores the flag record: its kind and size as kind() and size() push them, its operands from the flag locals. */
+function flagRecord(c: Code, kind: () => void, size: () => void): void {
+  c.i32(0); kind(); c.mem(Op.i32_store, L.S_LAZY_OP);
+  c.i32(0); size(); c.mem(Op.i32_store, L.S_LAZY_SIZE);
+  c.i32(0).get(LRES).mem(Op.i64_store, L.S_LAZY_RES);
+  c.i32(0).get(LSRC1).mem(Op.i64_store, L.S_LAZY_SRC1);
+  c.i32(0).get(LSRC2).mem(Op.i64_store, L.S_LAZY_SRC2);
+  c.i32(0).i64(ARITH_FLAGS).mem(Op.i64_store, L.S_LAZY_MASK);
 }
 /**
  * tlb()'s test before its bail (up to the if), by TLB and access size: whether the page of EA is
