@@ -39,6 +39,23 @@ const utf8 = new TextEncoder();
  * through the library API) makes the boundaries ambiguous, and then each is encoded alone.
  */
 function encodeStrings(strs: string[]): { bytes: Uint8Array; starts: number[] } {
+  // All ASCII (the usual case): each char is its byte, and the starts follow from the lengths.
+  let total = 0;
+  for (const x of strs) total += x.length + 1;
+  const ascii = new Uint8Array(total);
+  const at: number[] = [];
+  let w = 0;
+  for (const x of strs) {
+    at.push(w);
+    for (let i = 0; i < x.length; i++) {
+      const c = x.charCodeAt(i);
+      if (c >= 0x80 || c === 0) { w = -1; break; }
+      ascii[w++] = c;
+    }
+    if (w < 0) break;
+    ascii[w++] = 0;
+  }
+  if (w === total) return { bytes: ascii, starts: at };
   const bytes = utf8.encode(strs.join("\0") + "\0");
   const starts: number[] = [0];
   for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 0) starts.push(i + 1);
