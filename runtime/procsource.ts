@@ -3,17 +3,17 @@
 import type { Process } from "./process.js";
 import type { KernelFiles } from "./files.js";
 import type { ProcSource, ProcProcess } from "./vfs/procfs.js";
-import { major, minor, type OpenFile } from "./vfs/index.js";
+import { major, minor, bytesOf, type OpenFile } from "./vfs/index.js";
 import { UTS } from "../syscalls/misc.js";
 import { processCpuNs, threadCpuNs, childCpuNs } from "./signals.js";
 import { utsName } from "../syscalls/misc.js";
 import { sysvipcText, IPC_SYSCTLS } from "../syscalls/ipc.js";
 
-const enc = new TextEncoder();
 
 /** NUL-terminated strings, as /proc/<pid>/cmdline and environ hold them. */
+/** argv or envp (byte strings) as /proc shows them: each followed by a NUL. */
 function nulJoined(list: string[]): Uint8Array {
-  return enc.encode(list.map((s) => s + "\0").join(""));
+  return bytesOf(list.map((s) => s + "\0").join(""));
 }
 
 const hex = (v: bigint, w: number) => v.toString(16).padStart(w, "0");

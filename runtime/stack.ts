@@ -31,41 +31,23 @@ export interface StackImage {
 /** Linux caps argument + environment strings at a quarter of the stack limit. */
 const ARG_MAX = STACK_SIZE / 4n;
 
-const utf8 = new TextEncoder();
 
 /**
  * The strings as they lie in memory, upwards: argv, envp, execfn, each NUL-terminated; and where
- * each starts. One encoding of the joined text; a string with a NUL of its own (possible only
- * through the library API) makes the boundaries ambiguous, and then each is encoded alone.
+ * each starts. They are byte strings (one char per byte: the kernel's argv, envp and paths).
  */
 function encodeStrings(strs: string[]): { bytes: Uint8Array; starts: number[] } {
-  // All ASCII (the usual case): each char is its byte, and the starts follow from the lengths.
   let total = 0;
   for (const x of strs) total += x.length + 1;
-  const ascii = new Uint8Array(total);
-  const at: number[] = [];
+  const bytes = new Uint8Array(total);
+  const starts: number[] = [];
   let w = 0;
   for (const x of strs) {
-    at.push(w);
-    for (let i = 0; i < x.length; i++) {
-      const c = x.charCodeAt(i);
-      if (c >= 0x80 || c === 0) { w = -1; break; }
-      ascii[w++] = c;
-    }
-    if (w < 0) break;
-    ascii[w++] = 0;
+    starts.push(w);
+    for (let i = 0; i < x.length; i++) bytes[w++] = x.charCodeAt(i);
+    bytes[w++] = 0;
   }
-  if (w === total) return { bytes: ascii, starts: at };
-  const bytes = utf8.encode(strs.join("\0") + "\0");
-  const starts: number[] = [0];
-  for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 0) starts.push(i + 1);
-  if (starts.length === strs.length) return { bytes, starts };
-  const parts = strs.map((x) => utf8.encode(x + "\0"));
-  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
-  starts.length = 0;
-  let o = 0;
-  for (const b of parts) { starts.push(o); out.set(b, o); o += b.length; }
-  return { bytes: out, starts };
+  return { bytes, starts };
 }
 
 /** Maps the stack and writes the start-up data; returns the initial rsp. */
@@ -135,4 +117,4 @@ export function buildStack(machine: Machine, mm: AddressSpace, img: StackImage):
   return BigInt(sp);
 }
 
-const PLATFORM = utf8.encode("x86_64\0");
+const PLATFORM = new TextEncoder().encode("x86_64\0");

@@ -12,7 +12,7 @@ import { EINVAL, EFAULT, ESRCH, EPERM, ENODEV, E2BIG, ENOENT, EBADF, ECHILD, EAC
 import { TASK_SIZE } from "../runtime/mm.js";
 import { O_NONBLOCK } from "../runtime/vfs/index.js";
 import type { SyscallResult } from "./types.js";
-import { installFile } from "./fs.js";
+import { installFile, readPath } from "./fs.js";
 import { NSIG } from "../runtime/signals.js";
 import { clonePidfd, pidfdTarget } from "./pidfd.js";
 
@@ -356,7 +356,10 @@ export function sysSetns(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
 /** Linux's limits on execve's vectors: one string, and all of them together. */
 const MAX_ARG_STRLEN = 131072, MAX_ARG_STRINGS = 0x7fffffff;
 
-/** A NULL-terminated vector of strings from guest memory, or -errno. */
+/**
+ * A NULL-terminated vector of strings from guest memory as byte strings (one char per byte, as
+ * the kernel keeps argv and envp: Linux passes any bytes but NUL), or -errno.
+ */
 function readStringVector(k: Kernel, p: bigint): string[] | number {
   const out: string[] = [];
   if (p === 0n) return out;
@@ -365,8 +368,9 @@ function readStringVector(k: Kernel, p: bigint): string[] | number {
     const ptr = k.machine.readU64(p + BigInt(i) * 8n);
     if (ptr === null) return -EFAULT;
     if (ptr === 0n) break;
-    const s = k.machine.copyInString(ptr, MAX_ARG_STRLEN);
-    if (s === null) return k.machine.copyIn(ptr, 1) === null ? -EFAULT : -E2BIG;
+    const s = k.machine.copyInBytes(ptr, MAX_ARG_STRLEN);
+    if (s === null) return -EFAULT;
+    if (s === undefined) return -E2BIG;
     total += s.length + 9;
     if (total > 2 << 20) return -E2BIG;
     out.push(s);
@@ -386,8 +390,8 @@ function doExec(k: Kernel, t: Thread, path: string, argvP: bigint, envpP: bigint
 
 /** execve(2) */
 export function sysExecve(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
-  const path = k.machine.copyInString(a[0]);
-  if (path === null) return -EFAULT;
+  const path = readPath(k, a[0]);
+  if (typeof path === "number") return path;
   if (path === "") return -ENOENT;
   return doExec(k, t, path, a[1], a[2]);
 }
@@ -399,8 +403,8 @@ export function sysExecveat(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
   const dirfd = Number(BigInt.asIntN(32, a[0]));
   const flags = Number(a[4] & 0xffffffffn);
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
-  const path = k.machine.copyInString(a[1]);
-  if (path === null) return -EFAULT;
+  const path = readPath(k, a[1]);
+  if (typeof path === "number") return path;
   let full = path;
   if (path === "" || (!path.startsWith("/") && dirfd !== AT_FDCWD)) {
     if (path === "" && !(flags & AT_EMPTY_PATH)) return -ENOENT;

@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, chmodSync, renameSync, openSync, readSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, chmodSync, renameSync, openSync, readSync, closeSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { waslNodeArgs } from "./lib/run.mjs";
@@ -420,5 +420,26 @@ for (const args of [["ls", "-1a", "/usr/include"], ["ls", "-la", "/etc/passwd"],
     assert.is(w.status, n.status);
   });
 }
+
+bb("paths, cwd, arguments and environment beyond ASCII reach the guest as their bytes (UTF-8 from the host, any bytes through execve)", () => {
+  if (!busybox) return;
+  const dir = join(cacheDir, "nonascii-\u00fc dir");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const prog = join(dir, "busybox");
+  copyFileSync(busybox, prog);
+  chmodSync(prog, 0o755);
+  // A file name that is not UTF-8: a shell's glob passes its bytes to cat through execve.
+  writeFileSync(Buffer.concat([Buffer.from(dir + "/"), Buffer.from([0xff, 0xfe]), Buffer.from(".bin")]), "latin bytes\n");
+  const script = 'pwd; cat ./*.bin; for f in ./*.bin; do printf "%s" "$f" | od -An -tx1; done; "$BB" echo "\u00e4rg \u2713" "$VAL"; tr "\\0" " " < /proc/self/cmdline; echo';
+  const opts = { cwd: dir, env: { ...env, BB: prog, VAL: "\u00e9t\u00e9" } };
+  const n = spawnSync(prog, ["sh", "-c", script], opts);
+  const w = spawnSync(process.execPath, waslNodeArgs("exec", prog, "sh", "-c", script), { ...opts, timeout: 60000 });
+  assert.is(n.status, 0, String(n.stderr));
+  assert.ok(n.stdout.includes(Buffer.from("latin bytes")), String(n.stdout));
+  assert.is(String(w.stderr), "");
+  assert.equal(w.stdout, n.stdout);
+  assert.is(w.status, n.status);
+});
 
 bb.run();
