@@ -16,7 +16,7 @@
 // and captured output (cut at outputLimit). Nothing here imports node: modules — the host comes
 // from a Platform (runtime/index.ts registers Node's; runtime/browser.ts has the browser's).
 import type { ProgramCache } from "./progcache.js";
-import { Kernel, SIGKILL } from "./kernel.js";
+import { Kernel, SIGKILL, hostBytes } from "./kernel.js";
 import { Machine } from "./machine.js";
 import type { Process } from "./process.js";
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from "./process.js";
@@ -377,15 +377,17 @@ export class Sandbox {
     const mounts: Array<{ guest: string; sb: HostSuperblock; flags: number; source: string }> = [];
     for (const m of options.mounts ?? []) {
       if (!m.guest.startsWith("/")) throw new SandboxError(`mount ${m.host}:${m.guest}: the guest path must be absolute`);
+      // The VFS and the host file system interface take byte strings: the UTF-8 of the caller's paths.
+      const host = hostBytes(m.host), guest = hostBytes(m.guest);
       let sb: HostSuperblock;
-      try { sb = new HostSuperblock(() => (box ? box.clock() : platform.host.realtimeNs()), platform.host.fs, m.host); }
+      try { sb = new HostSuperblock(() => (box ? box.clock() : platform.host.realtimeNs()), platform.host.fs, host); }
       catch (e) { throw new SandboxError(`mount ${m.host}:${m.guest}: ${(e as Error).message.replace(/^hostfs: /, "")}`); }
-      const e = mkdirs(vfs, ctx, m.guest);
+      const e = mkdirs(vfs, ctx, guest);
       if (e < 0) throw new SandboxError(`mount ${m.host}:${m.guest}: cannot create the mount point (${ERRNO_TEXT[-e] ?? e})`);
       const flags = m.readOnly ? MS_RDONLY : 0;
-      const r = vfs.mount(ctx, m.guest, sb, flags, m.host);
+      const r = vfs.mount(ctx, guest, sb, flags, host);
       if (typeof r === "number") throw new SandboxError(`mount ${m.host}:${m.guest}: ${ERRNO_TEXT[-r] ?? r}`);
-      mounts.push({ guest: m.guest, sb, flags, source: m.host });
+      mounts.push({ guest, sb, flags, source: host });
     }
     const module = await modulePromise;
     box = new Sandbox(options, platform, image, container, vfs, mounts, netSb, module, id, hostname);
@@ -481,7 +483,7 @@ export class Sandbox {
   async writeFile(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
     this.checkOpen();
     const ctx = this.vfs.context(new FdTable());
-    const f = this.vfs.openat(ctx, AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, opts.mode ?? 0o644);
+    const f = this.vfs.openat(ctx, AT_FDCWD, hostBytes(path), O_WRONLY | O_CREAT | O_TRUNC, opts.mode ?? 0o644);
     if (typeof f === "number") throw fsError("writeFile", path, f);
     try {
       const b = typeof data === "string" ? utf8.encode(data) : data;
@@ -497,7 +499,7 @@ export class Sandbox {
   async readFile(path: string): Promise<Uint8Array> {
     this.checkOpen();
     const ctx = this.vfs.context(new FdTable());
-    const f = this.vfs.openat(ctx, AT_FDCWD, path, O_RDONLY);
+    const f = this.vfs.openat(ctx, AT_FDCWD, hostBytes(path), O_RDONLY);
     if (typeof f === "number") throw fsError("readFile", path, f);
     try {
       if (f.inode.isDir()) throw fsError("readFile", path, -21);
@@ -568,14 +570,14 @@ export class Sandbox {
   private findProgram(name: string, env: string[], cwd: string, cred: { uid: number; gid: number; groups: number[] }): string | number {
     if (name === "") return -ENOENT;
     const ctx: FsContext = { ...this.vfs.context(new FdTable(), cred) };
-    const c = this.vfs.lookup(ctx, AT_FDCWD, cwd, true);
+    const c = this.vfs.lookup(ctx, AT_FDCWD, hostBytes(cwd), true);
     if (typeof c !== "number") ctx.cwd = c;
     if (name.includes("/")) return name;
     const path = env.find((kv) => kv.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
     let denied = false;
     for (const dir of path.split(":")) {
       const full = `${dir || "."}/${name}`;
-      const p = this.vfs.lookup(ctx, AT_FDCWD, full, true);
+      const p = this.vfs.lookup(ctx, AT_FDCWD, hostBytes(full), true);
       if (typeof p === "number" || p.dentry.inode.isDir()) continue;
       if (!p.dentry.inode.isRegular() || permission(p.dentry.inode, 1, ctx.cred)) { denied = true; continue; }
       return full;
@@ -594,7 +596,7 @@ export class Sandbox {
     const env = this.environment(o.env, cred.home, io.tty !== null);
     const cwd = o.cwd ?? opts.cwd ?? (this.image.config.workingDir || "/");
     if (!cwd.startsWith("/")) throw new SandboxError(`working directory ${cwd} is not absolute`);
-    mkdirs(this.vfs, this.vfs.context(new FdTable()), cwd);
+    mkdirs(this.vfs, this.vfs.context(new FdTable()), hostBytes(cwd));
     const usage = { instructions: 0, maxMemory: 0, wallMs: 0, syscalls: 0 };
     const wall = () => Number(base.monotonicNs() - t0) / 1e6;
     const notStarted = (errno: number, message: string) => ({

@@ -168,6 +168,20 @@ run("the next run keeps the last run's program pages; a program changed in place
   await b.close();
 });
 
+run("paths beyond ASCII (mounts, cwd, files, arguments) reach the guest as their UTF-8 bytes", async () => {
+  const hostDir = join(work, "h\u00f6st dir");
+  fs.mkdirSync(hostDir, { recursive: true });
+  fs.writeFileSync(join(hostDir, "d\u00e4t\u00e4.txt"), "from the host\n");
+  const b = await box({ mounts: [{ host: hostDir, guest: "/mnt/\u00fc" }] });
+  await b.writeFile("/tmp/f\u00efle.txt", "from writeFile\n");
+  const r = await b.run(["sh", "-c", 'pwd; cat "/mnt/\u00fc/d\u00e4t\u00e4.txt" "/tmp/f\u00efle.txt"; echo "$1"; echo made > "/mnt/\u00fc/n\u00e9w"', "sh", "\u00e4rg \u2713"], { cwd: "/tmp/w\u00f6rk" });
+  assert.is(text(r.stderr), "");
+  assert.is(text(r.stdout), "/tmp/w\u00f6rk\nfrom the host\nfrom writeFile\n\u00e4rg \u2713\n");
+  assert.is(fs.readFileSync(join(hostDir, "n\u00e9w"), "utf8"), "made\n");
+  assert.is(text(await b.readFile("/mnt/\u00fc/n\u00e9w")), "made\n");
+  await b.close();
+});
+
 const limits = suite("sandbox limits");
 
 limits("memory: allocation beyond the limit fails or the process is OOM-killed", async () => {
