@@ -204,6 +204,29 @@ function setPerm(o: IpcObject, b: Uint8Array): void {
 
 function copyOut(k: Kernel, addr: bigint, b: Uint8Array): number { return k.machine.copyOut(addr, b) ? 0 : -EFAULT; }
 
+/**
+ * IPC_STAT (by id) and a kind's *_STAT / *_STAT_ANY (by index, answering the id; _ANY needs no read
+ * permission): the object's ds, as ds() lays it out, copied to buf.
+ */
+function statCommand<T extends IpcObject>(k: Kernel, p: Process, ids: IpcIds<T>, cmd: number, statAny: number, id: number,
+  buf: bigint, ds: (o: T) => Uint8Array): number {
+  const o = cmd === IPC_STAT ? ids.get(id) : ids.at(id);
+  if (!o) return -EINVAL;
+  if (cmd !== statAny && !permitted(p, o, S_IRUGO)) return -EACCES;
+  return copyOut(k, buf, ds(o)) || (cmd === IPC_STAT ? 0 : o.id);
+}
+
+/** IPC_SET and IPC_RMID: the object, and for IPC_SET the caller's ds (size bytes), once the caller may control it; or -errno. */
+function controlTarget<T extends IpcObject>(k: Kernel, p: Process, ids: IpcIds<T>, cmd: number, id: number, buf: bigint,
+  size: number): { o: T; ds: Uint8Array } | number {
+  let ds: Uint8Array | null = null;
+  if (cmd === IPC_SET && !(ds = k.machine.copyIn(buf, size))) return -EFAULT;
+  const o = ids.get(id);
+  if (!o) return -EINVAL;
+  if (!mayControl(p, o)) return -EPERM;
+  return { o, ds: ds ?? new Uint8Array(0) };
+}
+
 // ---- shared memory ----------------------------------------------------------------------------
 
 const shmOfFile = new WeakMap<MappedFile, ShmSegment>();
@@ -337,19 +360,12 @@ export function sysShmctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       dv.setBigUint64(8, n.shmTot, true); dv.setBigUint64(16, rss, true);
       return copyOut(k, buf, b) || n.shm.maxIdx();
     }
-    case IPC_STAT: case SHM_STAT: case SHM_STAT_ANY: {
-      const s = cmd === IPC_STAT ? n.shm.get(id) : n.shm.at(id);
-      if (!s) return -EINVAL;
-      if (cmd !== SHM_STAT_ANY && !permitted(p, s, S_IRUGO)) return -EACCES;
-      return copyOut(k, buf, shmidDs(s)) || (cmd === IPC_STAT ? 0 : s.id);
-    }
+    case IPC_STAT: case SHM_STAT: case SHM_STAT_ANY: return statCommand(k, p, n.shm, cmd, SHM_STAT_ANY, id, buf, shmidDs);
     case IPC_SET: case IPC_RMID: {
-      let b: Uint8Array | null = null;
-      if (cmd === IPC_SET && !(b = k.machine.copyIn(buf, 112))) return -EFAULT;
-      const s = n.shm.get(id);
-      if (!s) return -EINVAL;
-      if (!mayControl(p, s)) return -EPERM;
-      if (cmd === IPC_SET) { setPerm(s, b!); s.ctime = nowSec(k); return 0; }
+      const t = controlTarget(k, p, n.shm, cmd, id, buf, 112);
+      if (typeof t === "number") return t;
+      const s = t.o;
+      if (cmd === IPC_SET) { setPerm(s, t.ds); s.ctime = nowSec(k); return 0; }
       // Attached: only marked, and its key is free for a new segment; it goes at the last detach.
       if (s.nattch > 0) { s.mode |= SHM_DEST; s.key = IPC_PRIVATE; s.deleted = true; }
       else destroySegment(n, s);
@@ -549,19 +565,12 @@ export function sysSemctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       info.forEach((v, i) => dv.setInt32(i * 4, v, true));
       return copyOut(k, arg, b) || n.sem.maxIdx();
     }
-    case IPC_STAT: case SEM_STAT: case SEM_STAT_ANY: {
-      const s = cmd === IPC_STAT ? n.sem.get(id) : n.sem.at(id);
-      if (!s) return -EINVAL;
-      if (cmd !== SEM_STAT_ANY && !permitted(p, s, S_IRUGO)) return -EACCES;
-      return copyOut(k, arg, semidDs(s)) || (cmd === IPC_STAT ? 0 : s.id);
-    }
+    case IPC_STAT: case SEM_STAT: case SEM_STAT_ANY: return statCommand(k, p, n.sem, cmd, SEM_STAT_ANY, id, arg, semidDs);
     case IPC_SET: case IPC_RMID: {
-      let b: Uint8Array | null = null;
-      if (cmd === IPC_SET && !(b = m.copyIn(arg, 104))) return -EFAULT;
-      const s = n.sem.get(id);
-      if (!s) return -EINVAL;
-      if (!mayControl(p, s)) return -EPERM;
-      if (cmd === IPC_SET) { setPerm(s, b!); s.ctime = nowSec(k); return 0; }
+      const t = controlTarget(k, p, n.sem, cmd, id, arg, 104);
+      if (typeof t === "number") return t;
+      const s = t.o;
+      if (cmd === IPC_SET) { setPerm(s, t.ds); s.ctime = nowSec(k); return 0; }
       removeSemSet(n, s);
       return 0;
     }
@@ -759,23 +768,16 @@ export function sysMsgctl(k: Kernel, t: Thread, a: bigint[]): SyscallResult {
       dv.setUint16(28, MSGSEG, true);
       return copyOut(k, buf, b) || n.msg.maxIdx();
     }
-    case IPC_STAT: case MSG_STAT: case MSG_STAT_ANY: {
-      const q = cmd === IPC_STAT ? n.msg.get(id) : n.msg.at(id);
-      if (!q) return -EINVAL;
-      if (cmd !== MSG_STAT_ANY && !permitted(p, q, S_IRUGO)) return -EACCES;
-      return copyOut(k, buf, msqidDs(q)) || (cmd === IPC_STAT ? 0 : q.id);
-    }
+    case IPC_STAT: case MSG_STAT: case MSG_STAT_ANY: return statCommand(k, p, n.msg, cmd, MSG_STAT_ANY, id, buf, msqidDs);
     case IPC_SET: case IPC_RMID: {
-      let b: Uint8Array | null = null;
-      if (cmd === IPC_SET && !(b = k.machine.copyIn(buf, 120))) return -EFAULT;
-      const q = n.msg.get(id);
-      if (!q) return -EINVAL;
-      if (!mayControl(p, q)) return -EPERM;
+      const t = controlTarget(k, p, n.msg, cmd, id, buf, 120);
+      if (typeof t === "number") return t;
+      const q = t.o;
       if (cmd === IPC_SET) {
-        const qbytes = new DataView(b!.buffer, b!.byteOffset).getBigUint64(88, true);
+        const qbytes = new DataView(t.ds.buffer, t.ds.byteOffset).getBigUint64(88, true);
         // Raising the limit past msgmnb needs CAP_SYS_RESOURCE.
         if (qbytes > BigInt(MSGMNB) && p.euid !== 0) return -EPERM;
-        setPerm(q, b!);
+        setPerm(q, t.ds);
         q.qbytes = Number(qbytes > 0x7fffffffn ? 0x7fffffffn : qbytes);
         q.ctime = nowSec(k);
         q.queue.notify();
