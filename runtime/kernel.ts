@@ -11,7 +11,7 @@ import { Process, Thread, RLIMIT_NPROC, RLIMIT_STACK, type SyscallValue } from "
 import { createFiles, type KernelFiles, type ExecutableFile } from "./files.js";
 import { ProgramCache } from "./progcache.js";
 import { FastFds } from "./fastfd.js";
-import { fsnotify, DEV_NULL, DEV_ZERO, byteString } from "./vfs/index.js";
+import { fsnotify, DEV_NULL, DEV_ZERO, hostBytes } from "./vfs/index.js";
 import { EAGAIN, EINTR, EINVAL, ELOOP, ENOEXEC, ENOMEM, ENOSYS, ERRNO_TEXT } from "./errno.js";
 import { SYSCALLS } from "../syscalls/table.js";
 import { isPark, type Park, type SyscallResult } from "../syscalls/types.js";
@@ -859,13 +859,6 @@ export class Kernel {
     else if (this.trace) this.host.log(`${callText} = ?`);
     if (!t.exited) m.setReg(RAX, res);
   }
-}
-
-const utf8Encoder = new TextEncoder();
-/** A host string as a byte string of its UTF-8 (one char per byte), what the VFS and the guest see. */
-export function hostBytes(s: string): string {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return byteString(utf8Encoder.encode(s));
-  return s;
 }
 
 /** The interpreter and optional argument of a `#!` line (Linux's rules: one argument, the rest of the line). */

@@ -361,7 +361,7 @@ export class Machine {
       const seg = this.u8v.subarray(h, h + room);
       const z = seg.indexOf(0);
       if (z >= 0) {
-        if (parts.length === 0) return decodeShort(seg.subarray(0, z));
+        if (parts.length === 0) return utf8.decode(seg.subarray(0, z));
         parts.push(seg.slice(0, z));
         return utf8.decode(concat(parts));
       }
@@ -404,13 +404,6 @@ export class Machine {
 }
 
 const utf8 = new TextDecoder();
-
-/** UTF-8 bytes as a string: a short ASCII run (most arguments and environment strings) without a TextDecoder call. */
-function decodeShort(b: Uint8Array): string {
-  if (b.length > 256) return utf8.decode(b);
-  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return utf8.decode(b);
-  return String.fromCharCode.apply(null, b as unknown as number[]);
-}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   let n = 0;

@@ -16,7 +16,7 @@
 // and captured output (cut at outputLimit). Nothing here imports node: modules — the host comes
 // from a Platform (runtime/index.ts registers Node's; runtime/browser.ts has the browser's).
 import type { ProgramCache } from "./progcache.js";
-import { Kernel, SIGKILL, hostBytes } from "./kernel.js";
+import { Kernel, SIGKILL } from "./kernel.js";
 import { Machine } from "./machine.js";
 import type { Process } from "./process.js";
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from "./process.js";
@@ -30,7 +30,7 @@ import { sendSignal } from "./signals.js";
 import { ENOENT, EACCES, ERRNO_TEXT } from "./errno.js";
 import * as L from "./gen/layout.js";
 import {
-  Vfs, FdTable, HostSuperblock, TmpfsSuperblock, MemFile, ByteBudget, ROOT, AT_FDCWD, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, permission,
+  Vfs, FdTable, HostSuperblock, TmpfsSuperblock, MemFile, ByteBudget, ROOT, AT_FDCWD, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, permission, hostBytes,
   type FsContext,
 } from "./vfs/index.js";
 import { MS_RDONLY } from "./vfs/mount.js";

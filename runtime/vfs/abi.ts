@@ -150,6 +150,13 @@ export function bytesOf(s: string): Uint8Array {
   return b;
 }
 
+const utf8Encoder = new TextEncoder();
+/** A host string (Unicode) as the byte string of its UTF-8: what the VFS and the guest see of a host's path or argument. */
+export function hostBytes(s: string): string {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return byteString(utf8Encoder.encode(s));
+  return s;
+}
+
 /** The byte string of bytes. */
 export function byteString(b: Uint8Array): string {
   let s = "";
