@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <limits.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 static long slurp(const char *path, char *buf, long size) {
   int fd = open(path, O_RDONLY);
@@ -81,5 +83,23 @@ int main(int argc, char **argv) {
   printf("mounts has proc %d\n", strstr(buf, " /proc proc ") != NULL);
   printf("meminfo %d cpuinfo %d uptime %d\n", slurp("/proc/meminfo", buf, sizeof buf) > 0 && strstr(buf, "MemTotal:") != NULL,
     slurp("/proc/cpuinfo", buf, sizeof buf) > 0 && strstr(buf, "processor") != NULL, slurp("/proc/uptime", buf, sizeof buf) > 0);
+  // A child's directory: there while it lives (looked up again, the same), gone once it is reaped;
+  // a pid written with a leading zero names no process.
+  int ready[2], go[2];
+  pipe(ready); pipe(go);
+  pid_t child = fork();
+  if (child == 0) { char c; write(ready[1], "r", 1); read(go[0], &c, 1); _exit(0); }
+  char c; read(ready[0], &c, 1);
+  char cdir[64], ccomm[64]; struct stat st1, st2;
+  snprintf(cdir, sizeof cdir, "/proc/%d", child);
+  int a = stat(cdir, &st1) == 0, b2 = stat(cdir, &st2) == 0;
+  snprintf(fdpath, sizeof fdpath, "/proc/%d/comm", child);
+  slurp(fdpath, ccomm, sizeof ccomm);
+  printf("child dir %d %d same ino %d comm %s", a, b2, st1.st_ino == st2.st_ino, ccomm);
+  snprintf(fdpath, sizeof fdpath, "/proc/0%d", child);
+  printf("leading zero: %d\n", stat(fdpath, &st1) == 0);
+  write(go[1], "g", 1);
+  waitpid(child, NULL, 0);
+  printf("reaped child dir: %d\n", stat(cdir, &st1) == 0);
   return 0;
 }
